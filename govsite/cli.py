@@ -1,0 +1,134 @@
+"""The command line: parses arguments and calls the library. Exit codes: 0 ok, 1 content errors, 2 usage, 3 bug."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from govsite import __version__, pipeline, scaffold
+from govsite.config import load_project
+from govsite.errors import BuildFailed
+from govsite.write import UnsafeOutputDir
+
+EXIT_CONTENT_ERRORS = 1
+EXIT_INTERNAL_ERROR = 3
+
+site_option = click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The site's folder (where govsite.yaml is).",
+)
+debug_option = click.option(
+    "--debug", is_flag=True, help="Show a traceback when govsite itself fails."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govsite")
+def main() -> None:
+    """Build a government information-disclosure (政府信息公开) site from Markdown and YAML."""
+
+
+@main.command()
+@site_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site.  [default: SITE/build]",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@debug_option
+def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> None:
+    """Build the site into its build folder; nothing is written unless every page builds."""
+    with reporting_errors(debug):
+        project = load_project(site_dir, out_dir)
+        result = pipeline.build(project, strict=strict)
+    for diagnostic in result.diagnostics:
+        click.echo(diagnostic.format_text(), err=True)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new, buildable site in DIRECTORY with sample catalogues and records."""
+    try:
+        written = scaffold.create_site(directory)
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Created a site with {len(written)} files in {directory}.")
+    click.echo(f"Build it with: govsite build --site {directory}")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(scaffold.DOCUMENT_KINDS))
+@click.option("--title", required=True, help="The document's title (名称).")
+@click.option("--category", help="Catalogue key path, e.g. policies/municipal-government.")
+@click.option("--agency", help="Key of the issuing agency (default: the first in agencies.yaml).")
+@click.option(
+    "--interprets", "interprets", multiple=True, help="Index number of the record interpreted."
+)
+@click.option(
+    "--slug", help="File name (letters, digits, '-'); pages default to one made from the title."
+)
+@site_option
+@debug_option
+def new(
+    kind: str,
+    title: str,
+    category: str | None,
+    agency: str | None,
+    interprets: tuple[str, ...],
+    slug: str | None,
+    site_dir: Path,
+    debug: bool,
+) -> None:
+    """Write a new record, interpretation or page with every field and the next free index number."""
+    with reporting_errors(debug):
+        project = load_project(site_dir)
+        request = scaffold.NewDocument(
+            kind=kind,
+            title=title,
+            category=category,
+            agency=agency,
+            interprets=interprets,
+            slug=slug,
+        )
+        try:
+            path = scaffold.create_document(project, request)
+        except scaffold.ScaffoldError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"Wrote {path}")
+
+
+@contextmanager
+def reporting_errors(debug: bool) -> Iterator[None]:
+    """Turn build problems into messages and exit codes instead of tracebacks."""
+    try:
+        yield
+    except BuildFailed as exc:
+        click.echo(exc.format_text(), err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
+    except UnsafeOutputDir as exc:
+        raise click.UsageError(str(exc)) from None
+    except (click.ClickException, click.exceptions.Exit):
+        raise
+    except Exception as exc:  # a bug in govsite, not in the site
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"govsite failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            "This is a bug in govsite; run again with --debug for the traceback and report it.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)

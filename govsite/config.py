@@ -1,0 +1,242 @@
+"""Load and check `govsite.yaml`, the site's configuration."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from urllib.parse import urlsplit
+
+from govsite.errors import BuildFailed, Report, SourceLocation
+from govsite.indexno import DEFAULT_PATTERN, IndexNumberPattern, compile_pattern
+from govsite.schema import read_object
+from govsite.yamlload import LocatedYaml, load_yaml
+
+CONFIG_FILE = "govsite.yaml"
+
+# First two digits of the administrative-division codes (GB/T 2260) a 网站标识码 starts with.
+_PROVINCE_CODES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicSecurityFiling:
+    """公安机关备案: the filing number and the link to its record."""
+
+    number: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyGovLogo:
+    """党政机关标识: an image the site supplies (a path under content/) and the link it opens."""
+
+    image: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contact:
+    """How citizens reach the host organisation."""
+
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """What every page of a Chinese government site must show in its footer."""
+
+    site_id: str
+    """网站标识码: 6-digit region code + 4-digit serial, or `bm` + 8 digits."""
+    host: str
+    """主办单位: the organisation that runs the site."""
+    organizer: str | None = None
+    """承办单位, when another body operates the site for the host."""
+    icp: str | None = None
+    """ICP备案号."""
+    public_security: PublicSecurityFiling | None = None
+    contact: Contact | None = None
+    party_gov_logo: PartyGovLogo | None = None
+    error_report_url: str | None = None
+    """我为政府网站找错: the national report-an-error address for this site."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    """The keys of govsite.yaml."""
+
+    title: str
+    identity: Identity
+    base_url: str
+    """Used only for absolute URLs (canonical links, feeds, sitemap); every page links relatively."""
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    description: str | None = None
+    theme: str = "default"
+    page_size: int = 20
+    """Rows per page of the disclosure-index listings."""
+    latest_count: int = 10
+    """Records shown as the newest on the home page and the index landing page."""
+    index_no_pattern: str = DEFAULT_PATTERN
+    raw_html: bool = False
+    """Let raw HTML in Markdown through. Off by default: it is escaped."""
+    toc_min_headings: int = 3
+    """Show a table of contents on documents with at least this many section headings."""
+    suppress_warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A site on disk: its root folder, its configuration and where its build goes."""
+
+    root: Path
+    config: SiteConfig
+    index_no_pattern: IndexNumberPattern
+    out_dir: Path
+    config_location: SourceLocation = field(
+        default_factory=lambda: SourceLocation(PurePosixPath(CONFIG_FILE))
+    )
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def theme_dirs(self) -> tuple[Path, ...]:
+        """Where themes are looked up: the site's own themes/ first."""
+        return (self.root / "themes",)
+
+    @property
+    def templates_dir(self) -> Path:
+        """A site's own template overrides, which win over every theme."""
+        return self.root / "templates"
+
+
+def load_project(root: Path, out_dir: Path | None = None) -> Project:
+    """Read `root/govsite.yaml`; BuildFailed lists every problem in it."""
+    report = Report()
+    location = SourceLocation(PurePosixPath(CONFIG_FILE), 1)
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        report.error(
+            "GS100", f"no {CONFIG_FILE} in '{root}': is this a govsite site?", location.at(None)
+        )
+        raise BuildFailed(report.diagnostics) from None
+    except UnicodeDecodeError as exc:
+        report.error("GS101", f"not UTF-8 text ({exc.reason} at byte {exc.start})", location)
+        raise BuildFailed(report.diagnostics) from None
+    doc = load_yaml(text, location, report)
+    report.stop_if_errors()
+    assert doc is not None
+    config = read_object(doc, (), doc.value, SiteConfig, report)
+    report.stop_if_errors()
+    assert config is not None
+    pattern = _check_config(doc, config, root, report)
+    report.stop_if_errors()
+    assert pattern is not None
+    config = _normalized(config)
+    return Project(root, config, pattern, out_dir or root / "build", location.at(None))
+
+
+def _check_config(
+    doc: LocatedYaml, config: SiteConfig, root: Path, report: Report
+) -> IndexNumberPattern | None:
+    """Checks beyond types; returns the compiled index-number pattern."""
+    identity = config.identity
+    site_id_problem = site_id_error(identity.site_id)
+    if site_id_problem:
+        report.error("GS112", site_id_problem, doc.value_at(("identity", "site_id")))
+    for path, url in _config_urls(config):
+        if not _is_web_url(url):
+            report.error("GS111", f"'{url}' is not an http(s) address", doc.value_at(path))
+    if config.page_size < 1 or config.latest_count < 1:
+        key = "page_size" if config.page_size < 1 else "latest_count"
+        report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
+    logo = identity.party_gov_logo
+    if logo and not (root / "content" / logo.image).is_file():
+        report.error(
+            "GS306",
+            f"党政机关标识 image 'content/{logo.image}' does not exist",
+            doc.value_at(("identity", "party_gov_logo", "image")),
+        )
+    try:
+        return compile_pattern(config.index_no_pattern)
+    except ValueError as exc:
+        report.error("GS111", f"index_no_pattern: {exc}", doc.value_at(("index_no_pattern",)))
+        return None
+
+
+def site_id_error(site_id: str) -> str | None:
+    """Why `site_id` is not a valid 网站标识码, or None."""
+    if re.fullmatch(r"bm\d{8}", site_id):
+        return None
+    if not re.fullmatch(r"\d{10}", site_id):
+        return (
+            f"网站标识码 '{site_id}' must be 10 characters: a 6-digit region code and a "
+            "4-digit serial, or 'bm' and 8 digits"
+        )
+    if site_id[:2] not in _PROVINCE_CODES:
+        return f"网站标识码 '{site_id}' does not start with a province code (11–82)"
+    return None
+
+
+def _config_urls(config: SiteConfig) -> list[tuple[tuple[str, ...], str]]:
+    identity = config.identity
+    urls: list[tuple[tuple[str, ...], str]] = [(("base_url",), config.base_url)]
+    if identity.public_security:
+        urls.append((("identity", "public_security", "url"), identity.public_security.url))
+    if identity.party_gov_logo:
+        urls.append((("identity", "party_gov_logo", "url"), identity.party_gov_logo.url))
+    if identity.error_report_url:
+        urls.append((("identity", "error_report_url"), identity.error_report_url))
+    return urls
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _normalized(config: SiteConfig) -> SiteConfig:
+    return replace(config, base_url=config.base_url.rstrip("/") + "/")

@@ -1,0 +1,155 @@
+"""Markdown to safe HTML: CommonMark + GFM tables + footnotes, re-levelled headings with stable ids.
+
+Raw HTML is escaped unless the site opts in, and markdown-it's link validation drops
+`javascript:`, `vbscript:`, `file:` and non-image `data:` links. Links written to
+other documents' `.md` files and to files under content/ are rewritten to relative
+links of the built site by a resolver the caller supplies.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from govsite.model import Body, Heading
+
+# Ids the theme uses itself; a heading never takes them.
+RESERVED_IDS = frozenset({"main", "top", "toc", "content", "footnotes"})
+TOC_LEVELS = (2, 3)
+
+LinkResolver = Callable[[str, int], str]
+"""Given an href and its 1-based line in the file, returns the href to emit."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownOptions:
+    raw_html: bool = False
+    toc_min_headings: int = 3
+
+
+class MarkdownRenderer:
+    """One configured markdown-it parser, reused for every document of a build."""
+
+    def __init__(self, options: MarkdownOptions) -> None:
+        self.options = options
+        self._md = (
+            MarkdownIt("commonmark", {"html": options.raw_html, "highlight": _highlight})
+            .enable(["table", "strikethrough"])
+            .use(footnote_plugin)
+        )
+        self._md.core.ruler.push("govsite_headings", _relevel_and_anchor_headings)
+        self._md.core.ruler.push("govsite_links", _resolve_links)
+        self._md.core.ruler.push("govsite_tables", _scope_table_headers)
+
+    def render(self, text: str, *, first_line: int, resolve_link: LinkResolver) -> Body:
+        """Render a body whose first line is line `first_line` of its file."""
+        env: dict[str, object] = {"first_line": first_line, "resolve_link": resolve_link}
+        tokens = self._md.parse(text, env)
+        html = self._md.renderer.render(tokens, self._md.options, env)
+        headings = tuple(h for h in _collect_headings(tokens) if h.level in TOC_LEVELS)
+        top_level = sum(1 for h in headings if h.level == TOC_LEVELS[0])
+        return Body(
+            html=html, headings=headings, show_toc=top_level >= self.options.toc_min_headings
+        )
+
+
+def _relevel_and_anchor_headings(state: StateCore) -> None:
+    """Shift body headings so the first is h2 and none skips a level; give each a stable id.
+
+    The page's h1 is the document title, and real legal texts often open with `###`.
+    """
+    opens = [t for t in state.tokens if t.type == "heading_open"]
+    if not opens:
+        return
+    shift = min(int(t.tag[1]) for t in opens) - 2
+    previous = 1
+    used: set[str] = set(RESERVED_IDS)
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        level = max(2, min(int(token.tag[1]) - shift, previous + 1, 6))
+        previous = level
+        token.tag = state.tokens[index + 2].tag = f"h{level}"
+        token.attrSet("id", _unique(slugify(_inline_text(state.tokens[index + 1])), used))
+
+
+def _collect_headings(tokens: Sequence[Token]) -> list[Heading]:
+    return [
+        Heading(level=int(t.tag[1]), anchor=str(t.attrGet("id")), text=_inline_text(tokens[i + 1]))
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open"
+    ]
+
+
+def slugify(text: str) -> str:
+    """A readable id for a heading: keeps Chinese, letters and digits, so `第一章 总则` → `第一章-总则`."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", text).strip().lower():
+        category = unicodedata.category(char)
+        if char.isspace() or char in "-_":
+            kept.append("-")
+        elif category[0] in "LN":
+            kept.append(char)
+    slug = re.sub(r"-{2,}", "-", "".join(kept)).strip("-")
+    return slug or "section"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, number = slug, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{slug}-{number}"
+    used.add(candidate)
+    return candidate
+
+
+def _inline_text(inline: Token) -> str:
+    return "".join(
+        child.content for child in inline.children or () if child.type in ("text", "code_inline")
+    )
+
+
+def _resolve_links(state: StateCore) -> None:
+    """Pass every link and image source through the resolver, with its exact line."""
+    resolve: LinkResolver = state.env["resolve_link"]
+    first_line: int = state.env["first_line"]
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or block.map is None:
+            continue
+        line = first_line + block.map[0]
+        for child in block.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            attribute = (
+                "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            )
+            if attribute and (href := child.attrGet(attribute)) is not None:
+                child.attrSet(attribute, resolve(str(href), line))
+
+
+def _scope_table_headers(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "th_open":
+            token.attrSet("scope", "col")
+
+
+def _highlight(code: str, language: str, _attrs: str) -> str:
+    """Pygments token spans for a fenced block; markdown-it wraps them in <pre><code>."""
+    if not language:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return ""  # markdown-it escapes the code as plain text
+    return highlight(code, lexer, HtmlFormatter(nowrap=True))

@@ -1,0 +1,170 @@
+"""The site model: plain, immutable values that the templates read.
+
+URLs here are site paths without a leading slash, ending in `/` for a folder page
+(`records/policies/2024/x/`, `""` for the home page). Templates turn them into links
+relative to the page being rendered, so a build works at a domain root, under a
+sub-path and opened from disk alike. Cross-references are index numbers resolved
+through `Site`, never back-pointers, so the model stays a tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from govsite.config import SiteConfig
+from govsite.errors import SourceLocation
+
+Validity = Literal["effective", "amended", "repealed", "expired"]
+VALIDITIES: tuple[Validity, ...] = ("effective", "amended", "repealed", "expired")
+NO_LONGER_IN_FORCE: frozenset[Validity] = frozenset({"repealed", "expired"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueNode:
+    """One entry of a catalogue tree (a disclosure category or a topic)."""
+
+    key: str
+    path: str
+    """Slash-joined keys from the root, e.g. `policies/municipal-government`."""
+    title: str
+    description: str | None
+    children: tuple[CatalogueNode, ...]
+    source: SourceLocation
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Catalogue:
+    """A catalogue tree and a lookup by key path."""
+
+    roots: tuple[CatalogueNode, ...]
+    by_path: Mapping[str, CatalogueNode]
+
+    def lineage(self, path: str) -> tuple[CatalogueNode, ...]:
+        """The node at `path` and its ancestors, root first."""
+        keys = path.split("/")
+        return tuple(self.by_path["/".join(keys[: i + 1])] for i in range(len(keys)))
+
+    def walk(self) -> tuple[CatalogueNode, ...]:
+        """Every node, depth first, in the order the catalogue lists them."""
+        return tuple(self.by_path.values())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Agency:
+    """An issuing body (发布机构)."""
+
+    key: str
+    title: str
+    code: str
+    """The organisation code used in index numbers."""
+    source: SourceLocation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    title: str
+    url: str
+    """Site path of the file, e.g. `files/2024/budget.pdf`."""
+    kind: str
+    """The file type shown to readers, e.g. `PDF`."""
+    size: int
+    """Size in bytes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heading:
+    """A section heading of a body, for the table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Body:
+    """A document's Markdown rendered to safe HTML, with its section headings."""
+
+    html: str
+    headings: tuple[Heading, ...]
+    show_toc: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """A disclosure record (政府信息): a policy, a budget, an interpretation, a notice…"""
+
+    source: SourceLocation
+    url: str
+    title: str
+    index_no: str
+    doc_no: str | None
+    agencies: tuple[str, ...]
+    """Keys of the issuing bodies; the first owns the 文号."""
+    genre: str | None
+    written: date
+    published: date
+    effective: date | None
+    expires: date | None
+    updated: date | None
+    category: str
+    topics: tuple[str, ...]
+    keywords: tuple[str, ...]
+    validity: Validity
+    superseded_by: str | None
+    interprets: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    summary: str | None
+    body: Body
+    interpretations: tuple[str, ...] = ()
+    """Index numbers of the interpretations of this record (derived from their `interprets`)."""
+    supersedes: tuple[str, ...] = ()
+    """Index numbers of the records this one replaces (derived from their `superseded_by`)."""
+
+    @property
+    def is_interpretation(self) -> bool:
+        return bool(self.interprets)
+
+    @property
+    def in_force(self) -> bool:
+        return self.validity not in NO_LONGER_IN_FORCE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A plain page: the disclosure guide, about, contact."""
+
+    source: SourceLocation
+    url: str
+    title: str
+    nav_order: int | None
+    body: Body
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """Everything the site says, resolved and checked."""
+
+    config: SiteConfig
+    records: tuple[Record, ...]
+    """Newest first (by publication date, then index number)."""
+    pages: tuple[Page, ...]
+    categories: Catalogue
+    topics: Catalogue
+    agencies: Mapping[str, Agency]
+    records_by_index_no: Mapping[str, Record]
+
+    def record(self, index_no: str) -> Record:
+        return self.records_by_index_no[index_no]
+
+    @property
+    def nav_pages(self) -> tuple[Page, ...]:
+        """Pages that asked for a place in the navigation, in their order."""
+        listed = [p for p in self.pages if p.nav_order is not None]
+        return tuple(sorted(listed, key=lambda p: (p.nav_order, p.url)))

@@ -1,0 +1,397 @@
+"""Stage 4: decide every page of the site, its URL, template and what it shows.
+
+Listings are grouped in one pass over the records (each record joins the listing of
+its category and every ancestor, each agency, its year and each topic), so planning
+stays linear in the number of records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from govsite.errors import Report, SourceLocation
+from govsite.model import CatalogueNode, Record, Site
+
+HOME_URL = ""
+CATALOGUE_URL = "catalogue/"
+AGENCIES_URL = "agencies/"
+YEARS_URL = "years/"
+TOPICS_URL = "topics/"
+REPEALED_URL = "repealed/"
+NOT_FOUND_PATH = "404.html"
+
+ListingKind = Literal["category", "agency", "year", "topic", "repealed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectoryEntry:
+    """A row of a directory page: a category, agency, year or topic and how many records it has."""
+
+    title: str
+    url: str
+    count: int
+    depth: int = 0
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pagination:
+    number: int
+    """1-based number of this page."""
+    urls: tuple[str, ...]
+    """The URL of every page of the listing, in order."""
+
+    @property
+    def count(self) -> int:
+        return len(self.urls)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listing:
+    """One page of a table of records: a category, an agency, a year, a topic, or the repealed."""
+
+    kind: ListingKind
+    title: str
+    description: str | None
+    records: tuple[Record, ...]
+    first_number: int
+    """序号 of the first row on this page."""
+    total: int
+    pagination: Pagination
+    subsections: tuple[DirectoryEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedPage:
+    """A page to render: where it goes, which template draws it and what it is about."""
+
+    url: str
+    template: str
+    title: str
+    breadcrumbs: tuple[Link, ...]
+    """Links from the home page down to this page's parent."""
+    source: SourceLocation | None = None
+    """The document this page shows; None for pages govsite generates."""
+    description: str | None = None
+    record: Record | None = None
+    document: object | None = None
+    listing: Listing | None = None
+    directory: tuple[DirectoryEntry, ...] = ()
+
+    @property
+    def output_path(self) -> str:
+        """Where the page is written inside the build folder."""
+        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+
+
+def plan_site(site: Site, labels: Mapping[str, str], report: Report) -> tuple[PlannedPage, ...]:
+    """Every page of the site; two pages wanting one URL is an error naming both.
+
+    `labels` are the theme's words for the pages govsite generates (home, catalogue, …).
+    """
+    planner = _Planner(site, labels)
+    pages = [
+        planner.home(),
+        planner.not_found(),
+        *planner.document_pages(),
+        planner.catalogue_landing(),
+        *planner.category_listings(),
+        *planner.agency_listings(),
+        *planner.year_listings(),
+        *planner.topic_listings(),
+        *planner.repealed_listing(),
+    ]
+    _report_url_collisions(pages, report)
+    return tuple(pages)
+
+
+class _Planner:
+    def __init__(self, site: Site, labels: Mapping[str, str]) -> None:
+        self.site = site
+        self.labels = labels
+        self.home_link = Link(labels["home"], HOME_URL)
+        self.catalogue_link = Link(labels["catalogue"], CATALOGUE_URL)
+
+    def home(self) -> PlannedPage:
+        config = self.site.config
+        return PlannedPage(
+            url=HOME_URL,
+            template="home.html",
+            title=config.title,
+            breadcrumbs=(),
+            description=config.description,
+        )
+
+    def not_found(self) -> PlannedPage:
+        return PlannedPage(
+            url=NOT_FOUND_PATH,
+            template="404.html",
+            title=self.labels["not_found"],
+            breadcrumbs=(self.home_link,),
+        )
+
+    def document_pages(self) -> Iterable[PlannedPage]:
+        for page in self.site.pages:
+            yield PlannedPage(
+                url=page.url,
+                template="page.html",
+                title=page.title,
+                breadcrumbs=(self.home_link,),
+                source=page.source,
+                document=page,
+            )
+        categories = self.site.categories
+        for record in self.site.records:
+            trail = [Link(n.title, category_url(n)) for n in categories.lineage(record.category)]
+            yield PlannedPage(
+                url=record.url,
+                template="record.html",
+                title=record.title,
+                breadcrumbs=(self.home_link, self.catalogue_link, *trail),
+                source=record.source,
+                description=record.summary,
+                record=record,
+            )
+
+    def catalogue_landing(self) -> PlannedPage:
+        counts = {path: len(group) for path, group in self._by_category().items()}
+        return PlannedPage(
+            url=CATALOGUE_URL,
+            template="catalogue.html",
+            title=self.labels["catalogue"],
+            breadcrumbs=(self.home_link,),
+            directory=tuple(_category_entry(n, counts) for n in self.site.categories.walk()),
+        )
+
+    def category_listings(self) -> Iterable[PlannedPage]:
+        members = self._by_category()
+        counts = {path: len(group) for path, group in members.items()}
+        categories = self.site.categories
+        for node in categories.walk():
+            trail = [Link(n.title, category_url(n)) for n in categories.lineage(node.path)[:-1]]
+            yield from self._paginate(
+                "category",
+                category_url(node),
+                node.title,
+                node.description,
+                members.get(node.path, ()),
+                (self.home_link, self.catalogue_link, *trail),
+                tuple(_category_entry(child, counts) for child in node.children),
+            )
+
+    def agency_listings(self) -> Iterable[PlannedPage]:
+        members = _group(self.site.records, lambda r: r.agencies)
+        agencies = self.site.agencies.values()
+        yield self._directory(
+            AGENCIES_URL,
+            "agencies",
+            [
+                DirectoryEntry(
+                    title=a.title, url=agency_url(a.key), count=len(members.get(a.key, ()))
+                )
+                for a in agencies
+            ],
+        )
+        parent = Link(self.labels["agencies"], AGENCIES_URL)
+        for agency in agencies:
+            yield from self._paginate(
+                "agency",
+                agency_url(agency.key),
+                agency.title,
+                None,
+                members.get(agency.key, ()),
+                (self.home_link, self.catalogue_link, parent),
+            )
+
+    def year_listings(self) -> Iterable[PlannedPage]:
+        members = _group(self.site.records, lambda r: (str(r.published.year),))
+        years = sorted(members, reverse=True)
+        title = self.labels["year_listing"]
+        yield self._directory(
+            YEARS_URL,
+            "years",
+            [
+                DirectoryEntry(
+                    title=title.format(year=year), url=year_url(year), count=len(members[year])
+                )
+                for year in years
+            ],
+        )
+        parent = Link(self.labels["years"], YEARS_URL)
+        for year in years:
+            yield from self._paginate(
+                "year",
+                year_url(year),
+                title.format(year=year),
+                None,
+                members[year],
+                (self.home_link, self.catalogue_link, parent),
+            )
+
+    def topic_listings(self) -> Iterable[PlannedPage]:
+        members = _group(
+            self.site.records, lambda r: {p for t in r.topics for p in _ancestor_paths(t)}
+        )
+        topics = self.site.topics
+        yield self._directory(
+            TOPICS_URL,
+            "topics",
+            [
+                DirectoryEntry(
+                    title=n.title,
+                    url=topic_url(n),
+                    count=len(members.get(n.path, ())),
+                    depth=n.depth,
+                )
+                for n in topics.walk()
+            ],
+        )
+        parent = Link(self.labels["topics"], TOPICS_URL)
+        for node in topics.walk():
+            trail = [Link(n.title, topic_url(n)) for n in topics.lineage(node.path)[:-1]]
+            yield from self._paginate(
+                "topic",
+                topic_url(node),
+                node.title,
+                node.description,
+                members.get(node.path, ()),
+                (self.home_link, self.catalogue_link, parent, *trail),
+            )
+
+    def repealed_listing(self) -> Iterable[PlannedPage]:
+        repealed = tuple(r for r in self.site.records if not r.in_force)
+        yield from self._paginate(
+            "repealed",
+            REPEALED_URL,
+            self.labels["repealed"],
+            self.labels["repealed_description"],
+            repealed,
+            (self.home_link, self.catalogue_link),
+        )
+
+    def _by_category(self) -> Mapping[str, tuple[Record, ...]]:
+        return _group(self.site.records, lambda r: _ancestor_paths(r.category))
+
+    def _paginate(
+        self,
+        kind: ListingKind,
+        url: str,
+        title: str,
+        description: str | None,
+        records: Sequence[Record],
+        breadcrumbs: tuple[Link, ...],
+        subsections: tuple[DirectoryEntry, ...] = (),
+    ) -> Iterable[PlannedPage]:
+        """The pages of one listing: `url`, then `url/page/2/`, … (an empty listing still has one)."""
+        size = self.site.config.page_size
+        count = max(1, -(-len(records) // size))
+        urls = tuple(url if n == 1 else f"{url}page/{n}/" for n in range(1, count + 1))
+        for number, page_url in enumerate(urls, start=1):
+            start = (number - 1) * size
+            listing = Listing(
+                kind=kind,
+                title=title,
+                description=description,
+                records=tuple(records[start : start + size]),
+                first_number=start + 1,
+                total=len(records),
+                pagination=Pagination(number=number, urls=urls),
+                subsections=subsections if number == 1 else (),
+            )
+            yield PlannedPage(
+                url=page_url,
+                template="listing.html",
+                title=title,
+                breadcrumbs=breadcrumbs,
+                description=description,
+                listing=listing,
+            )
+
+    def _directory(self, url: str, label: str, entries: list[DirectoryEntry]) -> PlannedPage:
+        return PlannedPage(
+            url=url,
+            template="directory.html",
+            title=self.labels[label],
+            breadcrumbs=(self.home_link, self.catalogue_link),
+            directory=tuple(entries),
+        )
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+
+def _group(
+    records: Iterable[Record], keys_of: Callable[[Record], Iterable[str]]
+) -> Mapping[str, tuple[Record, ...]]:
+    """Records by each key `keys_of(record)` gives, keeping the records' (newest-first) order."""
+    groups: defaultdict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        for key in keys_of(record):
+            groups[key].append(record)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def _ancestor_paths(path: str) -> tuple[str, ...]:
+    keys = path.split("/")
+    return tuple("/".join(keys[: i + 1]) for i in range(len(keys)))
+
+
+def _category_entry(node: CatalogueNode, counts: Mapping[str, int]) -> DirectoryEntry:
+    return DirectoryEntry(
+        title=node.title,
+        url=category_url(node),
+        count=counts.get(node.path, 0),
+        depth=node.depth,
+        description=node.description,
+    )
+
+
+def _report_url_collisions(pages: Sequence[PlannedPage], report: Report) -> None:
+    claimed: dict[str, PlannedPage] = {}
+    for page in pages:
+        first = claimed.setdefault(page.output_path, page)
+        if first is page:
+            continue
+        where = page.source or first.source
+        assert where is not None  # generated URLs are distinct by construction
+        other = first if where is page.source else page
+        owner = str(other.source) if other.source else "a page govsite generates"
+        report.error(
+            "GS401",
+            f"output '{page.output_path}' is claimed twice: also by {owner}",
+            where,
+            "give one of them a different file name or `slug`",
+        )
+
+
+def category_url(node: CatalogueNode) -> str:
+    return f"{CATALOGUE_URL}{node.path}/"
+
+
+def topic_url(node: CatalogueNode) -> str:
+    return f"{TOPICS_URL}{node.path}/"
+
+
+def agency_url(key: str) -> str:
+    return f"{AGENCIES_URL}{key}/"
+
+
+def year_url(year: str) -> str:
+    return f"{YEARS_URL}{year}/"

@@ -1,0 +1,173 @@
+"""Find the theme chain (a theme may `extends:` another), its labels and its content-hashed assets.
+
+Themes are looked up in the site's own `themes/` first, then in the themes that ship
+with govsite. Templates resolve through the site's `templates/` folder, then the chain
+child first; `{% extends "default:base.html" %}` reaches a named theme's template so an
+override can change one block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+import jinja2
+
+from govsite.config import Project
+from govsite.errors import Report, SourceLocation
+from govsite.schema import read_object
+from govsite.yamlload import load_yaml
+
+THEME_FILE = "theme.yaml"
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+ASSETS_DIR = "assets"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemeFile:
+    """The keys of a theme's theme.yaml."""
+
+    name: str
+    extends: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Asset:
+    """A theme static file and the content-hashed site path it is published at."""
+
+    name: str
+    url: str
+    source: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Theme:
+    name: str
+    chain: tuple[str, ...]
+    """Theme names, the site's theme first and the root of the chain last."""
+    template_dirs: tuple[Path, ...]
+    named_template_dirs: Mapping[str, Path]
+    labels: Mapping[str, str]
+    assets: Mapping[str, Asset]
+
+    def loader(self) -> jinja2.BaseLoader:
+        prefixed = {
+            name: jinja2.FileSystemLoader(path) for name, path in self.named_template_dirs.items()
+        }
+        return jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(p) for p in self.template_dirs]),
+                jinja2.PrefixLoader(prefixed, delimiter=":"),
+            ]
+        )
+
+
+def load_theme(project: Project, report: Report) -> Theme | None:
+    """Resolve the site's theme; problems are reported and give None."""
+    folders = _resolve_chain(project, report)
+    if folders is None:
+        return None
+    labels = _load_labels(project, folders, report)
+    template_dirs = [project.templates_dir] if project.templates_dir.is_dir() else []
+    template_dirs += [f / "templates" for f in folders.values()]
+    return Theme(
+        name=project.config.theme,
+        chain=tuple(folders),
+        template_dirs=tuple(template_dirs),
+        named_template_dirs=MappingProxyType({n: f / "templates" for n, f in folders.items()}),
+        labels=MappingProxyType(labels),
+        assets=MappingProxyType(_collect_assets(list(folders.values()))),
+    )
+
+
+def display_path(path: Path, root: Path) -> PurePosixPath:
+    """A path for messages: relative to the site, or to govsite's own folder for built-in themes."""
+    for base in (root, BUILTIN_THEMES.parent):
+        if path.is_relative_to(base):
+            return PurePosixPath(path.relative_to(base).as_posix())
+    return PurePosixPath(path.as_posix())
+
+
+def _find_theme(project: Project, name: str) -> Path | None:
+    for base in (*project.theme_dirs, BUILTIN_THEMES):
+        if (base / name / THEME_FILE).is_file():
+            return base / name
+    return None
+
+
+def _resolve_chain(project: Project, report: Report) -> dict[str, Path] | None:
+    """Theme folders by name, child first; a missing theme or a loop in `extends` is an error."""
+    chain: dict[str, Path] = {}
+    name: str | None = project.config.theme
+    asked_at = project.config_location
+    while name is not None:
+        if name in chain:
+            loop = " → ".join([*chain, name])
+            report.error("GS150", f"themes extend each other in a loop: {loop}", asked_at)
+            return None
+        folder = _find_theme(project, name)
+        if folder is None:
+            report.error("GS150", f"theme '{name}' not found in themes/", asked_at)
+            return None
+        chain[name] = folder
+        asked_at = SourceLocation(display_path(folder / THEME_FILE, project.root), 1)
+        theme_file = _read_theme_file(folder / THEME_FILE, asked_at, report)
+        if theme_file is None:
+            return None
+        name = theme_file.extends
+    return chain
+
+
+def _read_theme_file(path: Path, location: SourceLocation, report: Report) -> ThemeFile | None:
+    doc = load_yaml(path.read_text(encoding="utf-8"), location, report)
+    return read_object(doc, (), doc.value, ThemeFile, report) if doc else None
+
+
+def _load_labels(project: Project, folders: Mapping[str, Path], report: Report) -> dict[str, str]:
+    """The UI words for the site's language, the chain's root first so children override."""
+    language = project.config.language
+    labels: dict[str, str] = {}
+    found = False
+    for folder in reversed(list(folders.values())):
+        path = folder / "labels" / f"{language}.yaml"
+        if not path.is_file():
+            continue
+        found = True
+        location = SourceLocation(display_path(path, project.root), 1)
+        doc = load_yaml(path.read_text(encoding="utf-8"), location, report)
+        if doc is None:
+            continue
+        if not isinstance(doc.value, dict) or not all(
+            isinstance(v, str) for v in doc.value.values()
+        ):
+            report.error("GS151", "a labels file maps each label key to its text", location)
+            continue
+        labels.update(doc.value)
+    if not found:
+        report.error(
+            "GS151",
+            f"theme '{project.config.theme}' has no labels for language '{language}'",
+            project.config_location,
+        )
+    return labels
+
+
+def _collect_assets(folders: list[Path]) -> dict[str, Asset]:
+    """Static files of the chain, parent first so a child theme's file of the same name wins."""
+    assets: dict[str, Asset] = {}
+    for folder in reversed(folders):
+        static = folder / "static"
+        for path in sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else ():
+            name = path.relative_to(static).as_posix()
+            assets[name] = Asset(name=name, url=_hashed_url(name, path.read_bytes()), source=path)
+    return assets
+
+
+def _hashed_url(name: str, content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()[:10]
+    stem, dot, suffix = name.rpartition(".")
+    hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+    return f"{ASSETS_DIR}/{hashed}"

@@ -1,0 +1,56 @@
+"""Site paths and the relative links between them.
+
+A site path has no leading slash and ends in `/` for a folder page (`""` is the home
+page). Links between pages are relative and name `index.html` explicitly, so the same
+build works at a domain root, under a sub-path, and opened straight from disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def output_file(url: str) -> str:
+    """The file a site path is written to: `a/b/` → `a/b/index.html`."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def relative_href(from_url: str, to: str) -> str:
+    """The href that leads from the page at `from_url` to the site path `to` (which may carry #fragment)."""
+    path, hash_sign, fragment = to.partition("#")
+    here = output_file(from_url)
+    target = output_file(path)
+    if target == here and hash_sign:
+        return hash_sign + fragment
+    relative = posixpath.relpath(target, posixpath.dirname(here) or ".")
+    return relative + hash_sign + fragment
+
+
+def resolve_source_href(href: str, from_content_path: str) -> str | None:
+    """The site path an href written in a document (`../x.md`, `/files/a.pdf`) points at.
+
+    Returns None when the href leaves the site (`../../..` past content/).
+    """
+    if href.startswith("/"):
+        joined = href.lstrip("/")
+    else:
+        joined = posixpath.join(posixpath.dirname(from_content_path), href)
+    normalized = posixpath.normpath(joined)
+    if normalized == ".":
+        return ""
+    if normalized.startswith("../") or normalized == "..":
+        return None
+    return normalized + ("/" if href.endswith("/") else "")
+
+
+def is_external(href: str) -> bool:
+    """Whether an href leaves the site or stays on the page (scheme, `//host`, `#fragment`)."""
+    if href.startswith(("#", "//")):
+        return True
+    scheme, colon, _ = href.partition(":")
+    return (
+        bool(colon)
+        and scheme.isascii()
+        and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
+        and "/" not in scheme
+    )

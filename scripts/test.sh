@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install govsite with its test tools, then lint, types, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python3 -m ruff check govsite tests
+python3 -m ruff format --check govsite tests
+python3 -m mypy --strict govsite
+python3 -m pytest "$@"
