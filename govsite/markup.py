@@ -50,7 +50,7 @@ class MarkdownRenderer:
         )
         self._md.core.ruler.push("govsite_headings", _relevel_and_anchor_headings)
         self._md.core.ruler.push("govsite_links", _resolve_links)
-        self._md.core.ruler.push("govsite_tables", _scope_table_headers)
+        self._md.core.ruler.push("govsite_tables", _mark_up_tables)
 
     def render(self, text: str, *, first_line: int, resolve_link: LinkResolver) -> Body:
         """Render a body whose first line is line `first_line` of its file."""
@@ -138,8 +138,15 @@ def _resolve_links(state: StateCore) -> None:
                 child.attrSet(attribute, resolve(str(href), line))
 
 
-def _scope_table_headers(state: StateCore) -> None:
+def _mark_up_tables(state: StateCore) -> None:
+    """Header cells get `scope`; column alignment becomes a class, since the theme's
+    Content-Security-Policy forbids inline `style` attributes."""
     for token in state.tokens:
+        if token.type not in ("th_open", "td_open"):
+            continue
+        style = token.attrs.pop("style", None)
+        if isinstance(style, str) and style.startswith("text-align:"):
+            token.attrSet("class", "align-" + style.removeprefix("text-align:"))
         if token.type == "th_open":
             token.attrSet("scope", "col")
 

@@ -41,7 +41,7 @@ def render_site(
                 page=page, canonical=_canonical(site, page)
             )
         except Exception as exc:  # any template failure becomes a located diagnostic
-            _report_template_error(exc, page, root, seen, report)
+            _report_template_error(exc, page, theme, root, seen, report)
             continue
         outputs.append(OutputFile(page.output_path, html.encode("utf-8")))
     return tuple(outputs)
@@ -121,9 +121,14 @@ def format_size(size: int) -> str:
 
 
 def _report_template_error(
-    exc: Exception, page: PlannedPage, root: Path, seen: set[tuple[str, str]], report: Report
+    exc: Exception,
+    page: PlannedPage,
+    theme: Theme,
+    root: Path,
+    seen: set[tuple[str, str]],
+    report: Report,
 ) -> None:
-    location = _template_location(exc, root)
+    location = _template_location(exc, root, theme)
     message = f"{type(exc).__name__}: {exc}"
     if (str(location), message) in seen:
         return
@@ -132,11 +137,11 @@ def _report_template_error(
     report.error("GS402", f"template error while rendering {shown}: {message}", location)
 
 
-def _template_location(exc: Exception, root: Path) -> SourceLocation:
+def _template_location(exc: Exception, root: Path, theme: Theme) -> SourceLocation:
     """The innermost template line of the error (Jinja maps its frames back to template lines)."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return SourceLocation(display_path(Path(exc.filename), root), exc.lineno)
-    found = SourceLocation(display_path(root, root))
+    found = SourceLocation(display_path(theme.template_dirs[0], root))
     tb: TracebackType | None = exc.__traceback__
     for frame, line in traceback.walk_tb(tb):
         filename = frame.f_code.co_filename

@@ -98,9 +98,9 @@ def _coerce_scalar(
     if hint is str:
         if isinstance(value, str):
             return value.strip() or _reject(doc, path, "must not be empty", report)
-        hint_text = (
-            f'write it in quotes: "{value}"' if isinstance(value, int | float | date) else None
-        )
+        written = doc.scalar_texts.get(path, str(value))
+        quotable = isinstance(value, int | float | date)
+        hint_text = f'write it in quotes: "{written}"' if quotable else None
         return _reject(doc, path, f"expected text, got {_describe(value)}", report, hint_text)
     if hint is bool:
         if isinstance(value, bool):

@@ -29,6 +29,8 @@ class LocatedYaml:
     origin: SourceLocation
     value_locations: Mapping[KeyPath, SourceLocation] = field(default_factory=dict)
     key_locations: Mapping[KeyPath, SourceLocation] = field(default_factory=dict)
+    scalar_texts: Mapping[KeyPath, str] = field(default_factory=dict)
+    """Scalars as written, before YAML read `001234567` as an (octal) number."""
 
     def value_at(self, path: KeyPath) -> SourceLocation:
         """Where the value at `path` was written (or its nearest written ancestor)."""
@@ -66,7 +68,9 @@ def _load_located(
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        report.error("GS102", _describe_yaml_error(exc), _mark_location(origin, first_line, exc))
+        report.error(
+            "GS102", _describe_yaml_error(exc, first_line), _mark_location(origin, first_line, exc)
+        )
         return None
     except yaml.YAMLError as exc:
         report.error("GS102", f"invalid YAML: {exc}", origin)
@@ -80,6 +84,7 @@ def _load_located(
         origin,
         MappingProxyType(converter.value_locations),
         MappingProxyType(converter.key_locations),
+        MappingProxyType(converter.scalar_texts),
     )
 
 
@@ -95,6 +100,7 @@ class _Converter:
         self.report = report
         self.value_locations: dict[KeyPath, SourceLocation] = {}
         self.key_locations: dict[KeyPath, SourceLocation] = {}
+        self.scalar_texts: dict[KeyPath, str] = {}
 
     def locate(self, node: yaml.Node) -> SourceLocation:
         mark = node.start_mark
@@ -106,6 +112,7 @@ class _Converter:
             return self._convert_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        self.scalar_texts[path] = str(node.value)
         return self._convert_scalar(node)
 
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
@@ -146,6 +153,11 @@ def _mark_location(
     return origin.at(first_line + mark.line, mark.column + 1)
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
-    parts = [p for p in (exc.context, exc.problem) if p]
+def _describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
+    context = exc.context or ""
+    if context and exc.context_mark and exc.context_mark is not exc.problem_mark:
+        # The problem is often found a line after the mistake: say where the construct began.
+        mark = exc.context_mark
+        context += f" (begun at line {first_line + mark.line}, column {mark.column + 1})"
+    parts = [p for p in (context, exc.problem) if p]
     return "invalid YAML: " + (", ".join(parts) if parts else "cannot parse")

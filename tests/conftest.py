@@ -1,0 +1,62 @@
+"""Shared fixtures: sites made from the sample site `govsite init` writes, with edits on top."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from govsite.scaffold import SKELETON
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/sites/*/expected from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+MakeSite = Callable[..., Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """A copy of the sample site; `files` maps relative paths to new text (None deletes)."""
+
+    def make(files: Mapping[str, str | bytes | None] | None = None, name: str = "site") -> Path:
+        root = tmp_path / name
+        shutil.copytree(SKELETON, root)
+        for relative, text in (files or {}).items():
+            path = root / relative
+            if text is None:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file below `folder` with the hash of its bytes and its mtime, to prove it was not touched."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        + f"@{path.stat().st_mtime_ns}"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

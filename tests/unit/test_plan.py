@@ -1,0 +1,86 @@
+"""Which pages the site has, and what each listing holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.errors import BuildFailed, Report
+from govsite.plan import PlannedPage, plan_site
+from tests.conftest import REPO, MakeSite
+
+BASIC = REPO / "tests" / "sites" / "basic" / "input"
+LABELS = {
+    "home": "首页",
+    "catalogue": "信息公开目录",
+    "agencies": "按机构",
+    "years": "按年份",
+    "topics": "按主题",
+    "repealed": "失效废止",
+    "repealed_description": "不再有效的文件。",
+    "not_found": "未找到",
+    "year_listing": "{year}年",
+}
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlannedPage]:
+    result = pipeline.build(load_project(BASIC, tmp_path_factory.mktemp("basic") / "build"))
+    return {p.url: p for p in plan_site(result.site, LABELS, Report())}
+
+
+def listed(page: PlannedPage) -> list[str]:
+    assert page.listing is not None
+    return [r.index_no for r in page.listing.records]
+
+
+def test_a_category_lists_its_subcategories_records_newest_first(
+    pages: dict[str, PlannedPage],
+) -> None:
+    # Both records are filed under policies/municipal; the parent category lists them too.
+    assert listed(pages["catalogue/policies/"]) == ["000000001/2026-00001", "000000001/2025-00001"]
+    assert listed(pages["catalogue/policies/municipal/"]) == listed(pages["catalogue/policies/"])
+    assert "catalogue/policies/page/2/" not in pages
+
+
+def test_joint_documents_appear_under_each_agency(pages: dict[str, PlannedPage]) -> None:
+    office = listed(pages["agencies/gov-office/"]) + listed(pages["agencies/gov-office/page/2/"])
+    assert "000000002/2026-00001" in office
+    assert listed(pages["agencies/finance/"]) == ["000000002/2026-00001"]
+
+
+def test_years_and_repealed(pages: dict[str, PlannedPage]) -> None:
+    assert listed(pages["years/2025/"]) == ["000000001/2025-00001"]
+    assert listed(pages["repealed/"]) == ["000000001/2025-00001"]
+
+
+def test_pagination_links_every_page(pages: dict[str, PlannedPage]) -> None:
+    first, second = pages["agencies/gov-office/"], pages["agencies/gov-office/page/2/"]
+    assert first.listing is not None and second.listing is not None
+    assert first.listing.pagination.urls == ("agencies/gov-office/", "agencies/gov-office/page/2/")
+    assert (first.listing.pagination.previous_url, first.listing.pagination.next_url) == (
+        None,
+        "agencies/gov-office/page/2/",
+    )
+    assert second.listing.first_number == 3
+
+
+def test_breadcrumbs_lead_from_home_through_the_catalogue(pages: dict[str, PlannedPage]) -> None:
+    record = pages["records/policies/2026/disclosure-work-points/"]
+    assert [c.url for c in record.breadcrumbs] == [
+        "",
+        "catalogue/",
+        "catalogue/policies/",
+        "catalogue/policies/municipal/",
+    ]
+
+
+def test_a_document_cannot_take_a_generated_page_url(make_site: MakeSite) -> None:
+    root = make_site({"content/catalogue/index.md": "---\ntitle: 冒名\n---\n"})
+    with pytest.raises(BuildFailed) as failure:
+        pipeline.build(load_project(root))
+    assert failure.value.format_text().splitlines()[0] == (
+        "content/catalogue/index.md: error[GS401]: output 'catalogue/index.html' is claimed twice: "
+        "also by a page govsite generates"
+    )

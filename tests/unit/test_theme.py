@@ -1,0 +1,80 @@
+"""Theme inheritance, site overrides, assets and template errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.errors import BuildFailed
+from tests.conftest import MakeSite
+
+CHILD_THEME = {
+    "themes/agency/theme.yaml": "name: agency\nextends: default\n",
+    "themes/agency/templates/base.html": (
+        '{% extends "default:base.html" %}\n'
+        '{% block head %}<meta name="agency-theme" content="yes">{% endblock %}\n'
+    ),
+    "themes/agency/static/css/tokens.css": ":root { --agency: 1; }\n",
+}
+
+
+def use_theme(make_site: MakeSite, name: str, files: dict[str, str]) -> Path:
+    root = make_site(files)
+    config = root / "govsite.yaml"
+    text = config.read_text(encoding="utf-8").replace("theme: default", f"theme: {name}")
+    config.write_text(text, encoding="utf-8")
+    pipeline.build(load_project(root))
+    return root
+
+
+def test_a_child_theme_overrides_one_block_and_one_asset(make_site: MakeSite) -> None:
+    out = use_theme(make_site, "agency", CHILD_THEME) / "build"
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="agency-theme" content="yes">' in home
+    assert 'class="skip-link"' in home  # the rest of the parent's skeleton is kept
+    (tokens,) = (out / "assets" / "css").glob("tokens.*.css")
+    assert tokens.read_text(encoding="utf-8") == ":root { --agency: 1; }\n"
+    assert len(list((out / "assets" / "css").glob("site.*.css"))) == 1  # inherited from the parent
+
+
+def test_site_templates_win_over_the_theme(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "templates/404.html": '{% extends "base.html" %}{% block content %}<h1>走丢了</h1>{% endblock %}'
+        }
+    )
+    pipeline.build(load_project(root))
+    assert "<h1>走丢了</h1>" in (root / "build" / "404.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "theme 'nowhere' not found in themes/"),
+        (
+            {
+                "themes/nowhere/theme.yaml": "name: nowhere\nextends: other\n",
+                "themes/other/theme.yaml": "name: other\nextends: nowhere\n",
+            },
+            "themes extend each other in a loop: nowhere → other → nowhere",
+        ),
+    ],
+)
+def test_theme_chain_problems(make_site: MakeSite, files: dict[str, str], message: str) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        use_theme(make_site, "nowhere", files)
+    assert message in failure.value.format_text()
+
+
+def test_template_errors_name_the_template_line_and_the_page(make_site: MakeSite) -> None:
+    broken = {
+        "templates/page.html": '{% extends "base.html" %}\n{% block content %}\n{{ page.no_such_thing }}\n{% endblock %}\n'
+    }
+    with pytest.raises(BuildFailed) as failure:
+        pipeline.build(load_project(make_site(broken)))
+    (problem,) = failure.value.diagnostics
+    assert (str(problem.location), problem.code) == ("templates/page.html:3", "GS402")
+    assert "while rendering content/pages/guide.md" in problem.message

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from govsite.urls import is_external, output_file, relative_href, resolve_source_href
+
+
+@pytest.mark.parametrize(
+    ("here", "target", "href"),
+    [
+        ("", "catalogue/", "catalogue/index.html"),
+        ("records/a/2024/x/", "", "../../../../index.html"),
+        ("records/a/2024/x/", "files/2024/b.pdf", "../../../../files/2024/b.pdf"),
+        ("records/a/2024/x/", "records/a/2024/y/#第一章", "../y/index.html#第一章"),
+        ("records/a/2024/x/", "records/a/2024/x/#toc", "#toc"),
+        ("catalogue/page/2/", "catalogue/", "../../index.html"),
+    ],
+)
+def test_links_are_relative_and_name_index_html(here: str, target: str, href: str) -> None:
+    assert relative_href(here, target) == href
+
+
+def test_output_files() -> None:
+    assert [output_file(u) for u in ("", "a/", "404.html")] == [
+        "index.html",
+        "a/index.html",
+        "404.html",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("href", "site_path"),
+    [
+        ("../policies/a.md", "records/policies/a.md"),
+        ("/files/b.pdf", "files/b.pdf"),
+        ("./", "records/interpretations/"),
+        ("../../../secret", None),
+    ],
+)
+def test_source_hrefs_resolve_against_the_document(href: str, site_path: str | None) -> None:
+    assert resolve_source_href(href, "records/interpretations/x.md") == site_path
+
+
+@pytest.mark.parametrize(
+    ("href", "external"),
+    [
+        ("https://www.gov.cn/", True),
+        ("mailto:a@b.cn", True),
+        ("#fn1", True),
+        ("//cdn", True),
+        ("a.md", False),
+        ("../x:y.md", False),
+        ("files/a.pdf", False),
+    ],
+)
+def test_is_external(href: str, external: bool) -> None:
+    assert is_external(href) is external
