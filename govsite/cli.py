@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from govsite import __version__, pipeline, scaffold
+from govsite import serve as preview
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.write import UnsafeOutputDir
@@ -56,6 +57,22 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> No
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     click.echo(result.summary())
+
+
+@main.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, help="Port to listen on (0: any free one)."
+)
+@debug_option
+def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
+    """Build, serve the site for preview and rebuild whenever a source changes."""
+    with reporting_errors(debug):
+        try:
+            preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
 
 
 @main.command()

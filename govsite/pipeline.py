@@ -39,9 +39,7 @@ class BuildResult:
             f"Built {self.pages_written} pages ({len(site.records)} records, {len(site.pages)} pages) "
             f"and copied {self.files_copied} files in {self.seconds:.2f} s"
         )
-        if self.diagnostics:
-            line += "; " + summarize(self.diagnostics)
-        return line
+        return f"{line}; {summarize(self.diagnostics)}"
 
 
 def build(project: Project, *, strict: bool = False) -> BuildResult:
