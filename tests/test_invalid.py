@@ -102,9 +102,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         ],
         [
             f"{INTERPRETATION}:10:13: error[GS305]: unknown record '000000001/2026-00009' in 'interprets'",
-            "  hint: did you mean '000000001/2026-00001'?",
-            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
             "  hint: did you mean '000000001/2026-00002'?",
+            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
+            "  hint: did you mean '000000001/2026-00001'?",
         ],
     ),
     (
