@@ -7,13 +7,15 @@ stays linear in the number of records.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from govsite.errors import Report, SourceLocation
-from govsite.model import CatalogueNode, Record, Site
+from govsite.model import Catalogue, CatalogueNode, Page, Record, Site
+from govsite.urls import output_file
 
 HOME_URL = ""
 CATALOGUE_URL = "catalogue/"
@@ -91,14 +93,14 @@ class PlannedPage:
     """The document this page shows; None for pages govsite generates."""
     description: str | None = None
     record: Record | None = None
-    document: object | None = None
+    document: Page | None = None
     listing: Listing | None = None
     directory: tuple[DirectoryEntry, ...] = ()
 
     @property
     def output_path(self) -> str:
         """Where the page is written inside the build folder."""
-        return self.url + "index.html" if self.url.endswith("/") or not self.url else self.url
+        return output_file(self.url)
 
 
 def plan_site(site: Site, labels: Mapping[str, str], report: Report) -> tuple[PlannedPage, ...]:
@@ -171,30 +173,25 @@ class _Planner:
             )
 
     def catalogue_landing(self) -> PlannedPage:
-        counts = {path: len(group) for path, group in self._by_category().items()}
+        counts = {path: len(group) for path, group in self._by_category.items()}
         return PlannedPage(
             url=CATALOGUE_URL,
             template="catalogue.html",
             title=self.labels["catalogue"],
             breadcrumbs=(self.home_link,),
-            directory=tuple(_category_entry(n, counts) for n in self.site.categories.walk()),
+            directory=tuple(
+                _tree_entry(n, counts, category_url) for n in self.site.categories.walk()
+            ),
         )
 
     def category_listings(self) -> Iterable[PlannedPage]:
-        members = self._by_category()
-        counts = {path: len(group) for path, group in members.items()}
-        categories = self.site.categories
-        for node in categories.walk():
-            trail = [Link(n.title, category_url(n)) for n in categories.lineage(node.path)[:-1]]
-            yield from self._paginate(
-                "category",
-                category_url(node),
-                node.title,
-                node.description,
-                members.get(node.path, ()),
-                (self.home_link, self.catalogue_link, *trail),
-                tuple(_category_entry(child, counts) for child in node.children),
-            )
+        yield from self._tree_listings(
+            "category",
+            self.site.categories,
+            category_url,
+            self._by_category,
+            (self.home_link, self.catalogue_link),
+        )
 
     def agency_listings(self) -> Iterable[PlannedPage]:
         members = _group(self.site.records, lambda r: r.agencies)
@@ -249,31 +246,14 @@ class _Planner:
         members = _group(
             self.site.records, lambda r: {p for t in r.topics for p in _ancestor_paths(t)}
         )
+        counts = {path: len(group) for path, group in members.items()}
         topics = self.site.topics
-        yield self._directory(
-            TOPICS_URL,
-            "topics",
-            [
-                DirectoryEntry(
-                    title=n.title,
-                    url=topic_url(n),
-                    count=len(members.get(n.path, ())),
-                    depth=n.depth,
-                )
-                for n in topics.walk()
-            ],
-        )
+        entries = [_tree_entry(n, counts, topic_url) for n in topics.walk()]
+        yield self._directory(TOPICS_URL, "topics", entries)
         parent = Link(self.labels["topics"], TOPICS_URL)
-        for node in topics.walk():
-            trail = [Link(n.title, topic_url(n)) for n in topics.lineage(node.path)[:-1]]
-            yield from self._paginate(
-                "topic",
-                topic_url(node),
-                node.title,
-                node.description,
-                members.get(node.path, ()),
-                (self.home_link, self.catalogue_link, parent, *trail),
-            )
+        yield from self._tree_listings(
+            "topic", topics, topic_url, members, (self.home_link, self.catalogue_link, parent)
+        )
 
     def repealed_listing(self) -> Iterable[PlannedPage]:
         repealed = tuple(r for r in self.site.records if not r.in_force)
@@ -286,6 +266,29 @@ class _Planner:
             (self.home_link, self.catalogue_link),
         )
 
+    def _tree_listings(
+        self,
+        kind: ListingKind,
+        catalogue: Catalogue,
+        url_of: Callable[[CatalogueNode], str],
+        members: Mapping[str, tuple[Record, ...]],
+        breadcrumbs: tuple[Link, ...],
+    ) -> Iterable[PlannedPage]:
+        """A listing for every node of a tree, each with its children as subsections."""
+        counts = {path: len(group) for path, group in members.items()}
+        for node in catalogue.walk():
+            trail = [Link(n.title, url_of(n)) for n in catalogue.lineage(node.path)[:-1]]
+            yield from self._paginate(
+                kind,
+                url_of(node),
+                node.title,
+                node.description,
+                members.get(node.path, ()),
+                (*breadcrumbs, *trail),
+                tuple(_tree_entry(child, counts, url_of) for child in node.children),
+            )
+
+    @functools.cached_property
     def _by_category(self) -> Mapping[str, tuple[Record, ...]]:
         return _group(self.site.records, lambda r: _ancestor_paths(r.category))
 
@@ -353,10 +356,12 @@ def _ancestor_paths(path: str) -> tuple[str, ...]:
     return tuple("/".join(keys[: i + 1]) for i in range(len(keys)))
 
 
-def _category_entry(node: CatalogueNode, counts: Mapping[str, int]) -> DirectoryEntry:
+def _tree_entry(
+    node: CatalogueNode, counts: Mapping[str, int], url_of: Callable[[CatalogueNode], str]
+) -> DirectoryEntry:
     return DirectoryEntry(
         title=node.title,
-        url=category_url(node),
+        url=url_of(node),
         count=counts.get(node.path, 0),
         depth=node.depth,
         description=node.description,
