@@ -22,7 +22,16 @@ from govsite.schema import read_object
 from govsite.yamlload import load_yaml
 
 THEME_FILE = "theme.yaml"
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def _builtin_themes() -> Path:
+    """A wheel ships the themes inside the package; a source checkout keeps them at its root."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "themes"
+    return packaged if packaged.is_dir() else package.parent / "themes"
+
+
+BUILTIN_THEMES = _builtin_themes()
 ASSETS_DIR = "assets"
 
 
