@@ -3,6 +3,11 @@
 Watchdog handlers only note that something changed; one builder thread waits for the
 burst of events to settle, then rebuilds. A failed rebuild keeps the last good site on
 disk, and pages are answered with the diagnostics until the sources are fixed.
+
+Open pages reload themselves after each build: every HTML response gets a script tag for
+`/__govsite/reload.js`, which listens to server-sent events. The tag is added as the page
+is served, never written into `build/`; the script is a file of the same origin, so the
+site's Content-Security-Policy (`script-src 'self'`) allows it unchanged.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -24,6 +30,16 @@ from govsite.errors import BuildFailed
 from govsite.theme import BUILTIN_THEMES
 
 DEBOUNCE_SECONDS = 0.2
+KEEPALIVE_SECONDS = 15.0
+RELOAD_PREFIX = "/__govsite/"
+RELOAD_SCRIPT = b"""\
+// Served by `govsite serve` only: reload this page when the site has been rebuilt.
+(function () {
+  var since = new URL(document.currentScript.src).searchParams.get("build") || "0";
+  var events = new EventSource("/__govsite/events?build=" + since);
+  events.addEventListener("reload", function () { location.reload(); });
+})();
+"""
 _CHANGES = frozenset({"created", "deleted", "modified", "moved"})
 
 
@@ -31,20 +47,27 @@ class PreviewState:
     """The outcome of the latest build, shared by the builder and the request handlers."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.failure: BuildFailed | None = None
+        self.generation = 0  # counts builds, good or failed: each one reloads open pages
 
     def rebuild(self, root: Path, out_dir: Path | None, log: Callable[[str], None]) -> None:
+        failure: BuildFailed | None = None
         try:
-            result = pipeline.build(load_project(root, out_dir))
+            log(pipeline.build(load_project(root, out_dir)).summary())
         except BuildFailed as exc:
-            with self.lock:
-                self.failure = exc
+            failure = exc
             log(exc.format_text())
-            return
         with self.lock:
-            self.failure = None
-        log(result.summary())
+            self.failure = failure
+            self.generation += 1
+            self.lock.notify_all()
+
+    def wait_for_build_after(self, generation: int, timeout: float) -> int:
+        """The newest build's number once it is past `generation`, or the same after `timeout`."""
+        with self.lock:
+            self.lock.wait_for(lambda: self.generation > generation, timeout)
+            return self.generation
 
     def error_page(self) -> bytes | None:
         with self.lock:
@@ -55,8 +78,13 @@ class PreviewState:
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
             "</head><body><main><h1>The site did not build</h1><p>Fix these and save; "
-            f"the page reloads the next build.</p><pre>{lines}</pre></main></body></html>"
+            f"this page reloads after the next build.</p><pre>{lines}</pre></main></body></html>"
         ).encode()
+
+    def reload_tag(self) -> bytes:
+        with self.lock:
+            generation = self.generation
+        return f'<script src="{RELOAD_PREFIX}reload.js?build={generation}" defer></script>'.encode()
 
 
 class _ChangeWatcher(FileSystemEventHandler):
@@ -90,6 +118,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
     threading.Thread(target=_rebuild_loop, args=(changed, state, root, log), daemon=True).start()
     handler = functools.partial(_PreviewHandler, state=state, directory=str(project.out_dir))
     server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
     log(f"Serving {project.out_dir} at http://{host}:{server.server_port}/ (Ctrl+C stops)")
     try:
         server.serve_forever()
@@ -115,15 +144,54 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == RELOAD_PREFIX + "events":
+            self._stream_reloads(int(parse_qs(url.query).get("build", ["0"])[0] or 0))
+        elif url.path == RELOAD_PREFIX + "reload.js":
+            self._send(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT)
+        elif url.path.endswith(("/", ".html")):
+            self._send_page(url.path)
+        else:
+            super().do_GET()
+
+    def _send_page(self, path: str) -> None:
         page = self.state.error_page()
-        if page is not None and self.path.split("?")[0].endswith(("/", ".html")):
-            self.send_response(500)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-            return
-        super().do_GET()
+        status = 500
+        if page is None:
+            file = Path(self.translate_path(path))
+            file = file / "index.html" if file.is_dir() else file
+            if not file.is_file():
+                super().do_GET()  # the 404, as a static host would answer
+                return
+            page, status = file.read_bytes(), 200
+        head_end = page.find(b"</head>")
+        head_end = len(page) if head_end < 0 else head_end
+        page = page[:head_end] + self.state.reload_tag() + page[head_end:]
+        self._send(status, "text/html; charset=utf-8", page)
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _stream_reloads(self, seen: int) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                newest = self.state.wait_for_build_after(seen, KEEPALIVE_SECONDS)
+                message = f"event: reload\ndata: {newest}\n\n" if newest > seen else ": alive\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                seen = newest
+        except OSError:
+            return  # the page went away
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal shows builds, not every request

@@ -13,6 +13,8 @@ from govsite.scaffold import SKELETON
 
 REPO = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.serving"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

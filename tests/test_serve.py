@@ -2,73 +2,20 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
+import queue
+import re
+import threading
 import urllib.request
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import MakeSite
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
-
-
-def eventually(check: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    pytest.fail("the server did not get there in time")
-
-
-@pytest.fixture
-def server(make_site: MakeSite, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    root = make_site()
-    port = free_port()
-    with (tmp_path / "serve.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "govsite", "serve", "--site", str(root), "--port", str(port)],
-            stderr=log,
-        )
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            eventually(lambda: _answers(url))
-            yield url, root
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return fetch(url)[0] == 200
-    except OSError:
-        return False
+from tests.serving import eventually, fetch
 
 
 def test_edits_rebuild_errors_show_in_the_page_and_fixing_recovers(
-    server: tuple[str, object],
+    preview_server: tuple[str, Path],
 ) -> None:
-    url, root = server
-    guide = root / "content/pages/guide.md"  # type: ignore[operator]
+    url, root = preview_server
+    guide = root / "content/pages/guide.md"
     page = url + "pages/guide/index.html"
     assert "政府信息公开指南" in fetch(page)[1]
 
@@ -84,3 +31,29 @@ def test_edits_rebuild_errors_show_in_the_page_and_fixing_recovers(
 
     guide.write_text("---\ntitle: 修好了\n---\n", encoding="utf-8")
     eventually(lambda: fetch(page)[0] == 200 and "修好了" in fetch(page)[1])
+
+
+def test_open_pages_get_a_reload_event_after_each_build(preview_server: tuple[str, Path]) -> None:
+    url, root = preview_server
+    page = fetch(url + "pages/guide/index.html")[1]
+    match = re.search(
+        r'<script src="/__govsite/reload.js\?build=(\d+)" defer></script></head>', page
+    )
+    assert match, "the served page carries the reload script"
+    assert "__govsite" not in (root / "build/pages/guide/index.html").read_text(encoding="utf-8")
+    script = fetch(url + "__govsite/reload.js")[1]
+    assert "EventSource" in script
+
+    events: queue.Queue[str] = queue.Queue()
+    stream = urllib.request.urlopen(f"{url}__govsite/events?build={match[1]}", timeout=30)
+    reader = threading.Thread(
+        target=lambda: [events.put(line.decode().strip()) for line in stream], daemon=True
+    )
+    reader.start()
+    assert events.get(timeout=10) == "retry: 1000"
+    (root / "content/pages/guide.md").write_text("---\ntitle: 改了\n---\n", encoding="utf-8")
+    assert events.get(timeout=15) == ""
+    assert events.get(timeout=15) == "event: reload"
+    assert events.get(timeout=5) == f"data: {int(match[1]) + 1}"
+    assert "改了" in fetch(url + "pages/guide/index.html")[1]
+    stream.close()
