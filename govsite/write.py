@@ -3,14 +3,20 @@
 Everything goes into a fresh folder beside the build folder first; only when every file
 is written is it swapped in. A build that fails, at any stage, leaves the previous site
 as it was, and a server never serves a half-written one.
+
+A file whose bytes did not change since the previous build is hard-linked into the new
+folder rather than written, so it keeps its modification time: deploy tools that sync by
+mtime (rsync, many static hosts) and HTTP caches see only what really changed.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from govsite.render import OutputFile
@@ -38,22 +44,58 @@ def write_site(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        _fill(staging, outputs, copies)
+        _fill(staging, outputs, copies, out_dir if out_dir.is_dir() else None)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _fill(folder: Path, outputs: Sequence[OutputFile], copies: Sequence[tuple[str, Path]]) -> None:
+def _fill(
+    folder: Path,
+    outputs: Sequence[OutputFile],
+    copies: Sequence[tuple[str, Path]],
+    previous: Path | None,
+) -> None:
     made: set[Path] = set()
     for relative, source in copies:
         target = _prepare(folder, relative, made)
-        shutil.copyfile(source, target)
+        if not _reuse(previous, relative, target, partial(_same_file, source)):
+            shutil.copy2(source, target)  # with the source's mtime, which the next build compares
     # Rendered pages are written after the copied files, so a page always wins a clash.
     for output in outputs:
-        _prepare(folder, output.path, made).write_bytes(output.content)
+        target = _prepare(folder, output.path, made)
+        target.unlink(missing_ok=True)
+        if not _reuse(previous, output.path, target, partial(_same_bytes, output.content)):
+            target.write_bytes(output.content)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
+
+
+def _reuse(
+    previous: Path | None, relative: str, target: Path, same: Callable[[Path], bool]
+) -> bool:
+    """Link the previous build's file at `relative` to `target` if it is the same; True if so."""
+    if previous is None:
+        return False
+    old = previous / relative
+    try:
+        if not (old.is_file() and same(old)):
+            return False
+        os.link(old, target)
+    except OSError:
+        return False  # a file system without hard links, or a file removed meanwhile: write anew
+    return True
+
+
+def _same_bytes(content: bytes, old: Path) -> bool:
+    return old.stat().st_size == len(content) and old.read_bytes() == content
+
+
+def _same_file(source: Path, old: Path) -> bool:
+    mine, theirs = source.stat(), old.stat()
+    if mine.st_size != theirs.st_size:
+        return False
+    return mine.st_mtime_ns == theirs.st_mtime_ns or filecmp.cmp(source, old, shallow=False)
 
 
 def _prepare(folder: Path, relative: str, made: set[Path]) -> Path:

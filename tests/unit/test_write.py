@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,34 @@ def test_ordinary_build_folders_are_fine(tmp_path: Path) -> None:
     root = tmp_path / "site"
     check_output_dir(root / "build", root, [root / "content"])
     check_output_dir(tmp_path / "public", root, [root / "content"])
+
+
+def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:
+    attachment = tmp_path / "notice.pdf"
+    attachment.write_bytes(b"%PDF-1.7")
+    out = tmp_path / "build"
+    pages = [OutputFile("same.html", b"same"), OutputFile("changed.html", b"one")]
+    write_site(out, pages, [("files/notice.pdf", attachment)])
+    for path in out.rglob("*"):  # back-date, so a rewrite could not land on the same time
+        if path.is_file():
+            os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    old_mtimes = {p.name: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    pages = [OutputFile("same.html", b"same"), OutputFile("changed.html", b"two")]
+    write_site(out, pages, [("files/notice.pdf", attachment)])
+
+    new_mtimes = {p.name: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert new_mtimes["same.html"] == old_mtimes["same.html"]
+    assert new_mtimes["changed.html"] != old_mtimes["changed.html"]
+    assert (out / "changed.html").read_bytes() == b"two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "notice.pdf"]
+
+
+def test_a_changed_attachment_is_copied_again(tmp_path: Path) -> None:
+    attachment = tmp_path / "notice.pdf"
+    attachment.write_bytes(b"version 1")
+    out = tmp_path / "build"
+    write_site(out, [], [("notice.pdf", attachment)])
+    attachment.write_bytes(b"version 2")
+    write_site(out, [], [("notice.pdf", attachment)])
+    assert (out / "notice.pdf").read_bytes() == b"version 2"
