@@ -12,7 +12,7 @@ from lxml import html
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.pipeline import BuildResult
-from tests.conftest import REPO
+from tests.conftest import REPO, tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +77,11 @@ def test_two_builds_are_byte_identical(demo: tuple[Path, BuildResult], tmp_path:
     assert first_files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     different = [f for f in first_files if (first / f).read_bytes() != (second / f).read_bytes()]
     assert different == []
+
+
+def test_a_rebuild_without_changes_touches_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    pipeline.build(load_project(REPO, out))
+    before = tree_digest(out)
+    pipeline.build(load_project(REPO, out))
+    assert tree_digest(out) == before
