@@ -37,7 +37,9 @@ STRONGEST = {"size": 4, "contrast": True}
 def shoot(browser: Browser, url: str, width: int, path: Path, prefs: dict[str, object]) -> None:
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
     if prefs:
-        context.add_init_script(f"localStorage.setItem('govsite:prefs', {json.dumps(json.dumps(prefs))})")
+        context.add_init_script(
+            f"localStorage.setItem('govsite:prefs', {json.dumps(json.dumps(prefs))})"
+        )
     page = context.new_page()
     page.goto(url)
     page.screenshot(path=str(path), full_page=True)
