@@ -40,6 +40,25 @@ def test_a_child_theme_overrides_one_block_and_one_asset(make_site: MakeSite) ->
     assert len(list((out / "assets" / "css").glob("site.*.css"))) == 1  # inherited from the parent
 
 
+def test_a_child_theme_restyles_with_custom_css_alone(make_site: MakeSite) -> None:
+    """The README's restyling example: one file of custom properties, loaded after the theme's."""
+    custom = ":root { --color-brand: #0b4f3c; --color-brand-dark: #08382a; }\n"
+    files = {
+        "themes/green/theme.yaml": "name: green\nextends: default\n",
+        "themes/green/static/css/custom.css": custom,
+    }
+    out = use_theme(make_site, "green", files) / "build"
+    home = (out / "index.html").read_text(encoding="utf-8")
+    stylesheets = [
+        line.split("/")[-1].split(".")[0] for line in home.splitlines() if "stylesheet" in line
+    ]
+    assert stylesheets == ["tokens", "site", "custom"]
+    (custom_css,) = (out / "assets" / "css").glob("custom.*.css")
+    assert custom_css.read_text(encoding="utf-8") == custom
+    (tokens,) = (out / "assets" / "css").glob("tokens.*.css")
+    assert "--color-brand: #8c1515" in tokens.read_text(encoding="utf-8")  # the default's, kept
+
+
 def test_site_templates_win_over_the_theme(make_site: MakeSite) -> None:
     root = make_site(
         {
