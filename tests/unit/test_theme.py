@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from tests.conftest import MakeSite
+from tests.conftest import REPO, MakeSite
 
 CHILD_THEME = {
     "themes/agency/theme.yaml": "name: agency\nextends: default\n",
@@ -97,3 +98,12 @@ def test_template_errors_name_the_template_line_and_the_page(make_site: MakeSite
     (problem,) = failure.value.diagnostics
     assert (str(problem.location), problem.code) == ("templates/page.html:3", "GS402")
     assert "while rendering content/pages/guide.md" in problem.message
+
+
+def test_the_default_theme_labels_every_word_in_both_languages() -> None:
+    labels = REPO / "themes" / "default" / "labels"
+    keys = {
+        name: set(yaml.safe_load((labels / f"{name}.yaml").read_text("utf-8")))
+        for name in ("zh-CN", "en")
+    }
+    assert keys["zh-CN"] == keys["en"]
