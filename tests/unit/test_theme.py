@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from tests.conftest import MakeSite
+from tests.conftest import REPO, MakeSite
 
 CHILD_THEME = {
     "themes/agency/theme.yaml": "name: agency\nextends: default\n",
@@ -38,6 +39,25 @@ def test_a_child_theme_overrides_one_block_and_one_asset(make_site: MakeSite) ->
     (tokens,) = (out / "assets" / "css").glob("tokens.*.css")
     assert tokens.read_text(encoding="utf-8") == ":root { --agency: 1; }\n"
     assert len(list((out / "assets" / "css").glob("site.*.css"))) == 1  # inherited from the parent
+
+
+def test_a_child_theme_restyles_with_custom_css_alone(make_site: MakeSite) -> None:
+    """The README's restyling example: one file of custom properties, loaded after the theme's."""
+    custom = ":root { --color-brand: #0b4f3c; --color-brand-dark: #08382a; }\n"
+    files = {
+        "themes/green/theme.yaml": "name: green\nextends: default\n",
+        "themes/green/static/css/custom.css": custom,
+    }
+    out = use_theme(make_site, "green", files) / "build"
+    home = (out / "index.html").read_text(encoding="utf-8")
+    stylesheets = [
+        line.split("/")[-1].split(".")[0] for line in home.splitlines() if "stylesheet" in line
+    ]
+    assert stylesheets == ["tokens", "site", "custom"]
+    (custom_css,) = (out / "assets" / "css").glob("custom.*.css")
+    assert custom_css.read_text(encoding="utf-8") == custom
+    (tokens,) = (out / "assets" / "css").glob("tokens.*.css")
+    assert "--color-brand: #8c1515" in tokens.read_text(encoding="utf-8")  # the default's, kept
 
 
 def test_site_templates_win_over_the_theme(make_site: MakeSite) -> None:
@@ -78,3 +98,12 @@ def test_template_errors_name_the_template_line_and_the_page(make_site: MakeSite
     (problem,) = failure.value.diagnostics
     assert (str(problem.location), problem.code) == ("templates/page.html:3", "GS402")
     assert "while rendering content/pages/guide.md" in problem.message
+
+
+def test_the_default_theme_labels_every_word_in_both_languages() -> None:
+    labels = REPO / "themes" / "default" / "labels"
+    keys = {
+        name: set(yaml.safe_load((labels / f"{name}.yaml").read_text("utf-8")))
+        for name in ("zh-CN", "en")
+    }
+    assert keys["zh-CN"] == keys["en"]
