@@ -140,7 +140,8 @@ def _resolve_links(state: StateCore) -> None:
 
 def _mark_up_tables(state: StateCore) -> None:
     """Header cells get `scope`; column alignment becomes a class, since the theme's
-    Content-Security-Policy forbids inline `style` attributes."""
+    Content-Security-Policy forbids inline `style` attributes; each table scrolls in its own region."""
+    _wrap_tables_in_scroll_regions(state)
     for token in state.tokens:
         if token.type not in ("th_open", "td_open"):
             continue
@@ -149,6 +150,46 @@ def _mark_up_tables(state: StateCore) -> None:
             token.attrSet("class", "align-" + style.removeprefix("text-align:"))
         if token.type == "th_open":
             token.attrSet("scope", "col")
+
+
+def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
+    """Put each table in a focusable, labelled region that scrolls sideways on its own.
+
+    A table of many columns cannot fit a 320 px screen; without this the whole page would
+    scroll sideways (WCAG 1.4.10). Keyboard users reach the region with Tab to scroll it, and
+    screen readers hear its name: the section heading above the table, or else its header row.
+    """
+    tokens: list[Token] = []
+    heading_id: str | None = None
+    count = 0
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            heading_id = str(token.attrGet("id"))
+        if token.type == "table_open":
+            count += 1
+            label_id = heading_id or _label_table_by_header_row(state.tokens, index, count)
+            tokens.append(
+                _html_block(
+                    f'<div class="scroll-region" role="region" tabindex="0" aria-labelledby="{label_id}">\n'
+                )
+            )
+        tokens.append(token)
+        if token.type == "table_close":
+            tokens.append(_html_block("</div>\n"))
+    state.tokens = tokens
+
+
+def _label_table_by_header_row(tokens: Sequence[Token], table_open: int, count: int) -> str:
+    row = next(t for t in tokens[table_open:] if t.type == "tr_open")
+    row.attrSet("id", f"table-{count}-columns")
+    return f"table-{count}-columns"
+
+
+def _html_block(html: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = html
+    token.block = True
+    return token
 
 
 def _highlight(code: str, language: str, _attrs: str) -> str:
