@@ -36,7 +36,9 @@ class Mode:
     """What js/prefs.js must then set on <html>, as `document.documentElement.dataset` keys."""
 
     def init_script(self) -> str:
-        return f"localStorage.setItem({json.dumps(PREFS_KEY)}, {json.dumps(json.dumps(self.prefs))});"
+        return (
+            f"localStorage.setItem({json.dumps(PREFS_KEY)}, {json.dumps(json.dumps(self.prefs))});"
+        )
 
 
 DEFAULT = Mode("default")

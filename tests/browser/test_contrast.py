@@ -100,7 +100,9 @@ def contrast_ratio(first: tuple[float, float, float], second: tuple[float, float
 
 def parse_rgb(css: str) -> tuple[float, float, float] | None:
     """rgb(r, g, b) as the browser serialises an opaque colour; None for anything translucent."""
-    match = re.fullmatch(r"rgba?\((\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?)(, [\d.]+)?\)", css)
+    match = re.fullmatch(
+        r"rgba?\((\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?)(, [\d.]+)?\)", css
+    )
     if match is None or (match[4] and float(match[4][2:]) < 1):
         return None
     return (float(match[1]), float(match[2]), float(match[3]))
@@ -109,7 +111,9 @@ def parse_rgb(css: str) -> tuple[float, float, float] | None:
 def resolved_tokens(page: Page, mode: ColourMode, names: list[str]) -> dict[str, str]:
     page.emulate_media(color_scheme=mode.color_scheme, contrast=mode.contrast)  # type: ignore[arg-type]
     if mode.html_attribute:
-        page.evaluate("([k, v]) => document.documentElement.setAttribute(k, v)", mode.html_attribute)
+        page.evaluate(
+            "([k, v]) => document.documentElement.setAttribute(k, v)", mode.html_attribute
+        )
     values: dict[str, str] = page.evaluate(TOKENS_JS, names)
     resolved: dict[str, str] = page.evaluate(RESOLVE_JS, values)
     if mode.html_attribute:
@@ -132,7 +136,9 @@ def pair_failures(pair: ContrastPair, tokens: dict[str, Any], mode: str) -> list
     text, background = parse_rgb(tokens[pair.text]), parse_rgb(tokens[pair.background])
     where = f"{mode}: --{pair.text} on --{pair.background}"
     if text is None or background is None:
-        return [f"{where}: not an opaque colour ({tokens[pair.text]!r}, {tokens[pair.background]!r})"]
+        return [
+            f"{where}: not an opaque colour ({tokens[pair.text]!r}, {tokens[pair.background]!r})"
+        ]
     ratio, needed = contrast_ratio(text, background), REQUIRED_RATIO[pair.kind]
     return [f"{where}: {ratio:.2f}:1, needs {needed}:1 ({pair.kind})"] if ratio < needed else []
 
