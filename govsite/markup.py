@@ -157,26 +157,33 @@ def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
 
     A table of many columns cannot fit a 320 px screen; without this the whole page would
     scroll sideways (WCAG 1.4.10). Keyboard users reach the region with Tab to scroll it, and
-    screen readers hear its name: the section heading above the table, or else its header row.
+    screen readers hear its name: the section heading above the table, or, when that heading
+    already names a table (region names must differ), the table's header row.
     """
     tokens: list[Token] = []
     heading_id: str | None = None
+    naming_headings: set[str] = set()
     count = 0
     for index, token in enumerate(state.tokens):
         if token.type == "heading_open":
             heading_id = str(token.attrGet("id"))
         if token.type == "table_open":
             count += 1
-            label_id = heading_id or _label_table_by_header_row(state.tokens, index, count)
-            tokens.append(
-                _html_block(
-                    f'<div class="scroll-region" role="region" tabindex="0" aria-labelledby="{label_id}">\n'
-                )
-            )
+            if heading_id is not None and heading_id not in naming_headings:
+                naming_headings.add(heading_id)
+                label_id = heading_id
+            else:
+                label_id = _label_table_by_header_row(state.tokens, index, count)
+            tokens.append(_html_block(_REGION_OPEN.format(label_id=label_id)))
         tokens.append(token)
         if token.type == "table_close":
             tokens.append(_html_block("</div>\n"))
     state.tokens = tokens
+
+
+_REGION_OPEN = (
+    '<div class="scroll-region" role="region" tabindex="0" aria-labelledby="{label_id}">\n'
+)
 
 
 def _label_table_by_header_row(tokens: Sequence[Token], table_open: int, count: int) -> str:

@@ -20,17 +20,22 @@ from tests.browser.survey import (
 
 NARROW = {"width": 320, "height": 640}
 
-# The widest thing on the page is named, so a failure says what to fix.
+# The outermost element that sticks out (outside any region that scrolls by itself) is named,
+# so a failure says what to fix.
 OVERFLOW_JS = f"""() => {{
   const width = document.documentElement.clientWidth;
   const scrollWidth = document.documentElement.scrollWidth;
+  const scrollsItself = e => e !== document.body && getComputedStyle(e).overflowX !== 'visible';
+  const inScroller = e => {{
+    for (let a = e.parentElement; a && a !== document.documentElement; a = a.parentElement)
+      if (scrollsItself(a)) return true;
+    return false;
+  }};
   let widest = '';
   if (scrollWidth > width) {{
-    const culprits = [...document.body.querySelectorAll('*')]
-      .filter(e => e.getBoundingClientRect().right > width + 0.5)
-      .filter(e => !e.closest('.table-scroll'));
-    const e = culprits[culprits.length - 1];
-    widest = e ? e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') : '';
+    const e = [...document.body.querySelectorAll('*')]
+      .find(e => e.getBoundingClientRect().right > width + 0.5 && !inScroller(e));
+    widest = e ? e.tagName.toLowerCase() + (e.className ? '.' + e.className.replace(/ /g, '.') : '') : '';
   }}
   return {{width, scrollWidth, widest, mode: ({MODE_STATE_JS})()}};
 }}"""
