@@ -158,7 +158,7 @@ def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
     A table of many columns cannot fit a 320 px screen; without this the whole page would
     scroll sideways (WCAG 1.4.10). Keyboard users reach the region with Tab to scroll it, and
     screen readers hear its name: the section heading above the table, or, when that heading
-    already names a table (region names must differ), the table's header row.
+    already names a table (region names must differ), its header row and first cell.
     """
     tokens: list[Token] = []
     heading_id: str | None = None
@@ -173,7 +173,7 @@ def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
                 naming_headings.add(heading_id)
                 label_id = heading_id
             else:
-                label_id = _label_table_by_header_row(state.tokens, index, count)
+                label_id = _label_table_by_its_cells(state.tokens, index, count)
             tokens.append(_html_block(_REGION_OPEN.format(label_id=label_id)))
         tokens.append(token)
         if token.type == "table_close":
@@ -186,10 +186,20 @@ _REGION_OPEN = (
 )
 
 
-def _label_table_by_header_row(tokens: Sequence[Token], table_open: int, count: int) -> str:
+def _label_table_by_its_cells(tokens: Sequence[Token], table_open: int, count: int) -> str:
+    """Ids for the header row and the first body cell, which together tell tables apart
+    even when several under one heading share their columns (as in annual reports)."""
     row = next(t for t in tokens[table_open:] if t.type == "tr_open")
     row.attrSet("id", f"table-{count}-columns")
-    return f"table-{count}-columns"
+    label_ids = f"table-{count}-columns"
+    for token in tokens[table_open:]:
+        if token.type == "table_close":
+            break
+        if token.type == "td_open":
+            token.attrSet("id", f"table-{count}-first")
+            label_ids += f" table-{count}-first"
+            break
+    return label_ids
 
 
 def _html_block(html: str) -> Token:
