@@ -140,7 +140,8 @@ def _resolve_links(state: StateCore) -> None:
 
 def _mark_up_tables(state: StateCore) -> None:
     """Header cells get `scope`; column alignment becomes a class, since the theme's
-    Content-Security-Policy forbids inline `style` attributes."""
+    Content-Security-Policy forbids inline `style` attributes; each table scrolls in its own region."""
+    _wrap_tables_in_scroll_regions(state)
     for token in state.tokens:
         if token.type not in ("th_open", "td_open"):
             continue
@@ -149,6 +150,63 @@ def _mark_up_tables(state: StateCore) -> None:
             token.attrSet("class", "align-" + style.removeprefix("text-align:"))
         if token.type == "th_open":
             token.attrSet("scope", "col")
+
+
+def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
+    """Put each table in a focusable, labelled region that scrolls sideways on its own.
+
+    A table of many columns cannot fit a 320 px screen; without this the whole page would
+    scroll sideways (WCAG 1.4.10). Keyboard users reach the region with Tab to scroll it, and
+    screen readers hear its name: the section heading above the table, or, when that heading
+    already names a table (region names must differ), its header row and first cell.
+    """
+    tokens: list[Token] = []
+    heading_id: str | None = None
+    naming_headings: set[str] = set()
+    count = 0
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open":
+            heading_id = str(token.attrGet("id"))
+        if token.type == "table_open":
+            count += 1
+            if heading_id is not None and heading_id not in naming_headings:
+                naming_headings.add(heading_id)
+                label_id = heading_id
+            else:
+                label_id = _label_table_by_its_cells(state.tokens, index, count)
+            tokens.append(_html_block(_REGION_OPEN.format(label_id=label_id)))
+        tokens.append(token)
+        if token.type == "table_close":
+            tokens.append(_html_block("</div>\n"))
+    state.tokens = tokens
+
+
+_REGION_OPEN = (
+    '<div class="scroll-region" role="region" tabindex="0" aria-labelledby="{label_id}">\n'
+)
+
+
+def _label_table_by_its_cells(tokens: Sequence[Token], table_open: int, count: int) -> str:
+    """Ids for the header row and the first body cell, which together tell tables apart
+    even when several under one heading share their columns (as in annual reports)."""
+    row = next(t for t in tokens[table_open:] if t.type == "tr_open")
+    row.attrSet("id", f"table-{count}-columns")
+    label_ids = f"table-{count}-columns"
+    for token in tokens[table_open:]:
+        if token.type == "table_close":
+            break
+        if token.type == "td_open":
+            token.attrSet("id", f"table-{count}-first")
+            label_ids += f" table-{count}-first"
+            break
+    return label_ids
+
+
+def _html_block(html: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = html
+    token.block = True
+    return token
 
 
 def _highlight(code: str, language: str, _attrs: str) -> str:

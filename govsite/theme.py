@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import Literal
 
 import jinja2
 
@@ -36,11 +37,25 @@ ASSETS_DIR = "assets"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContrastPair:
+    """A colour token the theme sets as text (or a line) on another, and how strongly they must differ.
+
+    `kind` names the WCAG ratio: body 7:1, text 4.5:1, ui 3:1 (non-text such as borders).
+    govsite itself does not use these; the browser tests check them in every colour mode.
+    """
+
+    text: str
+    background: str
+    kind: Literal["body", "text", "ui"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ThemeFile:
     """The keys of a theme's theme.yaml."""
 
     name: str
     extends: str | None = None
+    contrast_pairs: tuple[ContrastPair, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
