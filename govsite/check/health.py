@@ -25,7 +25,20 @@ MONTHS_SHOWN = 12
 CHART_HEIGHT = 160
 BAR_WIDTH = 40
 BAR_GAP = 12
-PALETTE = ("#1f5fa8", "#b8432f", "#2e7d4f", "#8a5a00", "#6b3fa0", "#00737a", "#a0306b", "#4d5b6a")
+PALETTE = (
+    "#1f5fa8",
+    "#b8432f",
+    "#2e7d4f",
+    "#8a5a00",
+    "#6b3fa0",
+    "#00737a",
+    "#a0306b",
+    "#4d5b6a",
+    "#c26d00",
+    "#5b8c00",
+    "#3b3f9e",
+    "#d06a9c",
+)
 
 
 @dataclass(frozen=True, slots=True)
