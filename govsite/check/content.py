@@ -38,13 +38,22 @@ _COLOUR_ONLY = re.compile(
 
 
 def check_content(inspection: Inspection) -> Iterator[Diagnostic]:
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
     site = inspection.site
     for location in [r.source for r in site.records] + [p.source for p in site.pages]:
-        text = inspection.text(location)
-        parts = split_front_matter(text)
-        document = _Document(location, parts.body.split("\n"), parts.body_start_line)
-        yield from document.check(parser.parse(parts.body), inspection.options)
+        parts = split_front_matter(inspection.text(location))
+        yield from check_markdown(location, parts.body, parts.body_start_line, inspection.options)
+
+
+def check_markdown(
+    location: SourceLocation, body: str, first_line: int, options: CheckConfig
+) -> Iterator[Diagnostic]:
+    """The content rules over one Markdown body whose first line is `first_line` of its file."""
+    document = _Document(location, body.split("\n"), first_line)
+    yield from document.check(_PARSER.parse(body), options)
+
+
+# The build's Markdown dialect, without govsite's own rules (which re-level and rewrite).
+_PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
 
 
 class _Document:
