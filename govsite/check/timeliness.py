@@ -7,7 +7,7 @@ Every date is measured against `Inspection.as_of` (`--as-of`), so a run can be r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -138,7 +138,3 @@ def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
                 "confirm it is in force and set 'updated', or change 'validity'",
                 inspection.field_location(record.source, field),
             )
-
-
-def freshness(inspection: Inspection) -> Mapping[str, ColumnStatus]:
-    return {c.node.path: c for c in column_statuses(inspection)}
