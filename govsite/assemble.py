@@ -111,6 +111,8 @@ def _record(
         attachments=attachments,
         summary=meta.summary,
         body=body,
+        validity_note=meta.validity_note,
+        check_ignore=meta.check.ignore if meta.check else (),
     )
 
 
@@ -121,6 +123,7 @@ def _page(parsed: ParsedDocument, meta: PageMeta, url: str, body: Body) -> Page:
         title=meta.title,
         nav_order=meta.nav_order,
         body=body,
+        check_ignore=meta.check.ignore if meta.check else (),
     )
 
 

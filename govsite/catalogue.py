@@ -28,6 +28,8 @@ class TreeEntry:
     title: str
     description: str | None = None
     children: tuple[TreeEntry, ...] = ()
+    update_window_days: int | None = None
+    """Categories only: how often a new record is due (`govsite check`, GC402)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +127,7 @@ def _node(
         description=entry.description,
         children=children,
         source=source,
+        update_window_days=entry.update_window_days,
     )
 
 

@@ -6,12 +6,16 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from govsite import __version__, pipeline, scaffold
 from govsite import serve as preview
+from govsite.check.external import ExternalOptions
+from govsite.check.formats import FORMATS, format_findings
+from govsite.check.run import fails, run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.write import UnsafeOutputDir
@@ -47,7 +51,11 @@ def main() -> None:
     default=None,
     help="Where to write the site.  [default: SITE/build]",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings as errors and fail on any `govsite check` error (for CI).",
+)
 @debug_option
 def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> None:
     """Build the site into its build folder; nothing is written unless every page builds."""
@@ -57,6 +65,51 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> No
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     click.echo(result.summary())
+
+
+@main.command()
+@site_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Measure every date rule against this day (YYYY-MM-DD).  [default: today]",
+)
+@click.option("--format", "style", type=click.Choice(FORMATS), default="human", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when anything this severe (or worse) is found.",
+)
+@click.option("--external", is_flag=True, help="Also fetch every external link over HTTP.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per external link.")
+@click.option("--concurrency", default=8, show_default=True, help="External links fetched at once.")
+@debug_option
+def check(
+    site_dir: Path,
+    as_of: datetime | None,
+    style: str,
+    fail_on: str,
+    external: bool,
+    timeout: float,
+    concurrency: int,
+    debug: bool,
+) -> None:
+    """Check the site before publishing: links, metadata, accessibility, timeliness (docs/checks.md)."""
+    with reporting_errors(debug):
+        project = load_project(site_dir)
+        options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
+        outcome = run_check(project, as_of.date() if as_of else date.today(), options)
+    links: tuple[str, ...] = ()
+    if isinstance(outcome, BuildFailed):
+        findings = outcome.diagnostics
+    else:
+        findings, links = outcome.findings, tuple(sorted(outcome.external_links))
+    click.echo(format_findings(findings, links, style))
+    sys.exit(EXIT_CONTENT_ERRORS if fails(findings, fail_on) else 0)
 
 
 @main.command()

@@ -102,6 +102,28 @@ class Identity:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckConfig:
+    """Thresholds of `govsite check` (the `check:` section); every rule is in docs/checks.md."""
+
+    ignore: tuple[str, ...] = ()
+    """Rule ids (GCnnn) silenced for the whole site."""
+    home_max_age_days: int = 14
+    """The home page's newest record may be at most this old (国办秘函〔2019〕19号: two weeks)."""
+    update_window_days: int = 180
+    """A category without its own `update_window_days` needs a new record this often."""
+    veto_count: int = 5
+    """This many stale (or empty) categories make a site-level error."""
+    review_period_days: int = 1825
+    """An `effective` record not updated for this long is due for review (规范性文件: five years)."""
+    paragraph_max_chars: int = 500
+    sentence_max_chars: int = 150
+    interpretation_categories: tuple[str, ...] = ("policies",)
+    """Category paths (and their children) whose records in force need an interpretation."""
+    interpretation_grace_days: int = 7
+    """How far an interpretation's publication may lie from its policy's (三同步)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """The keys of govsite.yaml."""
 
@@ -122,6 +144,9 @@ class SiteConfig:
     toc_min_headings: int = 3
     """Show a table of contents on documents with at least this many section headings."""
     suppress_warnings: tuple[str, ...] = ()
+    check: CheckConfig = field(default_factory=CheckConfig)
+    health: bool = True
+    """Write the content health report to `_health/` on every build."""
 
 
 @dataclass(frozen=True, slots=True)

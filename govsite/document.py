@@ -31,6 +31,14 @@ class AttachmentEntry:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOptions:
+    """`check:` in front matter: how `govsite check` treats this one document."""
+
+    ignore: tuple[str, ...] = ()
+    """Rule ids (GCnnn) silenced for this document."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecordMeta:
     """The front matter of a disclosure record."""
 
@@ -53,6 +61,8 @@ class RecordMeta:
     attachments: tuple[AttachmentEntry, ...] = ()
     summary: str | None = None
     slug: str | None = None
+    validity_note: str | None = None
+    check: CheckOptions | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +72,7 @@ class PageMeta:
     title: str
     slug: str | None = None
     nav_order: int | None = None
+    check: CheckOptions | None = None
 
 
 _RECORD_ONLY = frozenset(f.name for f in dataclasses.fields(RecordMeta)) - {

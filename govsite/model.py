@@ -33,6 +33,8 @@ class CatalogueNode:
     description: str | None
     children: tuple[CatalogueNode, ...]
     source: SourceLocation
+    update_window_days: int | None = None
+    """How often the category needs a new record; None: the site's default (`govsite check`)."""
 
     @property
     def depth(self) -> int:
@@ -126,6 +128,10 @@ class Record:
     """Index numbers of the interpretations of this record (derived from their `interprets`)."""
     supersedes: tuple[str, ...] = ()
     """Index numbers of the records this one replaces (derived from their `superseded_by`)."""
+    validity_note: str | None = None
+    """Why a record is no longer in force, when no other record replaces it."""
+    check_ignore: tuple[str, ...] = ()
+    """`govsite check` rule ids silenced for this record."""
 
     @property
     def is_interpretation(self) -> bool:
@@ -145,6 +151,8 @@ class Page:
     title: str
     nav_order: int | None
     body: Body
+    check_ignore: tuple[str, ...] = ()
+    """`govsite check` rule ids silenced for this page."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from govsite.assemble import assemble
 from govsite.catalogue import load_catalogues
+from govsite.check import gate
 from govsite.config import Project
 from govsite.discover import Sources, discover
 from govsite.document import parse_document
 from govsite.errors import Diagnostic, Report, summarize
 from govsite.model import Site
-from govsite.plan import plan_site
-from govsite.render import render_site
+from govsite.plan import PlannedPage, plan_site
+from govsite.render import OutputFile, render_site
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -47,7 +48,34 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
+    compiled = compile_site(project, report)
+    # The quality gate: `--strict` stops here on any `govsite check` error; the health
+    # report joins the pages (unless the config turns it off).
+    extra = gate.after_render(project, compiled, strict=strict)
+    write_site(project.out_dir, (*compiled.outputs, *extra), compiled.copies)
+    return BuildResult(
+        site=compiled.site,
+        pages_written=len(compiled.outputs) + len(extra),
+        files_copied=len(compiled.copies),
+        diagnostics=report.diagnostics,
+        seconds=time.perf_counter() - started,
+    )
 
+
+@dataclass(frozen=True, slots=True)
+class CompiledSite:
+    """Everything a build would write, held in memory (`govsite check` inspects it)."""
+
+    site: Site
+    theme: Theme
+    pages: tuple[PlannedPage, ...]
+    outputs: tuple[OutputFile, ...]
+    copies: tuple[tuple[str, Path], ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def compile_site(project: Project, report: Report) -> CompiledSite:
+    """Every stage but writing; BuildFailed at the first stage boundary with errors."""
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
@@ -68,15 +96,8 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     outputs = render_site(site, pages, theme, project.root, report)
     report.stop_if_errors()
 
-    copies = _static_copies(sources, theme)
-    write_site(project.out_dir, outputs, copies)
-    return BuildResult(
-        site=site,
-        pages_written=len(outputs),
-        files_copied=len(copies),
-        diagnostics=report.diagnostics,
-        seconds=time.perf_counter() - started,
-    )
+    copies = tuple(_static_copies(sources, theme))
+    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
 
 
 def _source_dirs(project: Project) -> list[Path]:

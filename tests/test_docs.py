@@ -60,3 +60,21 @@ def test_every_record_field_is_documented() -> None:
     table = DOC.read_text(encoding="utf-8")
     missing = [f for f in RecordMeta.__dataclass_fields__ if f"| `{f}` |" not in table]
     assert missing == []
+
+
+CHECKS_DOC = REPO / "docs" / "checks.md"
+
+
+def test_every_check_rule_is_documented_with_its_severity() -> None:
+    from govsite.check.rules import RULES
+
+    rows = re.findall(
+        r"^\| (GC\d{3}) \| (error|warning) \|", CHECKS_DOC.read_text(encoding="utf-8"), re.MULTILINE
+    )
+    assert dict(rows) == {rule.id: rule.severity for rule in RULES.values()}
+    used = {
+        code
+        for path in (REPO / "govsite").rglob("*.py")
+        for code in re.findall(r'"(GC\d{3})"', path.read_text(encoding="utf-8"))
+    }
+    assert used == set(RULES)

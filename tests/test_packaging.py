@@ -1,4 +1,5 @@
-"""The wheel carries everything a site needs at build time: the default theme and the skeleton."""
+"""The wheel carries everything a site needs at build time: every module and data file of the
+package (subpackages, the skeleton, schemas) and the default theme."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 
-def test_the_wheel_ships_the_default_theme_and_the_skeleton(tmp_path: Path) -> None:
+def test_the_wheel_ships_the_whole_package_and_the_default_theme(tmp_path: Path) -> None:
     # From a copy: setuptools works in ./build, which is also where govsite writes the demo site.
     source = tmp_path / "source"
     for folder in ("govsite", "themes"):
@@ -38,11 +39,16 @@ def test_the_wheel_ships_the_default_theme_and_the_skeleton(tmp_path: Path) -> N
     )
     (wheel,) = tmp_path.glob("govsite-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    theme = REPO / "themes" / "default"
-    expected = {
+    package = {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "govsite").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    theme = {
         "govsite/themes/" + p.relative_to(REPO / "themes").as_posix()
-        for p in theme.rglob("*")
+        for p in (REPO / "themes" / "default").rglob("*")
         if p.is_file()
     }
-    assert expected <= names, sorted(expected - names)
-    assert "govsite/skeleton/govsite.yaml" in names
+    assert "govsite/skeleton/govsite.yaml" in package
+    assert "govsite/check/__init__.py" in package
+    assert package | theme <= names, sorted((package | theme) - names)

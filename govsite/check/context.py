@@ -1,0 +1,58 @@
+"""What every rule family reads: the compiled site, the day to measure against, the sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from govsite.config import CheckConfig
+from govsite.errors import SourceLocation
+from govsite.model import Site
+from govsite.plan import PlannedPage
+from govsite.render import OutputFile
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """A compiled site as the rules see it; source texts are read once, on demand."""
+
+    root: Path
+    site: Site
+    pages: Sequence[PlannedPage]
+    outputs: Sequence[OutputFile]
+    static_paths: frozenset[str]
+    """Site paths of copied files (attachments, images, theme assets)."""
+    as_of: date
+    _texts: dict[str, str] = field(default_factory=dict)
+    _sources: dict[str, SourceLocation] = field(default_factory=dict)
+
+    @property
+    def options(self) -> CheckConfig:
+        return self.site.config.check
+
+    def text(self, location: SourceLocation) -> str:
+        key = str(location.path)
+        if key not in self._texts:
+            self._texts[key] = (self.root / key).read_text(encoding="utf-8-sig")
+        return self._texts[key]
+
+    def source_of(self, output_path: str) -> SourceLocation | None:
+        """The document a built page shows, if it shows one."""
+        if not self._sources:
+            self._sources.update(
+                (p.output_path, p.source) for p in self.pages if p.source is not None
+            )
+        return self._sources.get(output_path)
+
+    def field_location(self, location: SourceLocation, *names: str) -> SourceLocation:
+        """Where the first of the front-matter keys `names` that is written is, or line 1."""
+        front_matter = self.text(location).split("\n---", 1)[0].split("\n")
+        for name in names:
+            pattern = re.compile(rf"^{re.escape(name)}\s*:")
+            for number, line in enumerate(front_matter, start=1):
+                if pattern.match(line):
+                    return location.at(number, 1)
+        return location.at(1, 1)

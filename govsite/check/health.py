@@ -1,0 +1,189 @@
+"""The content health report: `_health/index.html` and `_health/report.json`, for the
+people who run the site (noindexed and linked from no public page)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import jinja2
+
+from govsite.check.inspect import CheckResult
+from govsite.check.timeliness import ColumnStatus, column_statuses
+from govsite.errors import Diagnostic
+from govsite.model import Site
+from govsite.plan import Link, PlannedPage
+from govsite.render import OutputFile, make_environment
+from govsite.theme import Theme
+
+HEALTH_URL = "_health/"
+MONTHS_SHOWN = 12
+# Chart geometry (SVG user units); colours are presentation attributes, which the
+# Content-Security-Policy allows where it forbids `style`.
+CHART_HEIGHT = 160
+BAR_WIDTH = 40
+BAR_GAP = 12
+PALETTE = (
+    "#1f5fa8",
+    "#b8432f",
+    "#2e7d4f",
+    "#8a5a00",
+    "#6b3fa0",
+    "#00737a",
+    "#a0306b",
+    "#4d5b6a",
+    "#c26d00",
+    "#5b8c00",
+    "#3b3f9e",
+    "#d06a9c",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    series: int
+    y: int
+    height: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthColumn:
+    month: str
+    """`YYYY-MM`."""
+    counts: tuple[int, ...]
+    """Records published that month, per top-level category."""
+    x: int
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthView:
+    """What health.html shows."""
+
+    as_of: date
+    result: CheckResult
+    columns: tuple[ColumnStatus, ...]
+    series: tuple[str, ...]
+    """Titles of the top-level categories, in catalogue order."""
+    months: tuple[MonthColumn, ...]
+    palette: tuple[str, ...] = PALETTE
+    chart_height: int = CHART_HEIGHT
+    bar_width: int = BAR_WIDTH
+
+    @property
+    def chart_width(self) -> int:
+        return len(self.months) * (BAR_WIDTH + BAR_GAP) + BAR_GAP
+
+    @property
+    def errors(self) -> int:
+        return self.result.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.result.count("warning")
+
+
+def render_health(site: Site, theme: Theme, result: CheckResult) -> tuple[OutputFile, ...]:
+    """The report page (if the theme has a health.html) and its JSON twin."""
+    view = health_view(site, result)
+    json_file = OutputFile(HEALTH_URL + "report.json", report_json(view).encode("utf-8"))
+    environment = make_environment(site, theme)
+    try:
+        template = environment.get_template("health.html")
+    except jinja2.TemplateNotFound:
+        return (json_file,)
+    labels = theme.labels
+    page = PlannedPage(
+        url=HEALTH_URL,
+        template="health.html",
+        title=labels["health_title"],
+        breadcrumbs=(Link(labels["home"], ""),),
+        description=labels["health_description"],
+    )
+    html = template.render(page=page, canonical=site.config.base_url + HEALTH_URL, health=view)
+    return (OutputFile(page.output_path, html.encode("utf-8")), json_file)
+
+
+def health_view(site: Site, result: CheckResult) -> HealthView:
+    as_of = result.inspection.as_of
+    roots = site.categories.roots
+    months = _last_months(as_of, MONTHS_SHOWN)
+    counts: Counter[tuple[str, int]] = Counter()
+    index_of_root = {node.key: i for i, node in enumerate(roots)}
+    for record in site.records:
+        root_key = record.category.split("/", 1)[0]
+        counts[(record.published.strftime("%Y-%m"), index_of_root.get(root_key, 0))] += 1
+    per_month = [tuple(counts[(m, i)] for i in range(len(roots))) for m in months]
+    tallest = max((sum(c) for c in per_month), default=0) or 1
+    return HealthView(
+        as_of=as_of,
+        result=result,
+        columns=tuple(column_statuses(result.inspection)),
+        series=tuple(node.title for node in roots),
+        months=tuple(
+            _month_column(month, month_counts, i, tallest)
+            for i, (month, month_counts) in enumerate(zip(months, per_month, strict=True))
+        ),
+    )
+
+
+def _last_months(as_of: date, count: int) -> list[str]:
+    months = []
+    year, month = as_of.year, as_of.month
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def _month_column(month: str, counts: tuple[int, ...], index: int, tallest: int) -> MonthColumn:
+    """A stacked bar: one segment per category with records that month, bottom up."""
+    segments = []
+    top = CHART_HEIGHT
+    for series, count in enumerate(counts):
+        if count:
+            height = max(1, round(count * CHART_HEIGHT / tallest))
+            top -= height
+            segments.append(Segment(series, top, height, count))
+    return MonthColumn(month, counts, BAR_GAP + index * (BAR_WIDTH + BAR_GAP), tuple(segments))
+
+
+def report_json(view: HealthView) -> str:
+    result = view.result
+    document = {
+        "as_of": view.as_of.isoformat(),
+        "summary": {"errors": view.errors, "warnings": view.warnings},
+        "findings": [finding_json(f) for f in result.findings],
+        "categories": [
+            {
+                "path": c.node.path,
+                "title": c.node.title,
+                "records": c.count,
+                "newest": c.newest.isoformat() if c.newest else None,
+                "update_window_days": c.window_days,
+                "stale": c.is_stale(view.as_of),
+            }
+            for c in view.columns
+        ],
+        "published_per_month": {
+            "categories": list(view.series),
+            "months": {m.month: list(m.counts) for m in view.months},
+        },
+        "external_links": sorted(result.external_links),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def finding_json(finding: Diagnostic) -> dict[str, object]:
+    location = finding.location
+    return {
+        "path": str(location.path),
+        "line": location.line,
+        "column": location.column,
+        "severity": finding.severity,
+        "rule": finding.code,
+        "message": finding.message,
+    }

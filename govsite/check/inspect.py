@@ -1,0 +1,70 @@
+"""Run every rule family over a compiled site and gather the findings with the build's own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from govsite.check.content import check_content
+from govsite.check.context import Inspection
+from govsite.check.external import ExternalOptions, check_external
+from govsite.check.html import page_facts
+from govsite.check.interpretation import check_interpretations
+from govsite.check.links import check_links, external_links
+from govsite.check.metadata import check_metadata
+from govsite.check.output import check_output
+from govsite.check.rules import without_ignored
+from govsite.check.timeliness import check_timeliness
+from govsite.config import Project
+from govsite.errors import Diagnostic, SourceLocation
+
+if TYPE_CHECKING:  # the pipeline imports the check package to run it during builds
+    from govsite.pipeline import CompiledSite
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    inspection: Inspection
+    findings: tuple[Diagnostic, ...]
+    """The build's own diagnostics and every check finding not silenced, sorted by place."""
+    external_links: Mapping[str, SourceLocation]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def inspect(
+    project: Project,
+    compiled: CompiledSite,
+    as_of: date,
+    external: ExternalOptions | None = None,
+) -> CheckResult:
+    """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked."""
+    site = compiled.site
+    inspection = Inspection(
+        root=project.root,
+        site=site,
+        pages=compiled.pages,
+        outputs=compiled.outputs,
+        static_paths=frozenset(path for path, _ in compiled.copies),
+        as_of=as_of,
+    )
+    facts = page_facts(compiled.outputs)
+    outside = external_links(inspection, facts)
+    found = [
+        *check_links(inspection, facts),
+        *check_metadata(inspection, project),
+        *check_content(inspection),
+        *check_timeliness(inspection),
+        *check_interpretations(inspection),
+        *check_output(inspection, facts),
+    ]
+    if external is not None:
+        found += check_external(outside, external)
+    ignored = {r.source.path: frozenset(r.check_ignore) for r in site.records}
+    ignored |= {p.source.path: frozenset(p.check_ignore) for p in site.pages}
+    kept = without_ignored(found, site.config.check.ignore, ignored)
+    findings = sorted([*compiled.diagnostics, *kept], key=Diagnostic.sort_key)
+    return CheckResult(inspection, tuple(findings), outside)

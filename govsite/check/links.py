@@ -1,0 +1,95 @@
+"""Link rules (GC1xx) over the rendered pages: internal links and #fragments resolve;
+external links are listed (and, with `--external`, fetched by `external`)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from govsite.check.context import Inspection
+from govsite.check.html import PageFacts
+from govsite.check.rules import finding
+from govsite.errors import Diagnostic, SourceLocation
+from govsite.frontmatter import split_front_matter
+from govsite.plan import NOT_FOUND_PATH
+from govsite.urls import is_external
+
+BUILD_DIR = PurePosixPath("build")
+HEALTH_DIR = "_health/"
+
+
+def resolve_href(page_path: str, href: str) -> tuple[str, str] | None:
+    """(build path, fragment) an internal href of `page_path` leads to; None for external ones."""
+    if href.startswith("#"):
+        return page_path, unquote(href[1:])
+    if is_external(href):
+        return None
+    parts = urlsplit(href)
+    target = page_path
+    if parts.path:
+        joined = posixpath.normpath(
+            posixpath.join(posixpath.dirname(page_path), unquote(parts.path))
+        )
+        target = joined + "/index.html" if parts.path.endswith("/") else joined
+        target = target.removeprefix("./")
+    return target, unquote(parts.fragment)
+
+
+def page_location(inspection: Inspection, path: str, hint: str | None = None) -> SourceLocation:
+    """The source document of a built page (at the line mentioning `hint`), else the built file."""
+    source = inspection.source_of(path)
+    if source is None:
+        return SourceLocation(BUILD_DIR / path)
+    if hint:
+        parts = split_front_matter(inspection.text(source))
+        for offset, line in enumerate(parts.body.split("\n")):
+            if hint in line:
+                return source.at(parts.body_start_line + offset, line.index(hint) + 1)
+    return source
+
+
+def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iterator[Diagnostic]:
+    existing = inspection.static_paths | {o.path for o in inspection.outputs}
+    for path, page in facts.items():
+        # 404.html links from the site root, since hosts serve it at any path.
+        if path == NOT_FOUND_PATH:
+            continue
+        for href in (*page.links, *page.sources):
+            resolved = resolve_href(path, href)
+            if resolved is None:
+                continue
+            problem = _problem(resolved, existing, facts)
+            if problem:
+                hint = unquote(href).rsplit("/", 1)[-1] or None
+                yield finding(
+                    "GC101",
+                    f"link '{unquote(href)}' {problem}",
+                    page_location(inspection, path, hint),
+                )
+
+
+def _problem(
+    resolved: tuple[str, str], existing: frozenset[str] | set[str], facts: Mapping[str, PageFacts]
+) -> str | None:
+    target, fragment = resolved
+    if target.startswith("../") or target == "..":
+        return "leads outside the site"
+    if target not in existing:
+        return f"leads to '{target}', which the build does not write"
+    if fragment and target in facts and fragment not in facts[target].ids:
+        return f"names '#{fragment}', which is not an id on '{target}'"
+    return None
+
+
+def external_links(
+    inspection: Inspection, facts: Mapping[str, PageFacts]
+) -> dict[str, SourceLocation]:
+    """Every http(s) link of the site, with where it is first written."""
+    found: dict[str, SourceLocation] = {}
+    for path, page in sorted(facts.items()):
+        for href in page.links:
+            if urlsplit(href).scheme in ("http", "https") and href not in found:
+                found[href] = page_location(inspection, path, href)
+    return found

@@ -1,0 +1,229 @@
+"""`govsite check`: the broken fixture reports each rule once, located; the demo checks clean;
+every output format; exit codes, silencing and `--as-of`; the gate in `build`."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govsite.check.rules import RULES
+from govsite.cli import main
+from tests.conftest import REPO
+
+BROKEN = REPO / "tests" / "sites" / "check-broken" / "site"
+BROKEN_AS_OF = "2026-06-30"
+DEMO_AS_OF = "2026-11-30"
+EXTERNAL_RULES = {"GC102", "GC103"}  # need --external: tests/test_check_external.py
+
+NOTICES = "content/records/notices/"
+# Every finding the broken fixture must produce, and nothing else: (rule, path, line, column).
+EXPECTED = {
+    ("GC101", NOTICES + "accessibility.md", 22, 39),
+    ("GC201", NOTICES + "published-before-written.md", 6, 1),
+    ("GC202", "content/records/policies/repealed-without-reason.md", 8, 1),
+    ("GC203", NOTICES + "loop-a.md", 9, 1),
+    ("GC204", NOTICES + "replaced-but-effective.md", 8, 1),
+    ("GC205", NOTICES + "wrong-agency-code.md", 3, 1),
+    ("GC206", NOTICES + "wrong-year.md", 3, 1),
+    ("GC301", NOTICES + "accessibility.md", 14, 1),
+    ("GC302", NOTICES + "accessibility.md", 18, 1),
+    ("GC303", NOTICES + "accessibility.md", 16, 1),
+    ("GC304", NOTICES + "accessibility.md", 20, 1),
+    ("GC305", NOTICES + "accessibility.md", 22, 3),
+    ("GC306", NOTICES + "accessibility.md", 24, 1),
+    ("GC307", NOTICES + "accessibility.md", 28, 1),
+    ("GC308", NOTICES + "accessibility.md", 30, 1),
+    ("GC309", NOTICES + "accessibility.md", 32, 1),
+    ("GC310", NOTICES + "accessibility.md", 34, 1),
+    ("GC401", NOTICES + "replacement.md", 6, 1),
+    ("GC402", "content/catalogues/categories.yaml", 7, 3),
+    ("GC403", "content/catalogues/categories.yaml", None, None),
+    ("GC404", "content/catalogues/categories.yaml", 11, 3),
+    ("GC405", "content/catalogues/categories.yaml", None, None),
+    ("GC406", NOTICES + "due-for-review.md", 6, 1),
+    ("GC501", "content/records/policies/effective-without-interpretation.md", 3, 1),
+    ("GC502", "content/records/interpretations/late-interpretation.md", 6, 1),
+    ("GC601", "content/pages/orphan.md", None, None),
+    ("GC602", NOTICES + "same-title-2.md", 2, 1),
+    ("GC603", "content/pages/orphan.md", None, None),
+    ("GC604", "content/pages/orphan.md", None, None),
+}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def check_json(runner: CliRunner, site: Path, *args: str) -> tuple[int, dict[str, object]]:
+    result = runner.invoke(main, ["check", "--site", str(site), "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def located(report: dict[str, object]) -> set[tuple[object, ...]]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return {(f["rule"], f["path"], f["line"], f["column"]) for f in findings}
+
+
+def copy_of_broken(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(BROKEN, tmp_path / "site"))
+
+
+def test_broken_fixture_reports_every_rule_once_at_its_place(runner: CliRunner) -> None:
+    code, report = check_json(runner, BROKEN, "--as-of", BROKEN_AS_OF)
+    assert code == 1
+    assert located(report) == EXPECTED
+    findings = report["findings"]
+    assert isinstance(findings, list) and len(findings) == len(EXPECTED)  # once each
+
+
+def test_the_fixture_breaks_every_rule_but_the_external_ones() -> None:
+    assert {rule for rule, *_ in EXPECTED} == set(RULES) - EXTERNAL_RULES
+
+
+def test_findings_carry_their_rules_severity(runner: CliRunner) -> None:
+    _, report = check_json(runner, BROKEN, "--as-of", BROKEN_AS_OF)
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    assert {f["rule"]: f["severity"] for f in findings} == {
+        rule: RULES[rule].severity for rule, *_ in EXPECTED
+    }
+
+
+def test_demo_site_checks_clean(runner: CliRunner) -> None:
+    code, report = check_json(runner, REPO, "--as-of", DEMO_AS_OF, "--fail-on", "warning")
+    assert report["findings"] == []
+    assert code == 0
+
+
+def test_demo_external_links_are_listed_not_fetched(runner: CliRunner) -> None:
+    _, report = check_json(runner, REPO, "--as-of", DEMO_AS_OF)
+    links = report["external_links"]
+    assert isinstance(links, list)
+    assert "https://www.beian.gov.cn/portal/registerSystemInfo?recordcode=33990002000001" in links
+
+
+def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
+    assert result.exit_code == 1
+    blocks = result.stdout.strip().split("\n\n")
+    assert blocks[-1] == "29 problems (15 errors, 14 warnings)."
+    for block in blocks[:-1]:
+        paths = {line.split(":", 1)[0] for line in block.splitlines()}
+        assert len(paths) == 1, block  # one file per group
+    assert (
+        f"{NOTICES}accessibility.md:14:1: error GC301 image '../../files/chart.png' "
+        "has no text alternative"
+    ) in result.stdout.splitlines()
+    line_format = re.compile(r"^\S+?(:\d+(:\d+)?)?: (error|warning) GC\d{3} .+$")
+    assert all(line_format.match(line) for block in blocks[:-1] for line in block.splitlines())
+
+
+def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--format", "github"]
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(EXPECTED)
+    assert (
+        f"::error file={NOTICES}accessibility.md,line=14,col=1,title=GC301::"
+        "image '../../files/chart.png' has no text alternative"
+    ) in lines
+    assert (
+        "::warning file=content/pages/orphan.md,title=GC601::no link leads to "
+        "'pages/orphan/index.html' from the home page or any listing"
+    ) in lines
+
+
+def test_fail_on_decides_the_exit_code(runner: CliRunner, tmp_path: Path) -> None:
+    site = copy_of_broken(tmp_path)
+    errors = sorted(rule for rule, r in RULES.items() if r.severity == "error")
+    config = site / "govsite.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "check:\n", f"check:\n  ignore: [{', '.join(errors)}]\n"
+        ),
+        encoding="utf-8",
+    )
+    code, report = check_json(runner, site, "--as-of", BROKEN_AS_OF)
+    assert code == 0  # warnings only
+    assert report["findings"] and {f["severity"] for f in report["findings"]} == {"warning"}  # type: ignore[union-attr]
+    code, _ = check_json(runner, site, "--as-of", BROKEN_AS_OF, "--fail-on", "warning")
+    assert code == 1
+
+
+def test_front_matter_silences_a_rule_for_one_document(runner: CliRunner, tmp_path: Path) -> None:
+    site = copy_of_broken(tmp_path)
+    document = site / "content/records/notices/accessibility.md"
+    text = document.read_text(encoding="utf-8")
+    document.write_text(
+        text.replace("summary:", "check: {ignore: [GC301, GC305]}\nsummary:", 1), encoding="utf-8"
+    )
+    _, report = check_json(runner, site, "--as-of", BROKEN_AS_OF)
+    rules = {rule for rule, *_ in located(report)}
+    assert rules == {rule for rule, *_ in EXPECTED} - {"GC301", "GC305"}
+
+
+def test_date_rules_measure_against_as_of(runner: CliRunner) -> None:
+    _, report = check_json(runner, BROKEN, "--as-of", "2026-06-05")
+    rules = {rule for rule, *_ in located(report)}
+    # Four days after the newest record: the home page and the notices are fresh.
+    assert not {"GC401", "GC402", "GC403"} & rules
+    assert {"GC404", "GC406"} <= rules
+
+
+def test_a_site_that_does_not_build_reports_the_build_errors(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    site = copy_of_broken(tmp_path)
+    (site / "content/records/notices/wrong-year.md").write_text(
+        "---\ntitle: x\n---\n[missing](nowhere.md)\n", encoding="utf-8"
+    )
+    code, report = check_json(runner, site, "--as-of", BROKEN_AS_OF)
+    assert code == 1
+    assert {rule for rule, *_ in located(report)} == {"GS307"}
+
+
+def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", "--site", str(BROKEN), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "_health" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert '<svg role="img"' in html and "<caption>" in html
+    assert " style=" not in html  # the Content-Security-Policy forbids inline styles
+    report = json.loads((out / "_health" / "report.json").read_text(encoding="utf-8"))
+    assert {"GC301", "GC604"} <= {f["rule"] for f in report["findings"]}
+    assert {c["path"] for c in report["categories"]} == {
+        "policies",
+        "interpretations",
+        "notices",
+        "reports",
+    }
+    public = [p for p in out.rglob("*.html") if "_health" not in p.parts]
+    assert not any("_health" in p.read_text(encoding="utf-8") for p in public)
+
+
+def test_health_report_can_be_turned_off(runner: CliRunner, tmp_path: Path) -> None:
+    site = copy_of_broken(tmp_path)
+    config = site / "govsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "health: false\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", "--site", str(site)])
+    assert result.exit_code == 0, result.output
+    assert not (site / "build" / "_health").exists()
+
+
+def test_strict_build_fails_on_check_errors(runner: CliRunner, tmp_path: Path) -> None:
+    site = copy_of_broken(tmp_path)
+    result = runner.invoke(main, ["build", "--site", str(site), "--strict"])
+    assert result.exit_code == 1
+    assert "error[GC301]" in result.stderr
+    assert not (site / "build").exists()
