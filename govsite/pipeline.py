@@ -17,9 +17,12 @@ from govsite.config import Project
 from govsite.discover import Sources, discover
 from govsite.document import parse_document
 from govsite.errors import Diagnostic, Report, summarize
+from govsite.feeds import build_feeds
 from govsite.model import Site
+from govsite.opendata import build_open_data
 from govsite.plan import plan_site
 from govsite.render import render_site
+from govsite.sitemap import build_sitemap
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -68,8 +71,14 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     outputs = render_site(site, pages, theme, project.root, report)
     report.stop_if_errors()
 
+    # Machine-readable files for feed readers, crawlers and reusers of the data.
+    machine_readable = (
+        *build_feeds(site, theme.labels),
+        *build_sitemap(site, pages),
+        *build_open_data(site),
+    )
     copies = _static_copies(sources, theme)
-    write_site(project.out_dir, outputs, copies)
+    write_site(project.out_dir, (*outputs, *machine_readable), copies)
     return BuildResult(
         site=site,
         pages_written=len(outputs),
