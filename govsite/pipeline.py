@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from govsite.assemble import assemble
 from govsite.catalogue import load_catalogues
@@ -71,12 +71,17 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     outputs = render_site(site, pages, theme, project.root, report)
     report.stop_if_errors()
 
-    # Machine-readable files for feed readers, crawlers and reusers of the data.
-    machine_readable = (
-        *build_feeds(site, theme.labels),
-        *build_sitemap(site, pages),
-        *build_open_data(site),
-    )
+    # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
+    # own file of the same name under content/ (its own robots.txt, say) replaces one.
+    machine_readable = [
+        output
+        for output in (
+            *build_feeds(site, theme.labels),
+            *build_sitemap(site, pages),
+            *build_open_data(site),
+        )
+        if PurePosixPath(output.path) not in sources.files
+    ]
     copies = _static_copies(sources, theme)
     write_site(project.out_dir, (*outputs, *machine_readable), copies)
     return BuildResult(
