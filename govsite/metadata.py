@@ -155,6 +155,9 @@ def legislation(site: Site, record: Record) -> dict[str, Any]:
         data["isBasedOn"] = interpreted
     if record.interpretations:
         data["subjectOf"] = [_reference(site, site.record(n)) for n in record.interpretations]
+    if record.supersedes:
+        # schema.org's legislationChanges covers replacement and repeal of another text.
+        data["legislationChanges"] = [_reference(site, site.record(n)) for n in record.supersedes]
     return data
 
 

@@ -68,6 +68,15 @@ def test_a_record_page_describes_the_record_as_legislation(
     assert [i["@id"] for i in data["subjectOf"]] == [BASE + MEASURES_EXPLAINED]
 
 
+def test_a_record_that_replaces_another_says_it_changes_it(
+    demo: tuple[Path, BuildResult],
+) -> None:
+    replaced = "records/policies/2021/business-environment-measures-2021/"
+    replacement = demo[1].site.record("002583010/2024-00002")
+    data = linked_data(demo[0], replacement.url)
+    assert BASE + replaced in [c["@id"] for c in data["legislationChanges"]]
+
+
 @pytest.mark.parametrize(
     ("url", "force"),
     [
