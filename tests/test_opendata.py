@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +155,20 @@ def test_the_schema_has_this_sites_address(demo: tuple[Path, BuildResult]) -> No
     schema = load(demo[0] / "data/schema.json")
     assert schema["$id"] == BASE + "data/schema.json"
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_machine_readable_files_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """Two builds in fresh interpreters with different string hashing write the same bytes."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "govsite", "build", "--site", str(REPO), "--out", str(out)]
+        subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+        outs.append(out)
+    names = ["sitemap.xml", "robots.txt", "feeds", "data"]
+    files = sorted(
+        p.relative_to(outs[0]) for n in names for p in (outs[0] / n).rglob("*") if p.is_file()
+    )
+    assert len(files) > 90
+    assert [f for f in files if (outs[0] / f).read_bytes() != (outs[1] / f).read_bytes()] == []
