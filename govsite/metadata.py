@@ -8,6 +8,7 @@ live in one tested place.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -31,6 +32,8 @@ LEGAL_FORCE: Mapping[Validity, str] = {
     "repealed": "https://schema.org/NotInForce",
     "expired": "https://schema.org/NotInForce",
 }
+
+_LATER_PAGE = re.compile(r"page/\d+/$")
 
 # Characters that could end the <script> element or open a comment inside it. JSON lets
 # any character be written as \uXXXX, so escaping them keeps the data and the page safe.
@@ -61,7 +64,8 @@ def page_category(site: Site, page: PlannedPage) -> CatalogueNode | None:
     if page.record is not None:
         return site.categories.by_path[page.record.category]
     if page.listing is not None and page.listing.kind == "category":
-        path = page.url.removeprefix(CATALOGUE_URL).split("/page/")[0].rstrip("/")
+        # `catalogue/<path>/` or a later page of it, `catalogue/<path>/page/<n>/`.
+        path = _LATER_PAGE.sub("", page.url.removeprefix(CATALOGUE_URL)).rstrip("/")
         return site.categories.by_path.get(path)
     return None
 

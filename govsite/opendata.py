@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -195,7 +196,7 @@ def _agency(site: Site, key: str) -> dict[str, str]:
     return {"key": agency.key, "title": agency.title, "code": agency.code}
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,12 @@ def test_a_record_without_summary_is_described_by_its_title(make_site: MakeSite)
     tags = meta(root / "build", "records/policies/2026/disclosure-work-points/")
     assert tags["Description"] == tags["ArticleTitle"]
     assert "description" not in tags and "og:description" not in tags
+
+
+def test_later_pages_of_a_category_name_the_same_column(tmp_path: Path) -> None:
+    project = load_project(REPO, tmp_path / "build")
+    project = replace(project, config=replace(project.config, page_size=5))
+    pipeline.build(project)
+    out = tmp_path / "build"
+    first, later = meta(out, "catalogue/policies/"), meta(out, "catalogue/policies/page/2/")
+    assert later["ColumnName"] == first["ColumnName"] == "政策文件"
