@@ -23,7 +23,7 @@ from govsite.metadata import (
     start_of_day,
 )
 from govsite.model import Record, Site
-from govsite.plan import category_url
+from govsite.plan import CATALOGUE_URL, category_url
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
 
@@ -146,7 +146,7 @@ def _entry(feed: etree._Element, site: Site, record: Record) -> None:
     node = site.categories.by_path[record.category]
     category = etree.SubElement(entry, f"{{{ATOM}}}category")
     category.set("term", node.path)
-    category.set("scheme", absolute_url(base, "catalogue/"))
+    category.set("scheme", absolute_url(base, CATALOGUE_URL))
     category.set("label", node.title)
     if record.summary:
         _text(entry, "summary", record.summary)
