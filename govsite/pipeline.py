@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from govsite.assemble import assemble
 from govsite.catalogue import load_catalogues
@@ -18,9 +18,12 @@ from govsite.config import Project
 from govsite.discover import Sources, discover
 from govsite.document import parse_document
 from govsite.errors import Diagnostic, Report, summarize
+from govsite.feeds import build_feeds
 from govsite.model import Site
+from govsite.opendata import build_open_data
 from govsite.plan import PlannedPage, plan_site
 from govsite.render import OutputFile, render_site
+from govsite.sitemap import build_sitemap
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -55,7 +58,7 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     write_site(project.out_dir, (*compiled.outputs, *extra), compiled.copies)
     return BuildResult(
         site=compiled.site,
-        pages_written=len(compiled.outputs) + len(extra),
+        pages_written=len(compiled.pages) + len(extra),
         files_copied=len(compiled.copies),
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
@@ -96,8 +99,21 @@ def compile_site(project: Project, report: Report) -> CompiledSite:
     outputs = render_site(site, pages, theme, project.root, report)
     report.stop_if_errors()
 
+    # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
+    # own file of the same name under content/ (its own robots.txt, say) replaces one.
+    machine_readable = tuple(
+        output
+        for output in (
+            *build_feeds(site, theme.labels),
+            *build_sitemap(site, pages),
+            *build_open_data(site),
+        )
+        if PurePosixPath(output.path) not in sources.files
+    )
     copies = tuple(_static_copies(sources, theme))
-    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
+    return CompiledSite(
+        site, theme, pages, (*outputs, *machine_readable), copies, report.diagnostics
+    )
 
 
 def _source_dirs(project: Project) -> list[Path]:

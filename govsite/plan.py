@@ -168,7 +168,8 @@ class _Planner:
                 title=record.title,
                 breadcrumbs=(self.home_link, self.catalogue_link, *trail),
                 source=record.source,
-                description=record.summary,
+                # Without a 内容概述 the title is the best one-line description of a record.
+                description=record.summary or record.title,
                 record=record,
             )
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from govsite import metadata
 from govsite.errors import Report, SourceLocation
 from govsite.model import Site
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
@@ -67,6 +68,9 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         category=site.categories.by_path.__getitem__,
         topic=site.topics.by_path.__getitem__,
         record=site.record,
+        json_ld=lambda record: metadata.json_ld(site, record),
+        government_meta=lambda page: metadata.government_meta(site, labels, page),
+        feed_links=lambda page: metadata.feed_links(site, labels, page),
     )
     environment.filters.update(
         format_date=lambda d: _format_date(d, labels),

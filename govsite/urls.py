@@ -8,6 +8,7 @@ build works at a domain root, under a sub-path, and opened straight from disk.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 
 
 def output_file(url: str) -> str:
@@ -54,3 +55,8 @@ def is_external(href: str) -> bool:
         and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
         and "/" not in scheme
     )
+
+
+def absolute_url(base_url: str, url: str) -> str:
+    """The absolute address of the site path `url`, percent-encoded as sitemaps and feeds require."""
+    return base_url + quote(url, safe="/#")

@@ -18,7 +18,7 @@ from govsite.config import load_project
 SITES = Path(__file__).resolve().parent / "sites"
 CASES = sorted(p for p in SITES.iterdir() if (p / "input").is_dir())
 # Pages and feeds are compared in full; theme assets by name only (their hash is in the name).
-COMPARED_IN_FULL = (".html", ".xml", ".json", ".txt")
+COMPARED_IN_FULL = (".html", ".xml", ".json", ".txt", ".csv")
 
 
 def files_below(folder: Path) -> list[str]:

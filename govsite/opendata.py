@@ -1,0 +1,204 @@
+"""Open data: every record's metadata as JSON and CSV under data/, with a JSON Schema for it.
+
+Another portal, a journalist or a search engine reads the catalogue without scraping
+pages. docs/open-data.md describes the files; `data/schema.json` (JSON Schema 2020-12)
+is the contract, and a test validates every exported file against it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from govsite.metadata import last_changed
+from govsite.model import Record, Site
+from govsite.render import OutputFile
+from govsite.urls import absolute_url
+
+DATA_DIR = "data/"
+SCHEMA_PATH = "data/schema.json"
+CATALOGUE_JSON = "data/catalogue.json"
+CATALOGUE_CSV = "data/catalogue.csv"
+RECORDS_DIR = "data/records/"
+
+# Several values in one CSV cell (agencies, topics, keywords…) are joined with this; the
+# JSON files keep them as lists.
+CSV_LIST_SEPARATOR = ";"
+CSV_COLUMNS = (
+    "index_no",
+    "title",
+    "doc_no",
+    "agencies",
+    "agency_keys",
+    "genre",
+    "written",
+    "published",
+    "effective",
+    "expires",
+    "updated",
+    "category",
+    "category_title",
+    "topics",
+    "keywords",
+    "validity",
+    "in_force",
+    "superseded_by",
+    "supersedes",
+    "interprets",
+    "interpretations",
+    "attachments",
+    "summary",
+    "url",
+    "data_url",
+)
+
+# Letters, digits and `-` are kept in record file names; `/` (the separator of index
+# numbers) becomes `_`; any other character becomes `~` and the hex of its UTF-8 bytes.
+# `_` and `~` never stand for themselves, so two index numbers never share a file name.
+_KEPT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
+
+
+def build_open_data(site: Site) -> tuple[OutputFile, ...]:
+    """data/catalogue.json, data/catalogue.csv, data/records/*.json and data/schema.json."""
+    exported = [record_data(site, r) for r in site.records]
+    record_files = [
+        OutputFile(record_file(r.index_no), _json_bytes(data))
+        for r, data in zip(site.records, exported, strict=True)
+    ]
+    return (
+        OutputFile(SCHEMA_PATH, _json_bytes(schema(site))),
+        OutputFile(CATALOGUE_JSON, catalogue_json(site, exported)),
+        OutputFile(CATALOGUE_CSV, catalogue_csv(exported)),
+        *record_files,
+    )
+
+
+def record_file(index_no: str) -> str:
+    """The site path of a record's JSON file, a file-system-safe form of its 索引号.
+
+    `002583021/2024-00012` → `data/records/002583021_2024-00012.json`.
+    """
+    name = "".join(_safe_character(c) for c in index_no)
+    return f"{RECORDS_DIR}{name}.json"
+
+
+def _safe_character(character: str) -> str:
+    if character in _KEPT:
+        return character
+    if character == "/":
+        return "_"
+    return "".join(f"~{byte:02X}" for byte in character.encode("utf-8"))
+
+
+def record_data(site: Site, record: Record) -> dict[str, Any]:
+    """Everything known about a record except its body text, in plain JSON values."""
+    base = site.config.base_url
+    node = site.categories.by_path[record.category]
+    return {
+        "index_no": record.index_no,
+        "title": record.title,
+        "doc_no": record.doc_no,
+        "agencies": [_agency(site, key) for key in record.agencies],
+        "genre": record.genre,
+        "written": record.written.isoformat(),
+        "published": record.published.isoformat(),
+        "effective": _iso(record.effective),
+        "expires": _iso(record.expires),
+        "updated": _iso(record.updated),
+        "category": {"path": node.path, "title": node.title},
+        "topics": [{"path": t, "title": site.topics.by_path[t].title} for t in record.topics],
+        "keywords": list(record.keywords),
+        "validity": record.validity,
+        "in_force": record.in_force,
+        "superseded_by": record.superseded_by,
+        "supersedes": list(record.supersedes),
+        "interprets": list(record.interprets),
+        "interpretations": list(record.interpretations),
+        "attachments": [
+            {"title": a.title, "url": absolute_url(base, a.url), "type": a.kind, "size": a.size}
+            for a in record.attachments
+        ],
+        "summary": record.summary,
+        "url": absolute_url(base, record.url),
+        "data_url": absolute_url(base, record_file(record.index_no)),
+    }
+
+
+def catalogue_json(site: Site, exported: Iterable[Mapping[str, Any]]) -> bytes:
+    """The whole catalogue, one record per line, so a diff between two days stays readable."""
+    config = site.config
+    updated = max((last_changed(r) for r in site.records), default=None)
+    header = {
+        "site": {
+            "title": config.title,
+            "base_url": config.base_url,
+            "site_id": config.identity.site_id,
+            "host": config.identity.host,
+        },
+        "updated": _iso(updated),
+        "count": len(site.records),
+    }
+    head = json.dumps(header, ensure_ascii=False)[:-1]  # reopen the object to add records
+    rows = ",\n".join(json.dumps(data, ensure_ascii=False) for data in exported)
+    return f'{head}, "records": [\n{rows}\n]}}\n'.encode()
+
+
+def catalogue_csv(exported: Iterable[Mapping[str, Any]]) -> bytes:
+    """The catalogue as a spreadsheet: RFC 4180 quoting, CRLF lines, UTF-8 with a BOM
+    (without the BOM, Excel reads UTF-8 as the local code page and garbles Chinese)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for data in exported:
+        writer.writerow(csv_row(data))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_row(data: Mapping[str, Any]) -> list[str]:
+    """A record's JSON values as the CSV's text cells, in CSV_COLUMNS order."""
+    join = CSV_LIST_SEPARATOR.join
+    cells = {
+        **{key: _cell(value) for key, value in data.items()},
+        "agencies": join(a["title"] for a in data["agencies"]),
+        "agency_keys": join(a["key"] for a in data["agencies"]),
+        "category": data["category"]["path"],
+        "category_title": data["category"]["title"],
+        "topics": join(t["path"] for t in data["topics"]),
+        "attachments": join(a["url"] for a in data["attachments"]),
+    }
+    return [cells[column] for column in CSV_COLUMNS]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return CSV_LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def schema(site: Site) -> dict[str, Any]:
+    """The JSON Schema of the exported files, with this site's address as its `$id`."""
+    text = resources.files("govsite").joinpath("opendata_schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return {"$id": absolute_url(site.config.base_url, SCHEMA_PATH), **loaded}
+
+
+def _agency(site: Site, key: str) -> dict[str, str]:
+    agency = site.agencies[key]
+    return {"key": agency.key, "title": agency.title, "code": agency.code}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _json_bytes(data: Mapping[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()

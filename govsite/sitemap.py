@@ -1,0 +1,104 @@
+"""sitemap.xml (sitemaps.org protocol 0.9) with each page's last change, and robots.txt naming it.
+
+One sitemap holds at most 50,000 addresses; a larger site (a national portal has 100,000+
+records) gets a sitemap index at `sitemap.xml` and the parts beside it, `sitemap-1.xml`, …
+at the site root, because a sitemap may only list addresses below its own folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from lxml import etree
+
+from govsite.metadata import last_changed
+from govsite.model import Site
+from govsite.plan import NOT_FOUND_PATH, PlannedPage
+from govsite.render import OutputFile
+from govsite.urls import absolute_url
+
+SITEMAP_URLS = 50_000
+"""The protocol's limit of addresses in one sitemap file."""
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_PATH = "sitemap.xml"
+# lxml-stubs types nsmap keys as str, but None is how lxml names the default namespace.
+_DEFAULT_NAMESPACE: Any = {None: SITEMAP_NS}
+
+Entry = tuple[str, date | None]
+"""An absolute address and the day it last changed, when known."""
+
+
+def build_sitemap(
+    site: Site, pages: Sequence[PlannedPage], limit: int = SITEMAP_URLS
+) -> tuple[OutputFile, ...]:
+    """The sitemap (or a sitemap index and its parts) of every page but the 404 page, and robots.txt."""
+    entries = list(sitemap_entries(site, pages))
+    robots = OutputFile("robots.txt", robots_txt(site).encode("utf-8"))
+    if len(entries) <= limit:
+        return (OutputFile(SITEMAP_PATH, _urlset(entries)), robots)
+    parts = [entries[start : start + limit] for start in range(0, len(entries), limit)]
+    files = [OutputFile(f"sitemap-{n}.xml", _urlset(part)) for n, part in enumerate(parts, 1)]
+    index = [
+        (absolute_url(site.config.base_url, f.path), _newest(d for _, d in part))
+        for f, part in zip(files, parts, strict=True)
+    ]
+    return (OutputFile(SITEMAP_PATH, _sitemap_index(index)), *files, robots)
+
+
+def sitemap_entries(site: Site, pages: Sequence[PlannedPage]) -> Iterable[Entry]:
+    """Each page's address and last change, in the order the pages were planned."""
+    site_changed = _newest(last_changed(r) for r in site.records)
+    for page in pages:
+        if page.url == NOT_FOUND_PATH:
+            continue
+        yield absolute_url(site.config.base_url, page.url), _page_changed(page, site_changed)
+
+
+def robots_txt(site: Site) -> str:
+    """Every crawler is welcome; the sitemap says where the pages are."""
+    # Crawlers read robots.txt only at the root of a host: a site published under a
+    # sub-path needs the Sitemap line copied into the host's own robots.txt.
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}{SITEMAP_PATH}\n"
+
+
+def _page_changed(page: PlannedPage, site_changed: date | None) -> date | None:
+    """A record changes with its `updated` date; a listing with its newest row; the site's
+    home and directories with any record; a plain page's date is unknown (no lastmod)."""
+    if page.record is not None:
+        return last_changed(page.record)
+    if page.listing is not None:
+        return _newest(last_changed(r) for r in page.listing.records)
+    if page.document is not None:
+        return None
+    return site_changed
+
+
+def _newest(days: Iterable[date | None]) -> date | None:
+    return max((d for d in days if d is not None), default=None)
+
+
+def _urlset(entries: Sequence[Entry]) -> bytes:
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=_DEFAULT_NAMESPACE)
+    for loc, changed in entries:
+        _located(root, "url", loc, changed)
+    return _serialize(root)
+
+
+def _sitemap_index(entries: Sequence[Entry]) -> bytes:
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap=_DEFAULT_NAMESPACE)
+    for loc, changed in entries:
+        _located(root, "sitemap", loc, changed)
+    return _serialize(root)
+
+
+def _located(parent: etree._Element, name: str, loc: str, changed: date | None) -> None:
+    element = etree.SubElement(parent, f"{{{SITEMAP_NS}}}{name}")
+    etree.SubElement(element, f"{{{SITEMAP_NS}}}loc").text = loc
+    if changed is not None:
+        etree.SubElement(element, f"{{{SITEMAP_NS}}}lastmod").text = changed.isoformat()
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
