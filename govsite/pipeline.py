@@ -20,6 +20,7 @@ from govsite.errors import Diagnostic, Report, summarize
 from govsite.model import Site
 from govsite.plan import plan_site
 from govsite.render import render_site
+from govsite.search import index_site
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -69,7 +70,13 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     report.stop_if_errors()
 
     copies = _static_copies(sources, theme)
-    write_site(project.out_dir, outputs, copies)
+    searchable = [p.output_path for p in pages if p.record is not None or p.document is not None]
+
+    def index_then_check(staging: Path) -> None:
+        index_site(staging, searchable, report)
+        report.stop_if_errors()  # a GS501 warning is fatal with --strict
+
+    write_site(project.out_dir, outputs, copies, index_then_check)
     return BuildResult(
         site=site,
         pages_written=len(outputs),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from govsite.render import OutputFile
@@ -32,13 +32,22 @@ def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path]) -> None
 
 
 def write_site(
-    out_dir: Path, outputs: Sequence[OutputFile], copies: Sequence[tuple[str, Path]]
+    out_dir: Path,
+    outputs: Sequence[OutputFile],
+    copies: Sequence[tuple[str, Path]],
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in."""
+    """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in.
+
+    `finish` post-processes the complete staged folder (the search index) before the
+    swap; if it raises, the previous site stays as it was.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
         _fill(staging, outputs, copies)
+        if finish is not None:
+            finish(staging)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
