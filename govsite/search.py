@@ -258,6 +258,8 @@ def index_site(folder: Path, page_paths: Sequence[str], report: Report) -> None:
     `--strict`): the search page then tells readers search is unavailable and links
     to the disclosure index, which is complete without it.
     """
+    if not page_paths:
+        return  # nothing to search (Pagefind refuses an empty site); search.html says so
     executable = pagefind_executable()
     if executable is None:
         _warn(report, "pagefind-bin-extended is not installed")

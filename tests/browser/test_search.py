@@ -286,3 +286,30 @@ def browser_without_js(context: BrowserContext) -> Iterator[Page]:
     fresh = no_js.new_context(java_script_enabled=False, locale="zh-CN")
     yield fresh.new_page()
     fresh.close()
+
+
+def test_pagefind_also_runs_on_the_page_itself_under_its_csp(search_page: Page) -> None:
+    """Where a browser cannot start Pagefind's worker, its WebAssembly runs in the page: the CSP must allow it."""
+    count = search_page.evaluate(
+        """async () => {
+            const pagefind = await import('../pagefind/pagefind.js');
+            await pagefind.options({ noWorker: true, baseUrl: '/' });
+            const found = await pagefind.search(window.govsiteSearch.queryTokens('就业').join(' '));
+            return found.results.length;
+        }"""
+    )
+    assert count > 0
+
+
+def test_only_the_search_page_relaxes_the_script_policy(demo_build: Path) -> None:
+    policies = {}
+    for path in (
+        "index.html",
+        "search/index.html",
+        "records/personnel/2024/appointments-2024-05/index.html",
+    ):
+        tree = html.parse(str(demo_build / path)).getroot()
+        (policy,) = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")
+        policies[path] = next(p.strip() for p in policy.split(";") if "script-src" in p)
+    assert policies.pop("search/index.html") == "script-src 'self' 'wasm-unsafe-eval'"
+    assert set(policies.values()) == {"script-src 'self'"}

@@ -137,3 +137,10 @@ def test_the_bundle_indexes_document_pages_only(make_site: MakeSite, tmp_path: P
     entry = (out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
     documents = len(result.site.records) + len(result.site.pages)
     assert f'"page_count":{documents}' in entry
+
+
+def test_a_site_with_nothing_to_search_has_no_bundle_and_no_warning(tmp_path: Path) -> None:
+    report = Report()
+    search.index_site(tmp_path, [], report)
+    assert report.diagnostics == ()
+    assert not (tmp_path / search.BUNDLE_DIR).exists()
