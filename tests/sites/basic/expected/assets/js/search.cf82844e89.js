@@ -19,6 +19,8 @@
   const FILTERS = ["agency", "category", "topic", "year", "validity"];
   const EXCERPT_BEFORE = 30;
   const EXCERPT_LENGTH = 120;
+  // Sentence punctuation near a match tells running text from the metadata list.
+  const PROSE = /[，。；？！,;?!]/u; // not ".": Pagefind puts ". " after each block
 
   function charClass(char) {
     const code = char.codePointAt(0);
@@ -265,15 +267,19 @@
         details.append(row);
       }
       if (details.children.length) item.append(details);
-      item.append(this.excerpt(readableContent(page.content)));
+      item.append(this.excerpt(readableContent(page.content), (meta.title || "").length));
       return item;
     }
 
-    // A window of the text around the first match, every match in it marked.
-    excerpt(text) {
+    // A window of the text around the first match in running text (the result shows the
+    // title and metadata already), else after the title, else the first; all marked.
+    excerpt(text, titleLength) {
       const paragraph = element("p", "search-excerpt");
       const spans = this.matchSpans(text);
-      const first = spans.length ? spans[0][0] : 0;
+      const afterTitle = spans.filter(([from]) => from >= titleLength);
+      const inProse = afterTitle.find(([from, to]) => PROSE.test(text.slice(Math.max(0, from - 20), to + 20)));
+      const chosen = inProse || afterTitle[0] || spans[0];
+      const first = chosen ? chosen[0] : 0;
       const start = Math.max(0, first - EXCERPT_BEFORE);
       const end = Math.min(text.length, start + EXCERPT_LENGTH);
       let at = start;
