@@ -130,6 +130,33 @@ def test_a_document_number_finds_its_record_first(
     mark = search_page.text_content(".search-result .search-excerpt mark")
     # brackets only separate a number's parts, so the mark may start after 〔
     assert search.canonical_text(mark or "") == search.canonical_text("〔2024〕3号")
+    first = search_page.locator(".search-result").first
+    assert (
+        first.locator(".search-result-title a").text_content()
+        == "青川市人民政府关于刘明远等同志职务任免的通知"
+    )
+    details = first.locator(".search-result-meta").text_content() or ""
+    for shown in (
+        "发文字号：青政任〔2024〕3号",
+        "发布日期：2024年05月17日",
+        "发布机构：青川市人民政府",
+    ):
+        assert shown in details
+
+
+def test_the_count_is_announced_politely_and_more_results_take_the_focus(
+    search_page: Page,
+) -> None:
+    status = search_page.locator("#search-status")
+    assert status.get_attribute("role") == "status"
+    assert status.get_attribute("aria-live") == "polite"
+    submit(search_page, "就业")
+    assert search_page.locator(".search-result").count() == 10
+    search_page.focus("#search-more")
+    search_page.keyboard.press("Enter")
+    assert search_page.locator(".search-result").count() == 20
+    focused = search_page.evaluate("document.activeElement.closest('.search-result') !== null")
+    assert focused
 
 
 @pytest.mark.parametrize(
