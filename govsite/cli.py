@@ -31,6 +31,13 @@ site_option = click.option(
     show_default=True,
     help="The site's folder (where govsite.yaml is).",
 )
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Measure every date rule against this day (YYYY-MM-DD).  [default: today]",
+)
 debug_option = click.option(
     "--debug", is_flag=True, help="Show a traceback when govsite itself fails."
 )
@@ -56,12 +63,15 @@ def main() -> None:
     is_flag=True,
     help="Treat warnings as errors and fail on any `govsite check` error (for CI).",
 )
+@as_of_option
 @debug_option
-def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> None:
+def build(
+    site_dir: Path, out_dir: Path | None, strict: bool, as_of: datetime | None, debug: bool
+) -> None:
     """Build the site into its build folder; nothing is written unless every page builds."""
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        result = pipeline.build(project, strict=strict)
+        result = pipeline.build(project, strict=strict, as_of=as_of.date() if as_of else None)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     click.echo(result.summary())
@@ -69,13 +79,7 @@ def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> No
 
 @main.command()
 @site_option
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Measure every date rule against this day (YYYY-MM-DD).  [default: today]",
-)
+@as_of_option
 @click.option("--format", "style", type=click.Choice(FORMATS), default="human", show_default=True)
 @click.option(
     "--fail-on",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite.assemble import assemble
@@ -23,6 +24,7 @@ from govsite.model import Site
 from govsite.opendata import build_open_data
 from govsite.plan import PlannedPage, plan_site
 from govsite.render import OutputFile, render_site
+from govsite.search import index_site
 from govsite.sitemap import build_sitemap
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
@@ -46,16 +48,27 @@ class BuildResult:
         return f"{line}; {summarize(self.diagnostics)}"
 
 
-def build(project: Project, *, strict: bool = False) -> BuildResult:
-    """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found."""
+def build(project: Project, *, strict: bool = False, as_of: date | None = None) -> BuildResult:
+    """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
+
+    The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
+    """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     compiled = compile_site(project, report)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
-    extra = gate.after_render(project, compiled, strict=strict)
-    write_site(project.out_dir, (*compiled.outputs, *extra), compiled.copies)
+    extra = gate.after_render(project, compiled, strict=strict, as_of=as_of or date.today())
+    searchable = [
+        p.output_path for p in compiled.pages if p.record is not None or p.document is not None
+    ]
+
+    def index_then_check(staging: Path) -> None:
+        index_site(staging, searchable, report)
+        report.stop_if_errors()  # a GS501 warning is fatal with --strict
+
+    write_site(project.out_dir, (*compiled.outputs, *extra), compiled.copies, index_then_check)
     return BuildResult(
         site=compiled.site,
         pages_written=len(compiled.pages) + len(extra),
@@ -111,9 +124,8 @@ def compile_site(project: Project, report: Report) -> CompiledSite:
         if PurePosixPath(output.path) not in sources.files
     )
     copies = tuple(_static_copies(sources, theme))
-    return CompiledSite(
-        site, theme, pages, (*outputs, *machine_readable), copies, report.diagnostics
-    )
+    outputs = (*outputs, *machine_readable, *_minified_assets(theme))
+    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
 
 
 def _source_dirs(project: Project) -> list[Path]:
@@ -123,5 +135,11 @@ def _source_dirs(project: Project) -> list[Path]:
 def _static_copies(sources: Sources, theme: Theme) -> list[tuple[str, Path]]:
     """Content files (attachments, images) at their own paths, theme assets at hashed paths."""
     copies = [(str(f.content_path), f.source) for f in sources.files.values()]
-    copies += [(asset.url, asset.source) for asset in theme.assets.values()]
+    copies += [(a.url, a.source) for a in theme.assets.values() if a.minified is None]
     return copies
+
+
+def _minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
+    return tuple(
+        OutputFile(a.url, a.minified) for a in theme.assets.values() if a.minified is not None
+    )

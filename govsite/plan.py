@@ -23,6 +23,7 @@ AGENCIES_URL = "agencies/"
 YEARS_URL = "years/"
 TOPICS_URL = "topics/"
 REPEALED_URL = "repealed/"
+SEARCH_URL = "search/"
 NOT_FOUND_PATH = "404.html"
 
 ListingKind = Literal["category", "agency", "year", "topic", "repealed"]
@@ -119,6 +120,7 @@ def plan_site(site: Site, labels: Mapping[str, str], report: Report) -> tuple[Pl
         *planner.year_listings(),
         *planner.topic_listings(),
         *planner.repealed_listing(),
+        planner.search_page(),
     ]
     _report_url_collisions(pages, report)
     return tuple(pages)
@@ -146,6 +148,15 @@ class _Planner:
             url=NOT_FOUND_PATH,
             template="404.html",
             title=self.labels["not_found"],
+            breadcrumbs=(self.home_link,),
+        )
+
+    def search_page(self) -> PlannedPage:
+        """The search form and results (static/js/search.js); without JavaScript it explains why."""
+        return PlannedPage(
+            url=SEARCH_URL,
+            template="search.html",
+            title=self.labels["search"],
             breadcrumbs=(self.home_link,),
         )
 

@@ -38,13 +38,24 @@ def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path]) -> None
 
 
 def write_site(
-    out_dir: Path, outputs: Sequence[OutputFile], copies: Sequence[tuple[str, Path]]
+    out_dir: Path,
+    outputs: Sequence[OutputFile],
+    copies: Sequence[tuple[str, Path]],
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in."""
+    """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in.
+
+    `finish` post-processes the complete staged folder (the search index) before the
+    swap; if it raises, the previous site stays as it was.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        _fill(staging, outputs, copies, out_dir if out_dir.is_dir() else None)
+        previous = out_dir if out_dir.is_dir() else None
+        written = _fill(staging, outputs, copies, previous)
+        if finish is not None:
+            finish(staging)
+            _relink_unchanged(staging, previous, written)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -56,7 +67,8 @@ def _fill(
     outputs: Sequence[OutputFile],
     copies: Sequence[tuple[str, Path]],
     previous: Path | None,
-) -> None:
+) -> set[str]:
+    """Fill `folder`; the site paths it wrote."""
     made: set[Path] = set()
     for relative, source in copies:
         target = _prepare(folder, relative, made)
@@ -69,6 +81,21 @@ def _fill(
         if not _reuse(previous, output.path, target, partial(_same_bytes, output.content)):
             target.write_bytes(output.content)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
+    return {relative for relative, _ in copies} | {output.path for output in outputs}
+
+
+def _relink_unchanged(folder: Path, previous: Path | None, written: set[str]) -> None:
+    """Files `finish` made (the search index) that equal the previous build's keep its mtime too."""
+    if previous is None:
+        return
+    for target in sorted(folder.rglob("*")):
+        relative = target.relative_to(folder).as_posix()
+        if relative in written or not target.is_file():
+            continue
+        content = target.read_bytes()
+        target.unlink()
+        if not _reuse(previous, relative, target, partial(_same_bytes, content)):
+            target.write_bytes(content)
 
 
 def _reuse(

@@ -132,4 +132,5 @@ def _labels() -> dict[str, str]:
         "repealed_description": "",
         "not_found": "未找到",
         "year_listing": "{year}年",
+        "search": "站内搜索",
     }

@@ -17,12 +17,15 @@ if TYPE_CHECKING:
 
 
 def after_render(
-    project: Project, compiled: CompiledSite, *, strict: bool
+    project: Project, compiled: CompiledSite, *, strict: bool, as_of: date
 ) -> tuple[OutputFile, ...]:
-    """The health report's files; BuildFailed in strict mode when the check finds errors."""
+    """The health report's files; BuildFailed in strict mode when the check finds errors.
+
+    Date rules measure against `as_of` (normally today).
+    """
     if not (strict or project.config.health):
         return ()
-    result = inspect(project, compiled, date.today())
+    result = inspect(project, compiled, as_of)
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:

@@ -44,6 +44,8 @@ class _Collector(HTMLParser):
             self.description = found.get("content", "")
         elif tag == "a" and "href" in found:
             self.links.append(found["href"])
+        elif tag == "form" and "action" in found:
+            self.links.append(found["action"])  # the search page is reached by its form
         elif tag in ("img", "script") and "src" in found:
             self.sources.append(found["src"])
         elif tag == "link" and "href" in found and found.get("rel") != "canonical":

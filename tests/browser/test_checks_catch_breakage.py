@@ -33,8 +33,8 @@ DEFAULT_THEME = BUILTIN_THEMES / "default"
 PALE_MUTED = "#9a9a9a"  # 2.8:1 on white
 BROKEN_TOKENS = f"""
 :root {{ --color-text-muted: {PALE_MUTED}; }}
-.site-title {{ display: block; width: 40rem; }}
-/* {"x" * 41 * 1024} */
+.site-title {{ display: block; min-width: 40rem; }}
+.heavy::after {{ content: "{"x" * 41 * 1024}"; }}
 """
 BROKEN_BODY_END = """<p style="color: red">样式写在属性里</p>
 <img src="http://offsite.invalid/pixel.gif">

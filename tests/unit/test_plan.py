@@ -21,6 +21,7 @@ LABELS = {
     "repealed_description": "不再有效的文件。",
     "not_found": "未找到",
     "year_listing": "{year}年",
+    "search": "站内搜索",
 }
 
 
@@ -84,3 +85,10 @@ def test_a_document_cannot_take_a_generated_page_url(make_site: MakeSite) -> Non
         "content/catalogue/index.md: error[GS401]: output 'catalogue/index.html' is claimed twice: "
         "also by a page govsite generates"
     )
+
+
+def test_the_search_page_is_planned_at_search(pages: dict[str, PlannedPage]) -> None:
+    search = pages["search/"]
+    assert search.template == "search.html"
+    assert search.title == "站内搜索"
+    assert [link.url for link in search.breadcrumbs] == [""]
