@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -48,12 +49,20 @@ def main() -> None:
     help="Where to write the site.  [default: SITE/build]",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Render pages in this many processes; the output is the same for any number.",
+)
 @debug_option
-def build(site_dir: Path, out_dir: Path | None, strict: bool, debug: bool) -> None:
+def build(site_dir: Path, out_dir: Path | None, strict: bool, jobs: int, debug: bool) -> None:
     """Build the site into its build folder; nothing is written unless every page builds."""
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        result = pipeline.build(project, strict=strict)
+        result = pipeline.build(project, strict=strict, jobs=jobs)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     click.echo(result.summary())

@@ -19,7 +19,7 @@ from govsite.document import parse_document
 from govsite.errors import Diagnostic, Report, summarize
 from govsite.model import Site
 from govsite.plan import plan_site
-from govsite.render import render_site
+from govsite.render import ExecutorFactory, executor_for_jobs, render_site
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -42,8 +42,17 @@ class BuildResult:
         return f"{line}; {summarize(self.diagnostics)}"
 
 
-def build(project: Project, *, strict: bool = False) -> BuildResult:
-    """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found."""
+def build(
+    project: Project,
+    *,
+    strict: bool = False,
+    jobs: int = 1,
+    executor_factory: ExecutorFactory | None = None,
+) -> BuildResult:
+    """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
+
+    Pages render in `jobs` processes, or on the executor `executor_factory` makes.
+    """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
@@ -65,7 +74,8 @@ def build(project: Project, *, strict: bool = False) -> BuildResult:
     pages = plan_site(site, theme.labels, report)
     report.stop_if_errors()
 
-    outputs = render_site(site, pages, theme, project.root, report)
+    render_on = executor_factory or executor_for_jobs(jobs)
+    outputs = render_site(site, pages, theme, project.root, report, render_on)
     report.stop_if_errors()
 
     copies = _static_copies(sources, theme)
