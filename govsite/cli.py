@@ -15,6 +15,7 @@ from govsite import __version__, pipeline, scaffold
 from govsite import serve as preview
 from govsite.config import load_project
 from govsite.errors import BuildFailed
+from govsite.progress import progress_for
 from govsite.write import UnsafeOutputDir
 
 EXIT_CONTENT_ERRORS = 1
@@ -57,15 +58,25 @@ def main() -> None:
     show_default="the number of CPUs",
     help="Render pages in this many processes; the output is the same for any number.",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."
+)
 @debug_option
-def build(site_dir: Path, out_dir: Path | None, strict: bool, jobs: int, debug: bool) -> None:
-    """Build the site into its build folder; nothing is written unless every page builds."""
+def build(
+    site_dir: Path, out_dir: Path | None, strict: bool, jobs: int, quiet: bool, debug: bool
+) -> None:
+    """Build the site into its build folder; nothing is written unless every page builds.
+
+    On a terminal each stage shows a progress bar; piped or under CI, one summary line.
+    """
+    progress = progress_for(sys.stdout, quiet=quiet)
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        result = pipeline.build(project, strict=strict, jobs=jobs)
+        result = pipeline.build(project, strict=strict, jobs=jobs, progress=progress)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
-    click.echo(result.summary())
+    if not quiet:
+        click.echo(result.summary())
 
 
 @main.command()

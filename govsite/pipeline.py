@@ -15,10 +15,11 @@ from govsite.assemble import assemble
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import Sources, discover
-from govsite.document import parse_document
+from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report, summarize
 from govsite.model import Site
 from govsite.plan import plan_site
+from govsite.progress import Progress, no_progress, report_every
 from govsite.render import ExecutorFactory, executor_for_jobs, render_site
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
@@ -48,6 +49,7 @@ def build(
     strict: bool = False,
     jobs: int = 1,
     executor_factory: ExecutorFactory | None = None,
+    progress: Progress = no_progress,
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
@@ -60,11 +62,7 @@ def build(
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    documents = [
-        parsed
-        for source in sources.documents
-        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None
-    ]
+    documents = _parse_documents(sources, project, report, progress)
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
@@ -75,11 +73,11 @@ def build(
     report.stop_if_errors()
 
     render_on = executor_factory or executor_for_jobs(jobs)
-    outputs = render_site(site, pages, theme, project.root, report, render_on)
+    outputs = render_site(site, pages, theme, project.root, report, render_on, progress)
     report.stop_if_errors()
 
     copies = _static_copies(sources, theme)
-    write_site(project.out_dir, outputs, copies)
+    write_site(project.out_dir, outputs, copies, progress)
     return BuildResult(
         site=site,
         pages_written=len(outputs),
@@ -87,6 +85,20 @@ def build(
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
     )
+
+
+def _parse_documents(
+    sources: Sources, project: Project, report: Report, progress: Progress
+) -> list[ParsedDocument]:
+    total = len(sources.documents)
+    every = report_every(total)
+    documents = []
+    for number, source in enumerate(sources.documents, 1):
+        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None:
+            documents.append(parsed)
+        if number % every == 0 or number == total:
+            progress("records loaded", number, total)
+    return documents
 
 
 def _source_dirs(project: Project) -> list[Path]:

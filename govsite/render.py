@@ -19,6 +19,7 @@ import jinja2
 from govsite.errors import Report, SourceLocation
 from govsite.model import Site
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
+from govsite.progress import Progress, no_progress
 from govsite.theme import Theme, display_path
 from govsite.urls import relative_href
 
@@ -73,6 +74,7 @@ def render_site(
     root: Path,
     report: Report,
     executor_factory: ExecutorFactory | None = None,
+    progress: Progress = no_progress,
 ) -> tuple[OutputFile, ...]:
     """Render each page; a template error is reported once per template line, with the page that hit it.
 
@@ -83,7 +85,10 @@ def render_site(
     chunks = _chunks(len(pages), _worker_count(factory))
     with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
         results = [executor.submit(_render_chunk, start, stop) for start, stop in chunks]
-        rendered = [item for future in results for item in future.result()]
+        rendered: list[OutputFile | RenderFailure] = []
+        for future in results:  # in page order, whichever finishes first
+            rendered += future.result()
+            progress("pages rendered", len(rendered), len(pages))
     _forget_context()  # an in-process or thread executor set it in this process
     return _collect(rendered, report)
 

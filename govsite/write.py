@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
 
 
@@ -32,27 +33,40 @@ def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path]) -> None
 
 
 def write_site(
-    out_dir: Path, outputs: Sequence[OutputFile], copies: Sequence[tuple[str, Path]]
+    out_dir: Path,
+    outputs: Sequence[OutputFile],
+    copies: Sequence[tuple[str, Path]],
+    progress: Progress = no_progress,
 ) -> None:
     """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
-        _fill(staging, outputs, copies)
+        _fill(staging, outputs, copies, progress)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _fill(folder: Path, outputs: Sequence[OutputFile], copies: Sequence[tuple[str, Path]]) -> None:
+def _fill(
+    folder: Path,
+    outputs: Sequence[OutputFile],
+    copies: Sequence[tuple[str, Path]],
+    progress: Progress,
+) -> None:
     made: set[Path] = set()
+    total = len(copies) + len(outputs)
+    every = report_every(total)
     for relative, source in copies:
         target = _prepare(folder, relative, made)
         shutil.copyfile(source, target)
+    progress("files written", len(copies), total)
     # Rendered pages are written after the copied files, so a page always wins a clash.
-    for output in outputs:
+    for number, output in enumerate(outputs, len(copies) + 1):
         _prepare(folder, output.path, made).write_bytes(output.content)
+        if number % every == 0 or number == total:
+            progress("files written", number, total)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
 
 
