@@ -103,7 +103,7 @@ def edit_one_record(site: Path, run: int) -> None:
 
 
 def measure_size(
-    folder: Path, records: int, runs: int, jobs: list[int], with_hugo: bool
+    folder: Path, records: int, runs: int, jobs: list[int], with_hugo: bool, clean_only: bool
 ) -> dict[tuple[str, str], list[Measure]]:
     """Every (tool, scenario) of one size, `runs` times, tools interleaved within a run."""
     if not (folder / "site").is_dir():
@@ -115,6 +115,8 @@ def measure_size(
         for tool in tools:
             shutil.rmtree(tool.output, ignore_errors=True)
             results[tool.name, SCENARIOS[0]].append(run_timed(tool))
+            if clean_only:
+                continue
             results[tool.name, SCENARIOS[1]].append(run_timed(tool))
             edit_one_record(folder / "site", run)
             results[tool.name, SCENARIOS[2]].append(run_timed(tool))
@@ -130,7 +132,7 @@ def table_rows(
     records: int, results: dict[tuple[str, str], list[Measure]], pages: dict[str, int]
 ) -> list[str]:
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in (s for s in SCENARIOS if (next(iter(pages)), s) in results):
         hugo = results.get(("hugo", scenario))
         hugo_seconds = statistics.median(m.seconds for m in hugo) if hugo else None
         for name in pages:
@@ -174,6 +176,7 @@ def main() -> None:
         "--work", type=Path, default=Path("/tmp/govsite-bench"), help="where sites go"
     )
     parser.add_argument("--no-hugo", action="store_true", help="time govsite only")
+    parser.add_argument("--clean-only", action="store_true", help="time clean builds only")
     args = parser.parse_args()
     jobs = sorted({int(j) for j in args.jobs.split(",")})
     header = [
@@ -183,7 +186,7 @@ def main() -> None:
     rows: list[str] = []
     for records in (int(n) for n in args.sizes.split(",")):
         folder = args.work / f"n{records}"
-        results = measure_size(folder, records, args.runs, jobs, not args.no_hugo)
+        results = measure_size(folder, records, args.runs, jobs, not args.no_hugo, args.clean_only)
         tools = tools_for(folder, jobs, not args.no_hugo)
         rows += table_rows(records, results, {t.name: pages_in(t.output) for t in tools})
         print("\n".join(header + rows), file=sys.stderr)  # partial results, in case of a long run
