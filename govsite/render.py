@@ -83,13 +83,15 @@ def render_site(
     """
     factory = executor_factory or InProcessExecutor
     chunks = _chunks(len(pages), _worker_count(factory))
-    with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
-        results = [executor.submit(_render_chunk, start, stop) for start, stop in chunks]
-        rendered: list[OutputFile | RenderFailure] = []
-        for future in results:  # in page order, whichever finishes first
-            rendered += future.result()
-            progress("pages rendered", len(rendered), len(pages))
-    _forget_context()  # an in-process or thread executor set it in this process
+    rendered: list[OutputFile | RenderFailure] = []
+    try:
+        with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
+            results = [executor.submit(_render_chunk, start, stop) for start, stop in chunks]
+            for future in results:  # collected in page order, whichever chunk ends first
+                rendered += future.result()
+                progress("pages rendered", len(rendered), len(pages))
+    finally:
+        _forget_context()  # an in-process or thread executor set it in this process
     return _collect(rendered, report)
 
 
