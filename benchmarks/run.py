@@ -115,11 +115,10 @@ def measure_size(
         for tool in tools:
             shutil.rmtree(tool.output, ignore_errors=True)
             results[tool.name, SCENARIOS[0]].append(run_timed(tool))
-            if clean_only:
-                continue
-            results[tool.name, SCENARIOS[1]].append(run_timed(tool))
-            edit_one_record(folder / "site", run)
-            results[tool.name, SCENARIOS[2]].append(run_timed(tool))
+            if not clean_only:
+                results[tool.name, SCENARIOS[1]].append(run_timed(tool))
+                edit_one_record(folder / "site", run)
+                results[tool.name, SCENARIOS[2]].append(run_timed(tool))
             print(f"  N={records} run {run + 1}/{runs}: {tool.name} done", file=sys.stderr)
     return results
 
