@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from govsite.check.formats import FORMATS, format_findings
 from govsite.check.run import fails, run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed
+from govsite.progress import progress_for
 from govsite.write import UnsafeOutputDir
 
 EXIT_CONTENT_ERRORS = 1
@@ -64,17 +66,40 @@ def main() -> None:
     help="Treat warnings as errors and fail on any `govsite check` error (for CI).",
 )
 @as_of_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Render pages in this many processes; the output is the same for any number.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."
+)
 @debug_option
 def build(
-    site_dir: Path, out_dir: Path | None, strict: bool, as_of: datetime | None, debug: bool
+    site_dir: Path,
+    out_dir: Path | None,
+    strict: bool,
+    as_of: datetime | None,
+    jobs: int,
+    quiet: bool,
+    debug: bool,
 ) -> None:
-    """Build the site into its build folder; nothing is written unless every page builds."""
+    """Build the site into its build folder; nothing is written unless every page builds.
+
+    On a terminal each stage shows a progress bar; piped or under CI, one summary line.
+    """
+    progress = progress_for(sys.stdout, quiet=quiet)
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        result = pipeline.build(project, strict=strict, as_of=as_of.date() if as_of else None)
+        day = as_of.date() if as_of else None
+        result = pipeline.build(project, strict=strict, as_of=day, jobs=jobs, progress=progress)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
-    click.echo(result.summary())
+    if not quiet:
+        click.echo(result.summary())
 
 
 @main.command()

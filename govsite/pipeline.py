@@ -17,13 +17,20 @@ from govsite.catalogue import load_catalogues
 from govsite.check import gate
 from govsite.config import Project
 from govsite.discover import Sources, discover
-from govsite.document import parse_document
+from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report, summarize
 from govsite.feeds import build_feeds
 from govsite.model import Site
 from govsite.opendata import build_open_data
 from govsite.plan import PlannedPage, plan_site
-from govsite.render import OutputFile, render_site
+from govsite.progress import Progress, no_progress, report_every
+from govsite.render import (
+    ExecutorFactory,
+    InProcessExecutor,
+    OutputFile,
+    executor_for_jobs,
+    render_site,
+)
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
 from govsite.theme import Theme, load_theme
@@ -48,15 +55,25 @@ class BuildResult:
         return f"{line}; {summarize(self.diagnostics)}"
 
 
-def build(project: Project, *, strict: bool = False, as_of: date | None = None) -> BuildResult:
+def build(
+    project: Project,
+    *,
+    strict: bool = False,
+    as_of: date | None = None,
+    jobs: int = 1,
+    executor_factory: ExecutorFactory | None = None,
+    progress: Progress = no_progress,
+) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
     The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
+    Pages render in `jobs` processes, or on the executor `executor_factory` makes.
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
-    compiled = compile_site(project, report)
+    render_on = executor_factory or executor_for_jobs(jobs)
+    compiled = compile_site(project, report, render_on=render_on, progress=progress)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
     extra = gate.after_render(project, compiled, strict=strict, as_of=as_of or date.today())
@@ -67,8 +84,10 @@ def build(project: Project, *, strict: bool = False, as_of: date | None = None) 
     def index_then_check(staging: Path) -> None:
         index_site(staging, searchable, report)
         report.stop_if_errors()  # a GS501 warning is fatal with --strict
+        progress("search indexed", len(searchable), len(searchable))
 
-    write_site(project.out_dir, (*compiled.outputs, *extra), compiled.copies, index_then_check)
+    outputs = (*compiled.outputs, *extra)
+    write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
     return BuildResult(
         site=compiled.site,
         pages_written=len(compiled.pages) + len(extra),
@@ -90,16 +109,18 @@ class CompiledSite:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def compile_site(project: Project, report: Report) -> CompiledSite:
+def compile_site(
+    project: Project,
+    report: Report,
+    *,
+    render_on: ExecutorFactory = InProcessExecutor,
+    progress: Progress = no_progress,
+) -> CompiledSite:
     """Every stage but writing; BuildFailed at the first stage boundary with errors."""
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    documents = [
-        parsed
-        for source in sources.documents
-        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None
-    ]
+    documents = _parse_documents(sources, project, report, progress)
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
@@ -109,7 +130,7 @@ def compile_site(project: Project, report: Report) -> CompiledSite:
     pages = plan_site(site, theme.labels, report)
     report.stop_if_errors()
 
-    outputs = render_site(site, pages, theme, project.root, report)
+    outputs = render_site(site, pages, theme, project.root, report, render_on, progress)
     report.stop_if_errors()
 
     # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
@@ -126,6 +147,20 @@ def compile_site(project: Project, report: Report) -> CompiledSite:
     copies = tuple(_static_copies(sources, theme))
     outputs = (*outputs, *machine_readable, *_minified_assets(theme))
     return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
+
+
+def _parse_documents(
+    sources: Sources, project: Project, report: Report, progress: Progress
+) -> list[ParsedDocument]:
+    total = len(sources.documents)
+    every = report_every(total)
+    documents = []
+    for number, source in enumerate(sources.documents, 1):
+        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None:
+            documents.append(parsed)
+        if number % every == 0 or number == total:
+            progress("records loaded", number, total)
+    return documents
 
 
 def _source_dirs(project: Project) -> list[Path]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -17,8 +20,11 @@ from govsite import metadata
 from govsite.errors import Report, SourceLocation
 from govsite.model import Site
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
+from govsite.progress import Progress, no_progress
 from govsite.theme import Theme, display_path
 from govsite.urls import relative_href
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,22 +35,152 @@ class OutputFile:
     content: bytes
 
 
+ExecutorFactory = Callable[..., Executor]
+"""Makes the executor that renders: called as `factory(initializer=f, initargs=args)`, the
+keywords every standard executor takes, so `functools.partial(ThreadPoolExecutor, 4)`
+plugs in as well as the defaults of `executor_for_jobs`."""
+
+CHUNKS_PER_WORKER = 8
+"""Pages go to workers in contiguous chunks: few enough that messages stay cheap, enough
+that a worker with slow pages (long listings) does not leave the others idle at the end."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    """A page whose template raised, reduced to picklable text (tracebacks do not cross processes)."""
+
+    location: SourceLocation
+    message: str
+    shown: str
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderContext:
+    """What every worker holds once (set by its initializer), so tasks carry only page numbers."""
+
+    site: Site
+    pages: Sequence[PlannedPage]
+    theme: Theme
+    root: Path
+    environment: jinja2.Environment
+
+
+_context: _RenderContext | None = None
+
+
 def render_site(
-    site: Site, pages: Sequence[PlannedPage], theme: Theme, root: Path, report: Report
+    site: Site,
+    pages: Sequence[PlannedPage],
+    theme: Theme,
+    root: Path,
+    report: Report,
+    executor_factory: ExecutorFactory | None = None,
+    progress: Progress = no_progress,
 ) -> tuple[OutputFile, ...]:
-    """Render each page; a template error is reported once per template line, with the page that hit it."""
-    environment = make_environment(site, theme)
+    """Render each page; a template error is reported once per template line, with the page that hit it.
+
+    Pages are rendered by the executor `executor_factory` makes (in this process by
+    default) and collected in page order, so the output does not depend on the executor.
+    """
+    factory = executor_factory or InProcessExecutor
+    chunks = _chunks(len(pages), _worker_count(factory))
+    rendered: list[OutputFile | RenderFailure] = []
+    try:
+        with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
+            results = [executor.submit(_render_chunk, start, stop) for start, stop in chunks]
+            for future in results:  # collected in page order, whichever chunk ends first
+                rendered += future.result()
+                progress("pages rendered", len(rendered), len(pages))
+    finally:
+        _forget_context()  # an in-process or thread executor set it in this process
+    return _collect(rendered, report)
+
+
+def executor_for_jobs(jobs: int) -> ExecutorFactory:
+    """In this process for one job; otherwise a pool of forked processes.
+
+    Forked workers inherit the site instead of unpickling it. Where fork is missing
+    (Windows) the build stays in one process rather than pickling the whole site.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return InProcessExecutor
+    return functools.partial(
+        ProcessPoolExecutor, max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+    )
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at once in the calling thread: `--jobs 1`, with no process overhead."""
+
+    def __init__(
+        self, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+    ) -> None:
+        if initializer is not None:
+            initializer(*initargs)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _worker_count(factory: ExecutorFactory) -> int:
+    keywords = getattr(factory, "keywords", {})
+    return int(keywords.get("max_workers") or 1)
+
+
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """Contiguous (start, stop) ranges of page numbers covering `count` pages."""
+    size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _start_worker(site: Site, pages: Sequence[PlannedPage], theme: Theme, root: Path) -> None:
+    global _context
+    _context = _RenderContext(site, pages, theme, root, make_environment(site, theme))
+
+
+def _forget_context() -> None:
+    global _context
+    _context = None
+
+
+def _render_chunk(start: int, stop: int) -> list[OutputFile | RenderFailure]:
+    assert _context is not None, "the executor did not run _start_worker"
+    return [_render_page(_context, page) for page in _context.pages[start:stop]]
+
+
+def _render_page(context: _RenderContext, page: PlannedPage) -> OutputFile | RenderFailure:
+    try:
+        html = context.environment.get_template(page.template).render(
+            page=page, canonical=_canonical(context.site, page)
+        )
+    except Exception as exc:  # any template failure becomes a located diagnostic
+        location = _template_location(exc, context.root, context.theme)
+        shown = f"{page.source}" if page.source else f"the page '{page.output_path}'"
+        return RenderFailure(location, f"{type(exc).__name__}: {exc}", shown)
+    return OutputFile(page.output_path, html.encode("utf-8"))
+
+
+def _collect(
+    rendered: Iterable[OutputFile | RenderFailure], report: Report
+) -> tuple[OutputFile, ...]:
+    """The rendered files in page order; each distinct template error reported once."""
     seen: set[tuple[str, str]] = set()
     outputs: list[OutputFile] = []
-    for page in pages:
-        try:
-            html = environment.get_template(page.template).render(
-                page=page, canonical=_canonical(site, page)
+    for item in rendered:
+        if isinstance(item, OutputFile):
+            outputs.append(item)
+        elif (str(item.location), item.message) not in seen:
+            seen.add((str(item.location), item.message))
+            report.error(
+                "GS402",
+                f"template error while rendering {item.shown}: {item.message}",
+                item.location,
             )
-        except Exception as exc:  # any template failure becomes a located diagnostic
-            _report_template_error(exc, page, theme, root, seen, report)
-            continue
-        outputs.append(OutputFile(page.output_path, html.encode("utf-8")))
     return tuple(outputs)
 
 
@@ -122,23 +258,6 @@ def format_size(size: int) -> str:
             return f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
-
-
-def _report_template_error(
-    exc: Exception,
-    page: PlannedPage,
-    theme: Theme,
-    root: Path,
-    seen: set[tuple[str, str]],
-    report: Report,
-) -> None:
-    location = _template_location(exc, root, theme)
-    message = f"{type(exc).__name__}: {exc}"
-    if (str(location), message) in seen:
-        return
-    seen.add((str(location), message))
-    shown = f"{page.source}" if page.source else f"the page '{page.output_path}'"
-    report.error("GS402", f"template error while rendering {shown}: {message}", location)
 
 
 def _template_location(exc: Exception, root: Path, theme: Theme) -> SourceLocation:

@@ -35,8 +35,7 @@ def read_object(
             "GS203", f"expected a mapping of keys, got {_describe(value)}", doc.value_at(path)
         )
         return None
-    hints = typing.get_type_hints(schema)
-    fields = {f.name: f for f in dataclasses.fields(schema)}  # type: ignore[arg-type]
+    hints, fields = _schema_of(schema)
     ok = _reject_unknown_keys(doc, path, value, fields, report)
     arguments: dict[str, Any] = {}
     for name, spec in fields.items():
@@ -51,6 +50,19 @@ def read_object(
         else:
             arguments[name] = converted
     return schema(**arguments) if ok else None
+
+
+_Schema = tuple[dict[str, Any], dict[str, "dataclasses.Field[Any]"]]
+_schemas: dict[type[Any], _Schema] = {}
+
+
+def _schema_of(schema: type[Any]) -> _Schema:
+    """Type hints and fields of a dataclass, worked out once per class: get_type_hints
+    re-evaluates every annotation, which cost as much as the YAML parsing of front matter."""
+    if schema not in _schemas:
+        fields = {f.name: f for f in dataclasses.fields(schema)}
+        _schemas[schema] = (typing.get_type_hints(schema), fields)
+    return _schemas[schema]
 
 
 def coerce(doc: LocatedYaml, path: KeyPath, value: object, hint: Any, report: Report) -> object:

@@ -23,8 +23,19 @@ def relative_href(from_url: str, to: str) -> str:
     target = output_file(path)
     if target == here and hash_sign:
         return hash_sign + fragment
-    relative = posixpath.relpath(target, posixpath.dirname(here) or ".")
-    return relative + hash_sign + fragment
+    return _relative_path(target, here.rpartition("/")[0]) + hash_sign + fragment
+
+
+def _relative_path(target: str, base_dir: str) -> str:
+    """`posixpath.relpath` for clean site paths, without its abspath calls (a third of render time)."""
+    base = base_dir.split("/") if base_dir else []
+    parts = target.split("/")
+    common = 0
+    for here_part, target_part in zip(base, parts, strict=False):
+        if here_part != target_part:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
 def resolve_source_href(href: str, from_content_path: str) -> str | None:

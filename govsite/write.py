@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
 
 
@@ -42,6 +43,7 @@ def write_site(
     outputs: Sequence[OutputFile],
     copies: Sequence[tuple[str, Path]],
     finish: Callable[[Path], None] | None = None,
+    progress: Progress = no_progress,
 ) -> None:
     """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in.
 
@@ -52,7 +54,7 @@ def write_site(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
         previous = out_dir if out_dir.is_dir() else None
-        written = _fill(staging, outputs, copies, previous)
+        written = _fill(staging, outputs, copies, previous, progress)
         if finish is not None:
             finish(staging)
             _relink_unchanged(staging, previous, written)
@@ -67,19 +69,25 @@ def _fill(
     outputs: Sequence[OutputFile],
     copies: Sequence[tuple[str, Path]],
     previous: Path | None,
+    progress: Progress,
 ) -> set[str]:
     """Fill `folder`; the site paths it wrote."""
     made: set[Path] = set()
+    total = len(copies) + len(outputs)
+    every = report_every(total)
     for relative, source in copies:
         target = _prepare(folder, relative, made)
         if not _reuse(previous, relative, target, partial(_same_file, source)):
             shutil.copy2(source, target)  # with the source's mtime, which the next build compares
+    progress("files written", len(copies), total)
     # Rendered pages are written after the copied files, so a page always wins a clash.
-    for output in outputs:
+    for number, output in enumerate(outputs, len(copies) + 1):
         target = _prepare(folder, output.path, made)
         target.unlink(missing_ok=True)
         if not _reuse(previous, output.path, target, partial(_same_bytes, output.content)):
             target.write_bytes(output.content)
+        if number % every == 0 or number == total:
+            progress("files written", number, total)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
     return {relative for relative, _ in copies} | {output.path for output in outputs}
 

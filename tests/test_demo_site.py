@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -13,7 +12,7 @@ from lxml import html
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.pipeline import BuildResult
-from tests.conftest import REPO, tree_digest
+from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND, tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +67,6 @@ def test_not_found_links_from_the_root(demo: tuple[Path, BuildResult]) -> None:
     hrefs = [link for _, attribute, link, _ in tree.getroot().iterlinks() if attribute == "href"]
     internal = [h for h in hrefs if not urlsplit(h).scheme and not h.startswith("#")]
     assert internal and all(h.startswith("/") for h in internal)
-
-
-# Pagefind writes its filter and metadata indexes in hash-map order, so their bytes (and the
-# hashes in their names, which pagefind-entry.json holds) vary from run to run, though they
-# say the same: https://github.com/Pagefind/pagefind/issues/638. Everything else is stable.
-UNSTABLE_IN_PAGEFIND = re.compile(
-    r"pagefind/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json)"
-)
 
 
 def stable_files(folder: Path) -> list[Path]:

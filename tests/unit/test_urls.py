@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import posixpath
+import random
+
 import pytest
 
 from govsite.urls import is_external, output_file, relative_href, resolve_source_href
@@ -55,3 +58,17 @@ def test_source_hrefs_resolve_against_the_document(href: str, site_path: str | N
 )
 def test_is_external(href: str, external: bool) -> None:
     assert is_external(href) is external
+
+
+def test_relative_href_agrees_with_posixpath_relpath() -> None:
+    """The fast path computation must give exactly what posixpath.relpath gives for site paths."""
+    rng = random.Random(6)
+    names = ["a", "b", "records", "2024", "x-1", "政策"]
+    for _ in range(2000):
+        here = "/".join(rng.choices(names, k=rng.randrange(0, 4))) + rng.choice(["/", ""])
+        target = "/".join(rng.choices(names, k=rng.randrange(1, 4))) + rng.choice(["/", ".pdf"])
+        here = "" if here == "/" else here
+        expected = posixpath.relpath(
+            output_file(target), posixpath.dirname(output_file(here)) or "."
+        )
+        assert relative_href(here, target) == expected, (here, target)

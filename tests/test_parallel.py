@@ -1,0 +1,65 @@
+"""Parallel rendering: any number of processes, or another executor, gives the same site and the same errors."""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.errors import BuildFailed
+from govsite.render import InProcessExecutor, executor_for_jobs
+from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND, MakeSite
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    files = (path for path in sorted(folder.rglob("*")) if path.is_file())
+    return {
+        relative: path.read_bytes()
+        for path in files
+        if not UNSTABLE_IN_PAGEFIND.fullmatch(relative := path.relative_to(folder).as_posix())
+    }
+
+
+def test_two_processes_build_the_demo_byte_for_byte_as_one(tmp_path: Path) -> None:
+    one = pipeline.build(load_project(REPO, tmp_path / "one"), jobs=1)
+    two = pipeline.build(load_project(REPO, tmp_path / "two"), jobs=2)
+    assert one.pages_written == two.pages_written > 100
+    single, parallel = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
+    assert list(parallel) == list(single)
+    differing = [path for path in single if single[path] != parallel[path]]
+    assert differing == []
+
+
+def test_another_executor_plugs_in_without_changing_the_output(tmp_path: Path) -> None:
+    threads = functools.partial(ThreadPoolExecutor, max_workers=3)
+    pipeline.build(load_project(REPO, tmp_path / "one"), jobs=1)
+    pipeline.build(load_project(REPO, tmp_path / "threads"), executor_factory=threads)
+    assert tree_bytes(tmp_path / "threads") == tree_bytes(tmp_path / "one")
+
+
+def test_jobs_pick_the_executor() -> None:
+    assert executor_for_jobs(1) is InProcessExecutor
+    pool = executor_for_jobs(2)
+    assert isinstance(pool, functools.partial)
+    assert pool.keywords["max_workers"] == 2
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_template_errors_in_workers_are_reported_once_with_their_line(
+    make_site: MakeSite, jobs: int
+) -> None:
+    broken = {
+        "templates/record.html": '{% extends "default:record.html" %}\n'
+        "{% block content %}\n{{ page.no_such_thing }}\n{% endblock %}\n"
+    }
+    root = make_site(broken)
+    with pytest.raises(BuildFailed) as failure:
+        pipeline.build(load_project(root), jobs=jobs)
+    (problem,) = failure.value.diagnostics
+    assert (str(problem.location), problem.code) == ("templates/record.html:3", "GS402")
+    assert "while rendering content/records/" in problem.message
+    assert not (root / "build").exists()
