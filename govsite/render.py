@@ -17,10 +17,12 @@ from urllib.parse import urlsplit
 import jinja2
 
 from govsite import metadata
+from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
-from govsite.model import Site
+from govsite.model import Record, Site
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
+from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
 from govsite.theme import Theme, display_path
 from govsite.urls import relative_href
 
@@ -43,6 +45,14 @@ plugs in as well as the defaults of `executor_for_jobs`."""
 CHUNKS_PER_WORKER = 8
 """Pages go to workers in contiguous chunks: few enough that messages stay cheap, enough
 that a worker with slow pages (long listings) does not leave the others idle at the end."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A page a template rendered, with what it read (None: it read something no key covers)."""
+
+    output: OutputFile
+    reads: PageReads | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +86,61 @@ def render_site(
     report: Report,
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
+    cache: PageCache | None = None,
 ) -> tuple[OutputFile, ...]:
     """Render each page; a template error is reported once per template line, with the page that hit it.
 
     Pages are rendered by the executor `executor_factory` makes (in this process by
     default) and collected in page order, so the output does not depend on the executor.
+    Pages whose inputs are unchanged since a build that filled `cache` are taken from it.
     """
+    reused = _reused_pages(pages, cache)
+    to_render = [number for number in range(len(pages)) if number not in reused]
+    rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress)
+    if cache is not None:
+        for number, item in rendered.items():
+            if isinstance(item, RenderedPage) and item.reads is not None:
+                cache.store(pages[number], item.reads, item.output.content)
+    in_order = [reused[n] if n in reused else rendered[n] for n in range(len(pages))]
+    return _collect(in_order, report)
+
+
+def _reused_pages(pages: Sequence[PlannedPage], cache: PageCache | None) -> dict[int, OutputFile]:
+    if cache is None:
+        return {}
+    found = {}
+    for number, page in enumerate(pages):
+        if (content := cache.lookup(page)) is not None:
+            found[number] = OutputFile(page.output_path, content)
+    return found
+
+
+def _render_pages(
+    site: Site,
+    pages: Sequence[PlannedPage],
+    theme: Theme,
+    root: Path,
+    numbers: Sequence[int],
+    executor_factory: ExecutorFactory | None,
+    progress: Progress,
+) -> dict[int, RenderedPage | RenderFailure]:
+    """The pages `numbers` rendered on the executor, by page number."""
+    if not numbers:
+        return {}  # nothing changed: no workers to start
     factory = executor_factory or InProcessExecutor
-    chunks = _chunks(len(pages), _worker_count(factory))
-    rendered: list[OutputFile | RenderFailure] = []
+    chunks = _chunks(len(numbers), _worker_count(factory))
+    rendered: dict[int, RenderedPage | RenderFailure] = {}
     try:
         with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
-            results = [executor.submit(_render_chunk, start, stop) for start, stop in chunks]
+            results = [
+                executor.submit(_render_chunk, tuple(numbers[start:stop])) for start, stop in chunks
+            ]
             for future in results:  # collected in page order, whichever chunk ends first
-                rendered += future.result()
-                progress("pages rendered", len(rendered), len(pages))
+                rendered.update(future.result())
+                progress("pages rendered", len(rendered), len(numbers))
     finally:
         _forget_context()  # an in-process or thread executor set it in this process
-    return _collect(rendered, report)
+    return rendered
 
 
 def executor_for_jobs(jobs: int) -> ExecutorFactory:
@@ -148,25 +195,27 @@ def _forget_context() -> None:
     _context = None
 
 
-def _render_chunk(start: int, stop: int) -> list[OutputFile | RenderFailure]:
+def _render_chunk(numbers: tuple[int, ...]) -> list[tuple[int, RenderedPage | RenderFailure]]:
     assert _context is not None, "the executor did not run _start_worker"
-    return [_render_page(_context, page) for page in _context.pages[start:stop]]
+    return [(n, _render_page(_context, _context.pages[n])) for n in numbers]
 
 
-def _render_page(context: _RenderContext, page: PlannedPage) -> OutputFile | RenderFailure:
+def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | RenderFailure:
     try:
-        html = context.environment.get_template(page.template).render(
-            page=page, canonical=_canonical(context.site, page)
-        )
+        with noting_reads() as reads:
+            html = context.environment.get_template(page.template).render(
+                page=page, canonical=_canonical(context.site, page)
+            )
     except Exception as exc:  # any template failure becomes a located diagnostic
         location = _template_location(exc, context.root, context.theme)
         shown = f"{page.source}" if page.source else f"the page '{page.output_path}'"
         return RenderFailure(location, f"{type(exc).__name__}: {exc}", shown)
-    return OutputFile(page.output_path, html.encode("utf-8"))
+    page_reads = PageReads.of(reads) if reads.cacheable else None
+    return RenderedPage(OutputFile(page.output_path, html.encode("utf-8")), page_reads)
 
 
 def _collect(
-    rendered: Iterable[OutputFile | RenderFailure], report: Report
+    rendered: Iterable[OutputFile | RenderedPage | RenderFailure], report: Report
 ) -> tuple[OutputFile, ...]:
     """The rendered files in page order; each distinct template error reported once."""
     seen: set[tuple[str, str]] = set()
@@ -174,6 +223,8 @@ def _collect(
     for item in rendered:
         if isinstance(item, OutputFile):
             outputs.append(item)
+        elif isinstance(item, RenderedPage):
+            outputs.append(item.output)
         elif (str(item.location), item.message) not in seen:
             seen.add((str(item.location), item.message))
             report.error(
@@ -186,8 +237,11 @@ def _collect(
 
 def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     """The Jinja environment: autoescaped, strict about undefined names, with govsite's helpers."""
-    environment = jinja2.Environment(
+    # Reads are noted so the build cache knows each page's inputs (govsite/reads.py);
+    # `finalize` sees every printed value and returns it unchanged.
+    environment = ReadingEnvironment(
         loader=theme.loader(),
+        finalize=note_printed,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -203,10 +257,10 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         agency=site.agencies.__getitem__,
         category=site.categories.by_path.__getitem__,
         topic=site.topics.by_path.__getitem__,
-        record=site.record,
-        json_ld=lambda record: metadata.json_ld(site, record),
-        government_meta=lambda page: metadata.government_meta(site, labels, page),
-        feed_links=lambda page: metadata.feed_links(site, labels, page),
+        record=record_lookup(site),
+        json_ld=lambda record: metadata.json_ld(site, _noted(record)),
+        government_meta=lambda page: metadata.government_meta(site, labels, _noted_page(page)),
+        feed_links=lambda page: metadata.feed_links(site, labels, _noted_page(page)),
     )
     environment.filters.update(
         format_date=lambda d: _format_date(d, labels),
@@ -214,6 +268,18 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         validity_label=lambda v: labels[f"validity_{v}"],
     )
     return environment
+
+
+def _noted(record: Record) -> Record:
+    """A record a helper reads in Python, out of the templates' sight: it may use any field."""
+    note_record(record)
+    return record
+
+
+def _noted_page(page: PlannedPage) -> PlannedPage:
+    if page.record is not None:
+        _noted(page.record)
+    return page
 
 
 @jinja2.pass_context

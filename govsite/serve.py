@@ -25,6 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from govsite import pipeline
+from govsite.cache import CACHE_DIR
 from govsite.config import CONFIG_FILE, load_project
 from govsite.errors import BuildFailed
 from govsite.theme import BUILTIN_THEMES
@@ -54,7 +55,8 @@ class PreviewState:
     def rebuild(self, root: Path, out_dir: Path | None, log: Callable[[str], None]) -> None:
         failure: BuildFailed | None = None
         try:
-            log(pipeline.build(load_project(root, out_dir)).summary())
+            project = load_project(root, out_dir)
+            log(pipeline.build(project, cache_dir=project.root / CACHE_DIR).summary())
         except BuildFailed as exc:
             failure = exc
             log(exc.format_text())

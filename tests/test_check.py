@@ -194,7 +194,8 @@ def test_a_site_that_does_not_build_reports_the_build_errors(
 
 def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(main, ["build", "--site", str(BROKEN), "--out", str(out)])
+    # --no-cache: the site lives in the repository, which a test must not write into.
+    result = runner.invoke(main, ["build", "--site", str(BROKEN), "--out", str(out), "--no-cache"])
     assert result.exit_code == 0, result.output
     html = (out / "_health" / "index.html").read_text(encoding="utf-8")
     assert '<meta name="robots" content="noindex, nofollow">' in html

@@ -164,6 +164,7 @@ def test_machine_readable_files_do_not_depend_on_the_hash_seed(tmp_path: Path) -
         out = tmp_path / f"seed-{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         command = [sys.executable, "-m", "govsite", "build", "--site", str(REPO), "--out", str(out)]
+        command.append("--no-cache")  # fresh builds, and nothing written into the repository
         subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
         outs.append(out)
     names = ["sitemap.xml", "robots.txt", "feeds", "data"]
