@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
+
+from lxml import etree, html
 
 from govsite.render import OutputFile
+
+# Pages are UTF-8 (render.py writes them so); telling lxml spares it guessing from bytes.
+_PARSER = html.HTMLParser(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,59 +26,43 @@ class PageFacts:
     """`img src`, `link href` (but canonical), `script src` values."""
 
 
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title: str | None = None
-        self.description: str | None = None
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-        self.sources: list[str] = []
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {name: value or "" for name, value in attrs}
-        if "id" in found:
-            self.ids.add(found["id"])
-        if tag == "a" and "name" in found:
-            self.ids.add(found["name"])
-        if tag == "title":
-            self._in_title, self.title = True, ""
-        elif tag == "meta" and found.get("name") == "description":
-            self.description = found.get("content", "")
-        elif tag == "a" and "href" in found:
-            self.links.append(found["href"])
-        elif tag == "form" and "action" in found:
-            self.links.append(found["action"])  # the search page is reached by its form
-        elif tag in ("img", "script") and "src" in found:
-            self.sources.append(found["src"])
-        elif tag == "link" and "href" in found and found.get("rel") != "canonical":
-            self.sources.append(found["href"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title = (self.title or "") + data
+# XPath unions return nodes in document order, as the rules report them.
+_IDS = etree.XPath("//@id | //a/@name")
+_LINKS = etree.XPath("//a/@href | //form/@action")  # the search page is reached by its form
+_SOURCES = etree.XPath("//img/@src | //script/@src | //link[not(@rel='canonical')]/@href")
+_TITLE = etree.XPath("/html/head/title")  # not the <title> of an inline SVG
+_DESCRIPTION = etree.XPath("//meta[@name='description']/@content")
 
 
 def page_facts(outputs: Sequence[OutputFile]) -> Mapping[str, PageFacts]:
     """Facts of every HTML output, by path."""
-    facts: dict[str, PageFacts] = {}
-    for output in outputs:
-        if not output.path.endswith(".html"):
-            continue
-        collector = _Collector()
-        collector.feed(output.content.decode("utf-8"))
-        collector.close()
-        facts[output.path] = PageFacts(
-            path=output.path,
-            title=collector.title.strip() if collector.title is not None else None,
-            description=collector.description,
-            ids=frozenset(collector.ids),
-            links=tuple(collector.links),
-            sources=tuple(collector.sources),
-        )
-    return facts
+    return {
+        output.path: _facts(output.path, html.document_fromstring(output.content, parser=_PARSER))
+        for output in outputs
+        if output.path.endswith(".html")
+    }
+
+
+def _facts(path: str, page: html.HtmlElement) -> PageFacts:
+    titles = _nodes(_TITLE, page)
+    descriptions = _strings(_DESCRIPTION, page)
+    return PageFacts(
+        path=path,
+        title=titles[0].text_content().strip() if titles else None,
+        description=descriptions[-1] if descriptions else None,
+        ids=frozenset(_strings(_IDS, page)),
+        links=_strings(_LINKS, page),
+        sources=_strings(_SOURCES, page),
+    )
+
+
+def _strings(query: etree.XPath, page: html.HtmlElement) -> tuple[str, ...]:
+    found = query(page)
+    assert isinstance(found, list)  # the queries select attributes
+    return tuple(str(value) for value in found)
+
+
+def _nodes(query: etree.XPath, page: html.HtmlElement) -> list[html.HtmlElement]:
+    found = query(page)
+    assert isinstance(found, list)  # the queries select elements
+    return [node for node in found if isinstance(node, html.HtmlElement)]

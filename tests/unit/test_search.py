@@ -32,6 +32,8 @@ CANONICAL_CASES = [
     ("GDP增长", "gdp 增长"),
     ("Open  Data\tAPI", "open data api"),
     ("AppKey", "appkey"),
+    ("第²条", "第 2 条"),  # NFKC makes the superscript a digit
+    ("ab௰cd", "ab cd"),  # a numeral that is not a letter (Tamil ten) separates runs
     ("", ""),
     ("〔〕、。 ", ""),
 ]
