@@ -1,4 +1,5 @@
-"""The build, stage by stage: discover → parse → assemble → plan → render → write.
+"""The build, stage by stage: discover → parse → assemble → plan → render (from the build
+cache where nothing changed) → machine-readable files → check gate → write → search index.
 
 Each stage takes values and returns values; problems are collected in one Report and
 checked at the stage boundaries, so an editor sees every problem of a stage in one run
