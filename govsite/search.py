@@ -19,10 +19,9 @@ import functools
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -42,6 +41,9 @@ TIMEOUT_SECONDS = 600
 HAN_RANGES = ((0x3007, 0x3007), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 HAN_SUPPLEMENTARY = (0x20000, 0x3134F)
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_HAN = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in (*HAN_RANGES, HAN_SUPPLEMENTARY))
+# A run of Han characters, of ASCII digits, or of other letters, at C speed.
+_RUN = re.compile(f"(?P<han>[{_HAN}]+)|(?P<digits>[0-9]+)|(?P<letters>(?:(?![{_HAN}])[^\\W\\d_])+)")
 
 
 # -- the normalisation shared with search.js ----------------------------------------------
@@ -57,38 +59,15 @@ def canonical_text(text: str) -> str:
     `canonicalText` in search.js is the same function; here one regular expression does it
     at C speed, which large sites need.
     """
-    return " ".join(_runs().findall(unicodedata.normalize("NFKC", text).lower()))
-
-
-@functools.cache
-def _runs() -> re.Pattern[str]:
-    """A run of Han characters, of ASCII digits, or of other letters (`str.isalpha`)."""
-    han = _char_class((*HAN_RANGES, HAN_SUPPLEMENTARY))
-    # `[^\W\d_]` is every alphanumeric but digits: letters plus numerals such as ½ or Ⅻ,
-    # which `isalpha` leaves out, so they are excluded by name (computed once, ~0.1 s).
-    numerals = _char_class(
-        _ranges(
-            code
-            for code in range(sys.maxunicode + 1)
-            if (char := chr(code)).isnumeric() and not char.isdecimal() and not char.isalpha()
-        )
-    )
-    letter = f"(?![{han}{numerals}])[^\\W\\d_]"
-    return re.compile(f"[{han}]+|[0-9]+|(?:{letter})+")
-
-
-def _ranges(codes: Iterable[int]) -> tuple[tuple[int, int], ...]:
-    ranges: list[tuple[int, int]] = []
-    for code in codes:
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1] = (ranges[-1][0], code)
+    runs: list[str] = []
+    for match in _RUN.finditer(unicodedata.normalize("NFKC", text).lower()):
+        run = match.group()
+        if match.lastgroup == "letters" and not run.isalpha():
+            # `[^\W\d_]` also matches numerals that are not letters (½, Ⅻ, ௰): they separate.
+            runs += "".join(char if char.isalpha() else " " for char in run).split()
         else:
-            ranges.append((code, code))
-    return tuple(ranges)
-
-
-def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
-    return "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+            runs.append(run)
+    return " ".join(runs)
 
 
 def encode_chars(chars: str) -> str:
