@@ -24,7 +24,7 @@ from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
 from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
 from govsite.theme import Theme, display_path
-from govsite.urls import relative_href
+from govsite.urls import absolute_url, relative_href
 
 T = TypeVar("T")
 
@@ -307,7 +307,8 @@ def _asset_linker(theme: Theme) -> Any:
 
 
 def _canonical(site: Site, page: PlannedPage) -> str:
-    return site.config.base_url + page.url
+    # Percent-encoded like the sitemap, feeds and JSON-LD, so all name a page the same way.
+    return absolute_url(site.config.base_url, page.url)
 
 
 def _format_date(value: date, labels: Mapping[str, str]) -> str:

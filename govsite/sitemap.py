@@ -60,7 +60,8 @@ def robots_txt(site: Site) -> str:
     """Every crawler is welcome; the sitemap says where the pages are."""
     # Crawlers read robots.txt only at the root of a host: a site published under a
     # sub-path needs the Sitemap line copied into the host's own robots.txt.
-    return f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}{SITEMAP_PATH}\n"
+    sitemap = absolute_url(site.config.base_url, SITEMAP_PATH)
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"
 
 
 def _page_changed(page: PlannedPage, site_changed: date | None) -> date | None:

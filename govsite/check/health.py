@@ -17,6 +17,7 @@ from govsite.model import Site
 from govsite.plan import Link, PlannedPage
 from govsite.render import OutputFile, make_environment
 from govsite.theme import Theme
+from govsite.urls import absolute_url
 
 HEALTH_URL = "_health/"
 MONTHS_SHOWN = 12
@@ -103,7 +104,8 @@ def render_health(site: Site, theme: Theme, result: CheckResult) -> tuple[Output
         breadcrumbs=(Link(labels["home"], ""),),
         description=labels["health_description"],
     )
-    html = template.render(page=page, canonical=site.config.base_url + HEALTH_URL, health=view)
+    canonical = absolute_url(site.config.base_url, HEALTH_URL)
+    html = template.render(page=page, canonical=canonical, health=view)
     return (OutputFile(page.output_path, html.encode("utf-8")), json_file)
 
 
