@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -39,6 +39,7 @@ as_of_option = click.option(
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    callback=lambda _context, _parameter, value: value.date() if value else None,
     help="Measure every date rule against this day (YYYY-MM-DD).  [default: today]",
 )
 debug_option = click.option(
@@ -88,7 +89,7 @@ def build(
     site_dir: Path,
     out_dir: Path | None,
     strict: bool,
-    as_of: datetime | None,
+    as_of: date | None,
     jobs: int,
     no_cache: bool,
     quiet: bool,
@@ -101,10 +102,9 @@ def build(
     progress = progress_for(sys.stdout, quiet=quiet)
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        day = as_of.date() if as_of else None
         cache_dir = None if no_cache else project.root / CACHE_DIR
         result = pipeline.build(
-            project, strict=strict, as_of=day, jobs=jobs, progress=progress, cache_dir=cache_dir
+            project, strict=strict, as_of=as_of, jobs=jobs, progress=progress, cache_dir=cache_dir
         )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
@@ -129,7 +129,7 @@ def build(
 @debug_option
 def check(
     site_dir: Path,
-    as_of: datetime | None,
+    as_of: date | None,
     style: str,
     fail_on: str,
     external: bool,
@@ -141,7 +141,7 @@ def check(
     with reporting_errors(debug):
         project = load_project(site_dir)
         options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
-        outcome = run_check(project, as_of.date() if as_of else date.today(), options)
+        outcome = run_check(project, as_of or date.today(), options)
     links: tuple[str, ...] = ()
     if isinstance(outcome, BuildFailed):
         findings = outcome.diagnostics
