@@ -27,9 +27,10 @@ from govsite.config import load_project
 from govsite.discover import discover
 from govsite.document import parse_document
 from govsite.errors import Report
+from govsite.parallel import executor_for_jobs
 from govsite.pipeline import _static_copies
 from govsite.plan import plan_site
-from govsite.render import executor_for_jobs, render_site
+from govsite.render import render_site
 from govsite.theme import load_theme
 from govsite.write import write_site
 

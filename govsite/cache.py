@@ -37,7 +37,6 @@ from govsite.model import Site
 from govsite.plan import PlannedPage
 from govsite.reads import WHOLE_RECORD, Reads
 
-CACHE_DIR = ".govsite-cache"
 MANIFEST = "manifest.json"
 PAGES_DIR = "pages"
 

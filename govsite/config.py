@@ -14,6 +14,8 @@ from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
 CONFIG_FILE = "govsite.yaml"
+CACHE_DIR = ".govsite-cache"
+"""The build cache, at the site root (git-ignored): cache.py and uptodate.py."""
 
 # First two digits of the administrative-division codes (GB/T 2260) a 网站标识码 starts with.
 _PROVINCE_CODES = frozenset(
@@ -174,6 +176,10 @@ class Project:
     def templates_dir(self) -> Path:
         """A site's own template overrides, which win over every theme."""
         return self.root / "templates"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
 
 
 def load_project(root: Path, out_dir: Path | None = None) -> Project:

@@ -53,6 +53,10 @@ class Diagnostic:
         return text
 
 
+class UnsafeOutputDir(ValueError):
+    """The build folder would overwrite the site's own sources."""
+
+
 class BuildFailed(Exception):
     """Raised at a stage boundary when the build found errors it cannot go past."""
 

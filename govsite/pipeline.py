@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from govsite import uptodate
 from govsite.assemble import assemble
 from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
@@ -20,46 +21,20 @@ from govsite.check import gate
 from govsite.config import Project
 from govsite.discover import Sources, discover
 from govsite.document import ParsedDocument, parse_document
-from govsite.errors import Diagnostic, Report, summarize
+from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
 from govsite.model import Site
 from govsite.opendata import build_open_data
+from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
-from govsite.render import (
-    ExecutorFactory,
-    InProcessExecutor,
-    OutputFile,
-    executor_for_jobs,
-    render_site,
-)
+from govsite.render import OutputFile, render_site
+from govsite.result import BuildResult
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
 from govsite.theme import Theme, load_theme
 from govsite.write import check_output_dir, write_site
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    site: Site
-    pages_written: int
-    files_copied: int
-    diagnostics: tuple[Diagnostic, ...]
-    seconds: float
-    pages_rendered: int = 0
-    """Pages the templates rendered in this build; the others were reused from the build cache."""
-    pages_reused: int = 0
-
-    def summary(self) -> str:
-        """One line for the terminal and CI logs."""
-        site = self.site
-        reused = f", {self.pages_reused} from the build cache" if self.pages_reused else ""
-        line = (
-            f"Built {self.pages_written} pages ({len(site.records)} records, {len(site.pages)} pages"
-            f"{reused}) and copied {self.files_copied} files in {self.seconds:.2f} s"
-        )
-        return f"{line}; {summarize(self.diagnostics)}"
 
 
 def build(
@@ -76,11 +51,18 @@ def build(
 
     The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
-    With a `cache_dir` (the CLI passes `project.root / CACHE_DIR`), pages whose inputs
-    did not change since the last build are reused from it; None neither reads nor writes one.
+    With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
+    did not change since the last build are reused from it, and the build is stamped so
+    that `uptodate.replay` can tell the next time nothing changed at all; None neither
+    reads nor writes a cache. This always builds: callers ask `uptodate.replay` first.
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
+    as_of = as_of or date.today()
+    inputs = None
+    if cache_dir is not None:
+        inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
+        uptodate.forget_stamp(cache_dir)
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     render_on = executor_factory or executor_for_jobs(jobs)
     compiled = compile_site(
@@ -88,7 +70,7 @@ def build(
     )
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
-    extra = gate.after_render(project, compiled, strict=strict, as_of=as_of or date.today())
+    extra = gate.after_render(project, compiled, strict=strict, as_of=as_of)
     searchable = [
         p.output_path for p in compiled.pages if p.record is not None or p.document is not None
     ]
@@ -103,8 +85,10 @@ def build(
     if compiled.cache is not None:
         compiled.cache.save()  # only now: a failed build leaves the cache as it was
     reused = compiled.cache.reused if compiled.cache is not None else 0
-    return BuildResult(
+    result = BuildResult(
         site=compiled.site,
+        records=len(compiled.site.records),
+        documents=len(compiled.site.pages),
         pages_written=len(compiled.pages) + len(extra),
         files_copied=len(compiled.copies),
         diagnostics=report.diagnostics,
@@ -112,6 +96,9 @@ def build(
         pages_rendered=len(compiled.pages) - reused,
         pages_reused=reused,
     )
+    if cache_dir is not None and inputs is not None:
+        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+    return result
 
 
 @dataclass(frozen=True, slots=True)

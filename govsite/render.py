@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import multiprocessing
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -20,13 +17,12 @@ from govsite import metadata
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
 from govsite.model import Record, Site
+from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
 from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
 from govsite.theme import Theme, display_path
 from govsite.urls import absolute_url, relative_href
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +31,6 @@ class OutputFile:
 
     path: str
     content: bytes
-
-
-ExecutorFactory = Callable[..., Executor]
-"""Makes the executor that renders: called as `factory(initializer=f, initargs=args)`, the
-keywords every standard executor takes, so `functools.partial(ThreadPoolExecutor, 4)`
-plugs in as well as the defaults of `executor_for_jobs`."""
-
-CHUNKS_PER_WORKER = 8
-"""Pages go to workers in contiguous chunks: few enough that messages stay cheap, enough
-that a worker with slow pages (long listings) does not leave the others idle at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +52,13 @@ class RenderFailure:
 
 @dataclass(frozen=True, slots=True)
 class _RenderContext:
-    """What every worker holds once (set by its initializer), so tasks carry only page numbers."""
+    """What every worker holds once (made by its initializer), so tasks carry only page numbers."""
 
     site: Site
     pages: Sequence[PlannedPage]
     theme: Theme
     root: Path
     environment: jinja2.Environment
-
-
-_context: _RenderContext | None = None
 
 
 def render_site(
@@ -125,79 +108,24 @@ def _render_pages(
     progress: Progress,
 ) -> dict[int, RenderedPage | RenderFailure]:
     """The pages `numbers` rendered on the executor, by page number."""
-    if not numbers:
-        return {}  # nothing changed: no workers to start
-    factory = executor_factory or InProcessExecutor
-    chunks = _chunks(len(numbers), _worker_count(factory))
-    rendered: dict[int, RenderedPage | RenderFailure] = {}
-    try:
-        with factory(initializer=_start_worker, initargs=(site, pages, theme, root)) as executor:
-            results = [
-                executor.submit(_render_chunk, tuple(numbers[start:stop])) for start, stop in chunks
-            ]
-            for future in results:  # collected in page order, whichever chunk ends first
-                rendered.update(future.result())
-                progress("pages rendered", len(rendered), len(numbers))
-    finally:
-        _forget_context()  # an in-process or thread executor set it in this process
-    return rendered
-
-
-def executor_for_jobs(jobs: int) -> ExecutorFactory:
-    """In this process for one job; otherwise a pool of forked processes.
-
-    Forked workers inherit the site instead of unpickling it. Where fork is missing
-    (Windows) the build stays in one process rather than pickling the whole site.
-    """
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return InProcessExecutor
-    return functools.partial(
-        ProcessPoolExecutor, max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+    rendered = map_in_chunks(
+        executor_factory or InProcessExecutor,
+        _worker_context,
+        (site, pages, theme, root),
+        _render_numbered,
+        numbers,
+        lambda count: progress("pages rendered", count, len(numbers)),
     )
+    return dict(zip(numbers, rendered, strict=True))
 
 
-class InProcessExecutor(Executor):
-    """Runs each task at once in the calling thread: `--jobs 1`, with no process overhead."""
-
-    def __init__(
-        self, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
-    ) -> None:
-        if initializer is not None:
-            initializer(*initargs)
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
+def _worker_context(shared: tuple[Site, Sequence[PlannedPage], Theme, Path]) -> _RenderContext:
+    site, pages, theme, root = shared
+    return _RenderContext(site, pages, theme, root, make_environment(site, theme))
 
 
-def _worker_count(factory: ExecutorFactory) -> int:
-    keywords = getattr(factory, "keywords", {})
-    return int(keywords.get("max_workers") or 1)
-
-
-def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
-    """Contiguous (start, stop) ranges of page numbers covering `count` pages."""
-    size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
-
-
-def _start_worker(site: Site, pages: Sequence[PlannedPage], theme: Theme, root: Path) -> None:
-    global _context
-    _context = _RenderContext(site, pages, theme, root, make_environment(site, theme))
-
-
-def _forget_context() -> None:
-    global _context
-    _context = None
-
-
-def _render_chunk(numbers: tuple[int, ...]) -> list[tuple[int, RenderedPage | RenderFailure]]:
-    assert _context is not None, "the executor did not run _start_worker"
-    return [(n, _render_page(_context, _context.pages[n])) for n in numbers]
+def _render_numbered(context: _RenderContext, number: int) -> RenderedPage | RenderFailure:
+    return _render_page(context, context.pages[number])
 
 
 def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | RenderFailure:

@@ -16,6 +16,7 @@ import functools
 import html
 import threading
 from collections.abc import Callable
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from govsite import pipeline
-from govsite.cache import CACHE_DIR
+from govsite import pipeline, uptodate
 from govsite.config import CONFIG_FILE, load_project
 from govsite.errors import BuildFailed
 from govsite.theme import BUILTIN_THEMES
@@ -56,7 +56,11 @@ class PreviewState:
         failure: BuildFailed | None = None
         try:
             project = load_project(root, out_dir)
-            log(pipeline.build(project, cache_dir=project.root / CACHE_DIR).summary())
+            as_of = date.today()
+            result = uptodate.replay(project, project.cache_dir, strict=False, as_of=as_of)
+            if result is None:
+                result = pipeline.build(project, as_of=as_of, cache_dir=project.cache_dir)
+            log(result.summary())
         except BuildFailed as exc:
             failure = exc
             log(exc.format_text())

@@ -19,12 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
+from govsite.errors import UnsafeOutputDir
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
-
-
-class UnsafeOutputDir(ValueError):
-    """The build folder would overwrite the site's own sources."""
 
 
 def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path]) -> None:

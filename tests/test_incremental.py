@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from govsite import pipeline, reads
-from govsite.cache import CACHE_DIR, MANIFEST, PAGES_DIR
-from govsite.config import load_project
+from govsite.cache import MANIFEST, PAGES_DIR
+from govsite.config import CACHE_DIR, load_project
 from govsite.errors import BuildFailed
 from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND
 

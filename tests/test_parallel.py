@@ -11,7 +11,7 @@ import pytest
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from govsite.render import InProcessExecutor, executor_for_jobs
+from govsite.parallel import InProcessExecutor, executor_for_jobs
 from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND, MakeSite
 
 

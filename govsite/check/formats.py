@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from itertools import groupby
 
-from govsite.check.health import finding_json
 from govsite.errors import Diagnostic, summarize
 
 FORMATS = ("human", "json", "github")
@@ -62,3 +61,15 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def finding_json(finding: Diagnostic) -> dict[str, object]:
+    location = finding.location
+    return {
+        "path": str(location.path),
+        "line": location.line,
+        "column": location.column,
+        "severity": finding.severity,
+        "rule": finding.code,
+        "message": finding.message,
+    }

@@ -10,9 +10,9 @@ from datetime import date
 
 import jinja2
 
+from govsite.check.formats import finding_json
 from govsite.check.inspect import CheckResult
 from govsite.check.timeliness import ColumnStatus, column_statuses
-from govsite.errors import Diagnostic
 from govsite.model import Site
 from govsite.plan import Link, PlannedPage
 from govsite.render import OutputFile, make_environment
@@ -177,15 +177,3 @@ def report_json(view: HealthView) -> str:
         "external_links": sorted(result.external_links),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def finding_json(finding: Diagnostic) -> dict[str, object]:
-    location = finding.location
-    return {
-        "path": str(location.path),
-        "line": location.line,
-        "column": location.column,
-        "severity": finding.severity,
-        "rule": finding.code,
-        "message": finding.message,
-    }

@@ -1,0 +1,125 @@
+"""Work spread over an executor in contiguous chunks: rendering pages, reading them back.
+
+Every stage that fans out does it the same way. The executor's initializer gives each
+worker the stage's shared data once (forked workers inherit it instead of unpickling
+it), so a task is just a range of item numbers and only results travel back. Results
+come back in item order whichever chunk ends first, so output never depends on the
+executor or the number of workers.
+
+The split sits behind `concurrent.futures.Executor`: a factory called as
+`factory(initializer=…, initargs=…)`, the keywords every standard executor takes, so
+`functools.partial(ThreadPoolExecutor, max_workers=4)` plugs in as well as the defaults
+of `executor_for_jobs`.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+S = TypeVar("S")
+R = TypeVar("R")
+
+ExecutorFactory = Callable[..., Executor]
+"""Makes an executor: called as `factory(initializer=f, initargs=args)`."""
+
+CHUNKS_PER_WORKER = 8
+"""Items go to workers in contiguous chunks: few enough that messages stay cheap, enough
+that a worker with slow items (long listings) does not leave the others idle at the end."""
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at once in the calling thread: `--jobs 1`, with no process overhead."""
+
+    def __init__(
+        self, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+    ) -> None:
+        if initializer is not None:
+            initializer(*initargs)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def executor_for_jobs(jobs: int) -> ExecutorFactory:
+    """In this process for one job; otherwise a pool of forked processes.
+
+    Forked workers inherit the site instead of unpickling it. Where fork is missing
+    (Windows) the build stays in one process rather than pickling the whole site.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return InProcessExecutor
+    return functools.partial(
+        ProcessPoolExecutor, max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+    )
+
+
+_state: Any = None
+"""The worker state of the stage running in this process (set by the initializer)."""
+
+
+def map_in_chunks(
+    factory: ExecutorFactory,
+    prepare: Callable[[S], Any],
+    shared: S,
+    task: Callable[[Any, int], R],
+    numbers: Sequence[int],
+    done: Callable[[int], None] | None = None,
+) -> list[R]:
+    """`task(state, n)` for each of `numbers`, in order, on the executor `factory` makes.
+
+    Each worker runs `prepare(shared)` once and passes what it returns to every task as
+    `state` (rendering builds its template environment there). `done` hears how many
+    items have finished, after each chunk. `prepare` and `task` must be module-level
+    functions, so any executor can send them.
+    """
+    if not numbers:
+        return []  # nothing to do: no workers to start
+    chunks = _chunks(len(numbers), _worker_count(factory))
+    results: list[R] = []
+    try:
+        with factory(initializer=_start, initargs=(prepare, shared)) as executor:
+            futures = [
+                executor.submit(_run_chunk, task, tuple(numbers[start:stop]))
+                for start, stop in chunks
+            ]
+            for future in futures:  # collected in item order, whichever chunk ends first
+                results += future.result()
+                if done is not None:
+                    done(len(results))
+    finally:
+        _start(_forget, None)  # an in-process or thread executor set it in this process
+    return results
+
+
+def _start(prepare: Callable[[Any], Any], shared: Any) -> None:
+    global _state
+    _state = prepare(shared)
+
+
+def _forget(_: object) -> None:
+    return None
+
+
+def _run_chunk(task: Callable[[Any, int], R], numbers: tuple[int, ...]) -> list[R]:
+    return [task(_state, number) for number in numbers]
+
+
+def _worker_count(factory: ExecutorFactory) -> int:
+    keywords = getattr(factory, "keywords", {})
+    return int(keywords.get("max_workers") or 1)
+
+
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """Contiguous (start, stop) ranges of item positions covering `count` items."""
+    size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]

@@ -1,0 +1,42 @@
+"""What a build reports: what it wrote, the problems it found, how long it took."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from govsite.errors import Diagnostic, summarize
+
+if TYPE_CHECKING:  # kept out of imports: an up-to-date build must not pay for the model's
+    from govsite.model import Site
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    site: Site | None
+    """The site model; None when the build folder was already current and nothing was read."""
+    records: int
+    documents: int
+    pages_written: int
+    files_copied: int
+    diagnostics: tuple[Diagnostic, ...]
+    seconds: float
+    pages_rendered: int = 0
+    """Pages the templates rendered in this build; the others were reused from the build cache."""
+    pages_reused: int = 0
+
+    def summary(self) -> str:
+        """One line for the terminal and CI logs."""
+        counts = f"{self.records} records, {self.documents} pages"
+        if self.site is None:
+            line = (
+                f"Up to date: {self.pages_written} pages ({counts}) and {self.files_copied} files"
+                f" unchanged since the last build (checked in {self.seconds:.2f} s)"
+            )
+        else:
+            reused = f", {self.pages_reused} from the build cache" if self.pages_reused else ""
+            line = (
+                f"Built {self.pages_written} pages ({counts}{reused}) and copied"
+                f" {self.files_copied} files in {self.seconds:.2f} s"
+            )
+        return f"{line}; {summarize(self.diagnostics)}"

@@ -1,0 +1,219 @@
+"""Before the build: is the last build still current? Decided from file metadata alone,
+so a build with nothing to do takes a fraction of a second at any size.
+
+After each successful build the stamp (`stamp.json` in the build cache) records what the
+build read and what it wrote: the size and modification time of every file it can read
+(the config, content/, the site's themes and templates, govsite's own package with its
+built-in theme), the versions of Python and of govsite's dependencies, the options that
+change output (strict, the as-of date the health report measures against, the build
+folder) and the size and modification time of every file in the build folder. When all
+of them are as they were, a full build would write the same bytes again, so the build
+replays the last one's summary and diagnostics instead.
+
+This is the rule make, ninja and Hugo's file watcher live by: an edit changes a file's
+size or its mtime. An edit that keeps both (a tool that restores mtimes) is missed;
+`--no-cache` builds without the stamp. A hand edit or a deletion inside the build folder
+changes that file's size or mtime, so the next build writes the site again (a file added
+to the build folder by hand is not looked for, and a full build removes it).
+
+File systems keep mtimes in coarse ticks, so a second edit of the same size right after
+the build read a file could keep its mtime. As git does with its index, a build whose
+inputs were modified less than a second before it looked at them is not stamped; the
+next build checks everything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import govsite
+from govsite.config import CONFIG_FILE, Project
+from govsite.errors import Diagnostic, SourceLocation
+from govsite.result import BuildResult
+
+STAMP = "stamp.json"
+STAMP_FORMAT = 1
+SETTLED_NS = 1_000_000_000
+"""An input younger than this when the build looked at it may still change unseen."""
+
+_PACKAGE_DIR = Path(govsite.__file__).resolve().parent
+_SKIPPED_NAMES = frozenset({"__pycache__"})
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a build is about to read, as metadata."""
+
+    key: str
+    """A digest of every input's metadata and the options: equal when nothing could change output."""
+    settled: bool
+    """No input was modified within SETTLED_NS of being looked at, so the key can be trusted."""
+
+
+def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
+    """The metadata of everything the build of `project` reads, and the options it is built with."""
+    looked_at = time.time_ns()
+    hasher = _Listing()
+    options = [STAMP_FORMAT, str(project.out_dir.resolve()), strict, as_of.isoformat()]
+    hasher.update(json.dumps([options, _versions()]).encode())
+    folders = [
+        (project.content_dir, True),
+        *((folder, False) for folder in project.theme_dirs),
+        (project.templates_dir, False),
+        (_PACKAGE_DIR, False),
+    ]
+    config = project.root / CONFIG_FILE
+    hasher.add("config", [(str(config), config.stat())])
+    for number, (folder, skip_hidden) in enumerate(folders):
+        hasher.add(str(number), _files(folder, skip_hidden=skip_hidden))
+    return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
+
+
+def _output_files(out_dir: Path) -> list[str]:
+    """The build folder's files, relative to it."""
+    start = len(str(out_dir)) + 1
+    return [path[start:] for path, _ in _files(out_dir, skip_hidden=False)]
+
+
+def _output_listing(out_dir: Path, files: Sequence[str]) -> str:
+    """A digest of the sizes and mtimes of `files` in the build folder.
+
+    The files the last build wrote are looked up one by one: listing 14,000 folders
+    (one per record page) would take longer than all the rest of an up-to-date build.
+    """
+    folder = f"{out_dir}{os.sep}"
+    hasher = _Listing()
+    hasher.add("out", ((name, os.stat(folder + name)) for name in files))
+    return hasher.hexdigest()
+
+
+def replay(project: Project, cache_dir: Path, *, strict: bool, as_of: date) -> BuildResult | None:
+    """The last build's result, replayed, if nothing it read or wrote has changed; else None."""
+    started = time.perf_counter()
+    inputs = read_inputs(project, strict=strict, as_of=as_of)
+    try:
+        stamp = json.loads((cache_dir / STAMP).read_bytes())
+        if stamp["key"] != inputs.key:
+            return None
+        if stamp["output"] != _output_listing(project.out_dir, stamp["files"]):
+            return None
+        return _replayed(stamp["result"], time.perf_counter() - started)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no stamp yet, one this version cannot read, or a built file gone: build
+
+
+def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResult) -> None:
+    """Record a successful build (written atomically, like the rest of the cache)."""
+    if not inputs.settled:
+        return
+    files = _output_files(out_dir)
+    stamp = {
+        "key": inputs.key,
+        "result": _plain_result(result),
+        "files": files,
+        "output": _output_listing(out_dir, files),
+    }
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{STAMP}.tmp"
+    temporary.write_bytes(json.dumps(stamp, ensure_ascii=False).encode())
+    os.replace(temporary, cache_dir / STAMP)
+
+
+def forget_stamp(cache_dir: Path) -> None:
+    """Drop the stamp before the build folder changes, so a build cut short is never 'current'."""
+    (cache_dir / STAMP).unlink(missing_ok=True)
+
+
+def _versions() -> list[tuple[str, str]]:
+    """Python's version and that of every library govsite depends on, as installed."""
+    found = [("python", sys.version), ("govsite", govsite.__version__)]
+    for requirement in importlib.metadata.requires("govsite") or []:
+        if "extra ==" in requirement:
+            continue
+        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+        try:
+            found.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append((name, "missing"))
+    return found
+
+
+def _files(folder: Path | str, *, skip_hidden: bool) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, status) of each file below `folder`, in a stable order (os.scandir: no Path objects)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return  # no such folder (a site without templates/): nothing to list
+    for entry in entries:
+        if (skip_hidden and entry.name[0] == ".") or entry.name in _SKIPPED_NAMES:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                yield from _files(entry.path, skip_hidden=skip_hidden)
+            elif not entry.name.endswith(".pyc"):
+                yield entry.path, entry.stat(follow_symlinks=True)
+        except OSError:
+            continue  # removed while we looked: its absence is what the listing records
+
+
+class _Listing:
+    """A digest of files' names, sizes and mtimes, and the newest mtime among them."""
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256()
+        self.newest_ns = 0
+
+    def add(self, label: str, files: Iterable[tuple[str, os.stat_result]]) -> None:
+        self._hasher.update(label.encode())
+        for path, status in files:
+            self._hasher.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+            self.newest_ns = max(self.newest_ns, status.st_mtime_ns)
+
+    def update(self, data: bytes) -> None:
+        self._hasher.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()
+
+
+def _plain_result(result: BuildResult) -> dict[str, Any]:
+    counts = [result.records, result.documents, result.pages_written, result.files_copied]
+    return {"counts": counts, "diagnostics": [_plain_diagnostic(d) for d in result.diagnostics]}
+
+
+def _plain_diagnostic(diagnostic: Diagnostic) -> list[Any]:
+    location = diagnostic.location
+    return [
+        diagnostic.severity,
+        diagnostic.code,
+        diagnostic.message,
+        [str(location.path), location.line, location.column],
+        diagnostic.hint,
+    ]
+
+
+def _replayed(data: dict[str, Any], seconds: float) -> BuildResult:
+    records, documents, pages, copied = (int(n) for n in data["counts"])
+    diagnostics = _diagnostics(data["diagnostics"])
+    return BuildResult(None, records, documents, pages, copied, diagnostics, seconds)
+
+
+def _diagnostics(items: Sequence[list[Any]]) -> tuple[Diagnostic, ...]:
+    found = []
+    for severity, code, message, (path, line, column), hint in items:
+        if severity not in ("error", "warning"):
+            raise ValueError(f"unknown severity {severity!r}")
+        location = SourceLocation(PurePosixPath(path), line, column)
+        found.append(Diagnostic(severity, str(code), str(message), location, hint))
+    return tuple(found)
