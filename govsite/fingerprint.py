@@ -70,8 +70,17 @@ def global_key(config: SiteConfig, theme: Theme, site: Site) -> str:
         site.categories.roots,
         site.topics.roots,
         dict(site.agencies),
+        code_key(),
+    )
+
+
+def code_key() -> str:
+    """govsite's own sources and the versions of the libraries it renders and reads pages with."""
+    versions = [_version(name) for name in ("jinja2", "markupsafe", "lxml", "markdown-it-py")]
+    return digest(
+        CACHE_FORMAT,
         _folder_digests((_PACKAGE_DIR,), suffix=".py"),
-        [govsite.__version__, _version("jinja2"), _version("markupsafe"), sys.version],
+        [govsite.__version__, *versions, sys.version],
     )
 
 

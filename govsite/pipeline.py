@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite import uptodate
+from govsite.analyse import Workspace, analyse, workspace
 from govsite.assemble import assemble
 from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
@@ -68,22 +69,13 @@ def build(
     compiled = compile_site(
         project, report, render_on=render_on, progress=progress, cache_dir=cache_dir
     )
-    # The quality gate: `--strict` stops here on any `govsite check` error; the health
-    # report joins the pages (unless the config turns it off).
-    extra = gate.after_render(project, compiled, strict=strict, as_of=as_of)
-    searchable = [
-        p.output_path for p in compiled.pages if p.record is not None or p.document is not None
-    ]
-
-    def index_then_check(staging: Path) -> None:
-        index_site(staging, searchable, report)
-        report.stop_if_errors()  # a GS501 warning is fatal with --strict
-        progress("search indexed", len(searchable), len(searchable))
-
-    outputs = (*compiled.outputs, *extra)
-    write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
-    if compiled.cache is not None:
-        compiled.cache.save()  # only now: a failed build leaves the cache as it was
+    with workspace(cache_dir) as space:
+        extra = _check_and_write(
+            project, compiled, space, report, strict, as_of, render_on, progress
+        )
+        space.save()  # only now, like the page cache: a failed build leaves both as they were
+        if compiled.cache is not None:
+            compiled.cache.save()
     reused = compiled.cache.reused if compiled.cache is not None else 0
     result = BuildResult(
         site=compiled.site,
@@ -99,6 +91,35 @@ def build(
     if cache_dir is not None and inputs is not None:
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
     return result
+
+
+def _check_and_write(
+    project: Project,
+    compiled: CompiledSite,
+    space: Workspace,
+    report: Report,
+    strict: bool,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress,
+) -> tuple[OutputFile, ...]:
+    """Read the pages back, pass the quality gate, write the site and index it; the extra pages."""
+    searchable = frozenset(
+        p.output_path for p in compiled.pages if p.record is not None or p.document is not None
+    )
+    analysis = analyse(compiled.outputs, searchable, space, render_on, progress)
+    # The quality gate: `--strict` stops here on any `govsite check` error; the health
+    # report joins the pages (unless the config turns it off).
+    extra = gate.after_render(project, compiled, analysis.facts, strict=strict, as_of=as_of)
+
+    def index_then_check(staging: Path) -> None:
+        index_site(staging, analysis.copies, analysis.search_key, space.kept_bundle, report)
+        report.stop_if_errors()  # a GS501 warning is fatal with --strict
+        progress("search indexed", len(searchable), len(searchable))
+
+    outputs = (*compiled.outputs, *extra)
+    write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
+    return extra
 
 
 @dataclass(frozen=True, slots=True)

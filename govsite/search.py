@@ -16,21 +16,22 @@ end of the indexed text, where search.js cuts them off before showing an excerpt
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import re
 import shutil
 import subprocess
-import tempfile
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lxml import html
+from lxml import etree, html
 
 from govsite.errors import Report, SourceLocation
 
 BUNDLE_DIR = "pagefind"
 """Where the search bundle goes inside the build folder (search.html links to it)."""
+KEY_FILE = "key"
+"""Beside a bundle kept in the build cache: what it indexed, and with which Pagefind."""
 SENTINEL = "zqzq"
 TOKEN_PREFIX = "zq"
 HIGH_WEIGHT = "10"
@@ -147,55 +148,49 @@ class IndexedText:
     plain: str
 
 
-@dataclass(slots=True)
-class _TextCollector:
-    """Collects the text inside `data-pagefind-body`, leaving out `data-pagefind-ignore` parts."""
-
-    weighted: list[str] = field(default_factory=list)
-    plain: list[str] = field(default_factory=list)
-
-    def visit(
-        self, element: html.HtmlElement, in_body: bool, ignored: bool, weighted: bool
-    ) -> None:
-        attributes = element.attrib
-        tag = element.tag
-        in_body = in_body or "data-pagefind-body" in attributes
-        ignored = ignored or tag in SKIPPED_TAGS or "data-pagefind-ignore" in attributes
-        weighted = weighted or "data-pagefind-weight" in attributes
-        self._break(tag)
-        self._text(element.text, in_body, ignored, weighted)
-        for child in element:
-            if isinstance(child.tag, str):  # not a comment or processing instruction
-                self.visit(child, in_body, ignored, weighted)
-            self._text(child.tail, in_body, ignored, weighted)
-        self._break(tag)
-
-    def _text(self, text: str | None, in_body: bool, ignored: bool, weighted: bool) -> None:
-        if text and in_body and not ignored:
-            (self.weighted if weighted else self.plain).append(text)
-
-    def _break(self, tag: str) -> None:
-        if tag in BLOCK_TAGS:
-            self.weighted.append("\n")
-            self.plain.append("\n")
+_IGNORED = etree.XPath(".//*[@data-pagefind-ignore]")
+_BODIES = etree.XPath("//*[@data-pagefind-body][not(ancestor::*[@data-pagefind-body])]")
+_WEIGHTED = etree.XPath(".//*[@data-pagefind-weight][not(ancestor::*[@data-pagefind-weight])]")
 
 
-def indexed_text(page: str) -> IndexedText:
-    collector = _TextCollector()
-    collector.visit(html.document_fromstring(page), False, False, False)
-    return IndexedText("".join(collector.weighted), "".join(collector.plain))
+def indexed_text(page: html.HtmlElement) -> IndexedText:
+    """The text of the parsed `page` inside `data-pagefind-body`, less `data-pagefind-ignore` parts.
+
+    Takes the page apart to read it (lxml's tree walks run in C, a Python visitor over
+    every element took twice as long): parse the page again to use it for anything else.
+    """
+    etree.strip_elements(page, *SKIPPED_TAGS, with_tail=False)
+    weighted: list[str] = []
+    plain: list[str] = []
+    for body in _elements(_BODIES, page):
+        for element in _elements(_IGNORED, body):
+            element.drop_tree()  # its tail stays: text after it is not ignored
+        for element in body.iter(*BLOCK_TAGS):  # a block's text never runs into the next one's
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+        if "data-pagefind-weight" in body.attrib:
+            weighted.append(body.text_content())
+            continue
+        for element in _elements(_WEIGHTED, body):
+            weighted.append(element.text_content())
+            element.drop_tree()
+        plain.append(body.text_content())
+    return IndexedText("".join(weighted), "".join(plain))
 
 
-def with_tokens(page: str) -> str:
-    """The page with its n-gram tokens appended as a last `data-pagefind-body` element."""
-    text = indexed_text(page)
-    weighted = index_tokens(text.weighted)
-    plain = index_tokens(text.plain)
+def _elements(query: etree.XPath, node: html.HtmlElement) -> list[html.HtmlElement]:
+    found = query(node)
+    assert isinstance(found, list)  # the queries select elements
+    return [element for element in found if isinstance(element, html.HtmlElement)]
+
+
+def with_tokens(page: bytes, text: IndexedText) -> bytes:
+    """The page with the n-gram tokens of its `text` appended as a last `data-pagefind-body` element."""
     block = (
         f'<div data-pagefind-body><p data-pagefind-weight="{HIGH_WEIGHT}">{SENTINEL} '
-        f"{' '.join(weighted)}</p><p>{' '.join(plain)}</p></div>"
-    )
-    end = page.rfind("</body>")
+        f"{' '.join(index_tokens(text.weighted))}</p><p>{' '.join(index_tokens(text.plain))}</p></div>"
+    ).encode()
+    end = page.rfind(b"</body>")
     if end < 0:
         return page + block
     return page[:end] + block + page[end:]
@@ -216,33 +211,48 @@ def pagefind_executable() -> Path | None:
         return None
 
 
-def index_site(folder: Path, page_paths: Sequence[str], report: Report) -> None:
-    """Write the search bundle for the pages at `page_paths` into `folder`/pagefind.
+def index_site(folder: Path, copies: Path, key: str, kept: Path | None, report: Report) -> None:
+    """Write the search bundle of the page copies in `copies` into `folder`/pagefind.
 
-    Without Pagefind the site is still built, with a warning (GS501; fatal with
-    `--strict`): the search page then tells readers search is unavailable and links
-    to the disclosure index, which is complete without it.
+    `key` names what `copies` holds (analyse.py); with a `kept` folder (in the build
+    cache) the bundle of the last build is copied instead when its key is the same, and
+    a new bundle is kept there. Without Pagefind the site is still built, with a warning
+    (GS501; fatal with `--strict`): the search page then tells readers search is
+    unavailable and links to the disclosure index, which is complete without it.
     """
-    if not page_paths:
+    if not copies.is_dir() or not any(copies.iterdir()):
         return  # nothing to search (Pagefind refuses an empty site); search.html says so
     executable = pagefind_executable()
     if executable is None:
         _warn(report, "pagefind-bin-extended is not installed")
         return
-    with tempfile.TemporaryDirectory(prefix="govsite-index-") as copies:
-        _write_copies(folder, Path(copies), page_paths)
-        _run_pagefind(executable, Path(copies), folder / BUNDLE_DIR, report)
+    key = f"{key} {_version()}"
+    bundle = folder / BUNDLE_DIR
+    if kept is not None and _read(kept / KEY_FILE) == key and (kept / BUNDLE_DIR).is_dir():
+        shutil.copytree(kept / BUNDLE_DIR, bundle)
+        return
+    if _run_pagefind(executable, copies, bundle, report) and kept is not None:
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.copytree(bundle, kept / BUNDLE_DIR)
+        (kept / KEY_FILE).write_text(key, encoding="utf-8")
 
 
-def _write_copies(folder: Path, copies: Path, page_paths: Sequence[str]) -> None:
-    for relative in page_paths:
-        target = copies / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        html = (folder / relative).read_text(encoding="utf-8")
-        target.write_text(with_tokens(html), encoding="utf-8")
+def _version() -> str:
+    try:
+        return importlib.metadata.version("pagefind_bin_extended")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
-def _run_pagefind(executable: Path, site: Path, bundle: Path, report: Report) -> None:
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _run_pagefind(executable: Path, site: Path, bundle: Path, report: Report) -> bool:
+    """Index `site` into `bundle`; False (with a warning) if Pagefind failed."""
     command = [str(executable), "--site", str(site), "--output-path", str(bundle), "--silent"]
     try:
         subprocess.run(command, check=True, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
@@ -250,6 +260,8 @@ def _run_pagefind(executable: Path, site: Path, bundle: Path, report: Report) ->
         shutil.rmtree(bundle, ignore_errors=True)  # never ship half a bundle
         detail = getattr(exc, "stderr", None) or str(exc)
         _warn(report, f"Pagefind failed: {detail.strip()}")
+        return False
+    return True
 
 
 def _warn(report: Report, reason: str) -> None:

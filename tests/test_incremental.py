@@ -43,7 +43,7 @@ def demo(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind reads the written pages and is not cached: leaving it out keeps these tests quick."""
-    monkeypatch.setattr(pipeline, "index_site", lambda folder, paths, report: None)
+    monkeypatch.setattr(pipeline, "index_site", lambda *arguments: None)
 
 
 def build_cached(root: Path) -> pipeline.BuildResult:

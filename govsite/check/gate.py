@@ -3,10 +3,12 @@ report is rendered alongside the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 from govsite.check.health import render_health
+from govsite.check.html import PageFacts
 from govsite.check.inspect import inspect
 from govsite.config import Project
 from govsite.errors import BuildFailed
@@ -17,15 +19,20 @@ if TYPE_CHECKING:
 
 
 def after_render(
-    project: Project, compiled: CompiledSite, *, strict: bool, as_of: date
+    project: Project,
+    compiled: CompiledSite,
+    facts: Mapping[str, PageFacts],
+    *,
+    strict: bool,
+    as_of: date,
 ) -> tuple[OutputFile, ...]:
     """The health report's files; BuildFailed in strict mode when the check finds errors.
 
-    Date rules measure against `as_of` (normally today).
+    `facts` are the rendered pages' (analyse.py); date rules measure against `as_of`.
     """
     if not (strict or project.config.health):
         return ()
-    result = inspect(project, compiled, as_of)
+    result = inspect(project, compiled, as_of, facts=facts)
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:

@@ -35,15 +35,19 @@ _DESCRIPTION = etree.XPath("//meta[@name='description']/@content")
 
 
 def page_facts(outputs: Sequence[OutputFile]) -> Mapping[str, PageFacts]:
-    """Facts of every HTML output, by path."""
+    """Facts of every HTML output, by path (a build reads them in analyse.py instead)."""
     return {
-        output.path: _facts(output.path, html.document_fromstring(output.content, parser=_PARSER))
+        output.path: facts_of(output.path, parse_page(output.content))
         for output in outputs
         if output.path.endswith(".html")
     }
 
 
-def _facts(path: str, page: html.HtmlElement) -> PageFacts:
+def parse_page(content: bytes) -> html.HtmlElement:
+    return html.document_fromstring(content, parser=_PARSER)
+
+
+def facts_of(path: str, page: html.HtmlElement) -> PageFacts:
     titles = _nodes(_TITLE, page)
     descriptions = _strings(_DESCRIPTION, page)
     return PageFacts(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from govsite.check.content import check_content
 from govsite.check.context import Inspection
 from govsite.check.external import ExternalOptions, check_external
-from govsite.check.html import page_facts
+from govsite.check.html import PageFacts, page_facts
 from govsite.check.interpretation import check_interpretations
 from govsite.check.links import check_links, external_links
 from govsite.check.metadata import check_metadata
@@ -40,8 +40,12 @@ def inspect(
     compiled: CompiledSite,
     as_of: date,
     external: ExternalOptions | None = None,
+    facts: Mapping[str, PageFacts] | None = None,
 ) -> CheckResult:
-    """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked."""
+    """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
+
+    `facts` are the pages' facts if a build has read them already (analyse.py).
+    """
     site = compiled.site
     inspection = Inspection(
         root=project.root,
@@ -51,7 +55,7 @@ def inspect(
         static_paths=frozenset(path for path, _ in compiled.copies),
         as_of=as_of,
     )
-    facts = page_facts(compiled.outputs)
+    facts = page_facts(compiled.outputs) if facts is None else facts
     outside = external_links(inspection, facts)
     found = [
         *check_links(inspection, facts),

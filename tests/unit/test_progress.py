@@ -59,7 +59,8 @@ def test_the_build_reports_every_stage_up_to_its_total(make_site: MakeSite) -> N
         jobs=2,
         progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)),
     )
-    assert list(seen) == ["records loaded", "pages rendered", "files written", "search indexed"]
+    stages = ["records loaded", "pages rendered", "pages read back", "files written", "search indexed"]
+    assert list(seen) == stages
     for reports in seen.values():
         assert reports[-1][0] == reports[-1][1] > 0
         assert [done for done, _ in reports] == sorted(done for done, _ in reports)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from govsite import pipeline, search
+from govsite.check.html import parse_page
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from tests.conftest import MakeSite
@@ -91,13 +92,15 @@ PAGE = """<!DOCTYPE html><html lang="zh-CN"><body>
 
 
 def test_indexed_text_is_the_body_without_ignored_parts() -> None:
-    text = search.indexed_text(PAGE)
+    text = search.indexed_text(parse_page(PAGE.encode()))
     assert text.weighted.split() == ["关于金桥镇的通知", "青政发〔2024〕3号"]
     assert text.plain.split() == ["发文字号", "正文第一段内容"]  # inline links do not break a run
 
 
 def test_with_tokens_appends_weighted_and_plain_tokens_after_the_sentinel() -> None:
-    copy = search.with_tokens(PAGE)
+    copy = search.with_tokens(
+        PAGE.encode(), search.indexed_text(parse_page(PAGE.encode()))
+    ).decode()
     block = copy[copy.index("<div data-pagefind-body><p data-pagefind-weight") :]
     assert block.endswith("</body></html>")
     weighted, plain = block.split("</p><p>")
@@ -148,6 +151,8 @@ def test_the_bundle_indexes_document_pages_only(make_site: MakeSite, tmp_path: P
 
 def test_a_site_with_nothing_to_search_has_no_bundle_and_no_warning(tmp_path: Path) -> None:
     report = Report()
-    search.index_site(tmp_path, [], report)
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    search.index_site(tmp_path, copies, "no pages", None, report)
     assert report.diagnostics == ()
     assert not (tmp_path / search.BUNDLE_DIR).exists()
