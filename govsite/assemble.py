@@ -8,20 +8,23 @@ rendered here too, since their links need every document's URL.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import quote, unquote
 
 from govsite.catalogue import Catalogues
 from govsite.config import Project
 from govsite.discover import StaticFile
 from govsite.document import PageMeta, ParsedDocument, RecordMeta
-from govsite.errors import Report, SourceLocation, did_you_mean
+from govsite.errors import Diagnostic, Report, SourceLocation, did_you_mean
 from govsite.markup import MarkdownOptions, MarkdownRenderer
-from govsite.model import Attachment, Body, Page, Record, Site
+from govsite.memo import Memo, key_of
+from govsite.model import Attachment, Body, Heading, Page, Record, Site
 from govsite.urls import is_external, relative_href, resolve_source_href
 from govsite.yamlload import KeyPath
 
@@ -32,8 +35,13 @@ def assemble(
     catalogues: Catalogues,
     files: Mapping[PurePosixPath, StaticFile],
     report: Report,
+    memo: Memo | None = None,
 ) -> Site:
-    """Check references between files and build the Site (bodies rendered, links resolved)."""
+    """Check references between files and build the Site (bodies rendered, links resolved).
+
+    With a `memo` (the build cache's), a body whose text and links' targets are as an
+    earlier build rendered them is taken from it instead of rendered again.
+    """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
     checker = _ReferenceChecker(catalogues, files, report)
     checker.check_index_numbers(documents)
@@ -46,10 +54,7 @@ def assemble(
     pages: list[Page] = []
     for parsed in documents:
         url = urls[str(parsed.source.content_path)]
-        resolver = _LinkResolver(parsed, url, urls, report)
-        body = renderer.render(
-            parsed.body, first_line=parsed.body_start_line, resolve_link=resolver
-        )
+        body = _body(renderer, parsed, url, urls, report, memo)
         if isinstance(parsed.meta, RecordMeta):
             checker.check_record(parsed, parsed.meta)
             records.append(_record(parsed, parsed.meta, url, body, files))
@@ -66,6 +71,71 @@ def assemble(
         agencies=catalogues.agencies,
         records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
     )
+
+
+def _body(
+    renderer: MarkdownRenderer,
+    parsed: ParsedDocument,
+    url: str,
+    urls: Mapping[str, str],
+    report: Report,
+    memo: Memo | None,
+) -> Body:
+    """The document's body rendered, or as `memo` kept it when its text and link targets are the same."""
+    key = key_of(
+        str(parsed.source.content_path),
+        url,
+        parsed.body,
+        parsed.body_start_line,
+        dataclasses.astuple(renderer.options),
+    )
+    kept = _kept_body(memo.get(key)) if memo is not None else None
+    if kept is not None and all(urls.get(target) == found for target, found in kept.lookups):
+        report.extend(kept.problems)
+        return kept.body
+    resolver = _LinkResolver(parsed, url, urls)
+    body = renderer.render(parsed.body, first_line=parsed.body_start_line, resolve_link=resolver)
+    report.extend(resolver.problems)
+    if memo is not None:
+        memo.put(
+            key,
+            _KeptBody(body, tuple(resolver.lookups.items()), tuple(resolver.problems)).to_json(),
+        )
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptBody:
+    """A rendered body with what its rendering depended on besides its text: the URLs its links named."""
+
+    body: Body
+    lookups: tuple[tuple[str, str | None], ...]
+    """(document path, its URL or None if there was none), for each `.md` link."""
+    problems: tuple[Diagnostic, ...]
+
+    def to_json(self) -> list[Any]:
+        headings = [[h.level, h.anchor, h.text] for h in self.body.headings]
+        body = [self.body.html, headings, self.body.show_toc]
+        return [body, self.lookups, [p.to_json() for p in self.problems]]
+
+
+def _kept_body(data: Any) -> _KeptBody | None:
+    if data is None:
+        return None
+    try:
+        (html, headings, show_toc), lookups, problems = data
+        body = Body(
+            html=str(html),
+            headings=tuple(
+                Heading(level=int(level), anchor=str(anchor), text=str(text))
+                for level, anchor, text in headings
+            ),
+            show_toc=bool(show_toc),
+        )
+        found = tuple((str(target), None if u is None else str(u)) for target, u in lookups)
+        return _KeptBody(body, found, tuple(Diagnostic.from_json(p) for p in problems))
+    except (TypeError, ValueError):
+        return None  # not what this version keeps: render again
 
 
 def document_url(parsed: ParsedDocument) -> str:
@@ -226,14 +296,14 @@ class _ReferenceChecker:
 class _LinkResolver:
     """Rewrites the links of one document's body to relative links of the built site."""
 
-    def __init__(
-        self, parsed: ParsedDocument, url: str, urls: Mapping[str, str], report: Report
-    ) -> None:
+    def __init__(self, parsed: ParsedDocument, url: str, urls: Mapping[str, str]) -> None:
         self.content_path = str(parsed.source.content_path)
         self.location: SourceLocation = parsed.source.location
         self.url = url
         self.urls = urls
-        self.report = report
+        self.problems: list[Diagnostic] = []
+        self.lookups: dict[str, str | None] = {}
+        """The URL of each document a link named (None: no such document), for the memo."""
 
     def __call__(self, href: str, line: int) -> str:
         if is_external(href) or not href:
@@ -241,19 +311,20 @@ class _LinkResolver:
         path, hash_sign, fragment = unquote(href).partition("#")
         target = resolve_source_href(path, self.content_path)
         if target is None:
-            self.report.error(
-                "GS307", f"link '{href}' leads outside content/", self.location.at(line)
-            )
+            self._problem(f"link '{href}' leads outside content/", line)
             return href
         if target.endswith(".md"):
-            if target not in self.urls:
-                self.report.error(
-                    "GS307",
+            found = self.lookups[target] = self.urls.get(target)
+            if found is None:
+                self._problem(
                     f"link '{href}' points to a document that does not exist ('content/{target}')",
-                    self.location.at(line),
+                    line,
                 )
                 return href
-            target = self.urls[target]
+            target = found
         return quote(
             relative_href(self.url, target + hash_sign + fragment), safe="/#%:@!$&'()*+,;=-._~"
         )
+
+    def _problem(self, message: str, line: int) -> None:
+        self.problems.append(Diagnostic("error", "GS307", message, self.location.at(line)))

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -45,6 +45,26 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (str(loc.path), loc.line or 0, loc.column or 0, self.code, self.message)
+
+    def to_json(self) -> list[Any]:
+        """The diagnostic as JSON data (the build cache keeps some), read back by `from_json`."""
+        where = self.location
+        return [
+            self.severity,
+            self.code,
+            self.message,
+            [str(where.path), where.line, where.column],
+            self.hint,
+        ]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Diagnostic:
+        """ValueError or TypeError if `data` is not what `to_json` makes."""
+        severity, code, message, (path, line, column), hint = data
+        if severity not in ("error", "warning"):
+            raise ValueError(f"unknown severity {severity!r}")
+        location = SourceLocation(PurePosixPath(path), line, column)
+        return cls(severity, str(code), str(message), location, hint)
 
     def format_text(self) -> str:
         text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"

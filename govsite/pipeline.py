@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite import uptodate
-from govsite.analyse import Workspace, analyse, workspace
+from govsite.analyse import analyse
 from govsite.assemble import assemble
 from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
@@ -25,6 +25,7 @@ from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
+from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
 from govsite.opendata import build_open_data
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
@@ -66,10 +67,15 @@ def build(
         uptodate.forget_stamp(cache_dir)
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     render_on = executor_factory or executor_for_jobs(jobs)
-    compiled = compile_site(
-        project, report, render_on=render_on, progress=progress, cache_dir=cache_dir
-    )
     with workspace(cache_dir) as space:
+        compiled = compile_site(
+            project,
+            report,
+            render_on=render_on,
+            progress=progress,
+            cache_dir=cache_dir,
+            bodies=space.bodies,
+        )
         extra = _check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress
         )
@@ -110,7 +116,9 @@ def _check_and_write(
     analysis = analyse(compiled.outputs, searchable, space, render_on, progress)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
-    extra = gate.after_render(project, compiled, analysis.facts, strict=strict, as_of=as_of)
+    extra = gate.after_render(
+        project, compiled, analysis.facts, space.content, strict=strict, as_of=as_of
+    )
 
     def index_then_check(staging: Path) -> None:
         index_site(staging, analysis.copies, analysis.search_key, space.kept_bundle, report)
@@ -143,8 +151,12 @@ def compile_site(
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    bodies: Memo | None = None,
 ) -> CompiledSite:
-    """Every stage but writing; BuildFailed at the first stage boundary with errors."""
+    """Every stage but writing; BuildFailed at the first stage boundary with errors.
+
+    Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
+    """
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
@@ -152,7 +164,7 @@ def compile_site(
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
-    site = assemble(project, documents, catalogues, sources.files, report)
+    site = assemble(project, documents, catalogues, sources.files, report, bodies)
     report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)

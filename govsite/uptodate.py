@@ -34,12 +34,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import govsite
 from govsite.config import CONFIG_FILE, Project
-from govsite.errors import Diagnostic, SourceLocation
+from govsite.errors import Diagnostic
 from govsite.result import BuildResult
 
 STAMP = "stamp.json"
@@ -189,31 +189,10 @@ class _Listing:
 
 def _plain_result(result: BuildResult) -> dict[str, Any]:
     counts = [result.records, result.documents, result.pages_written, result.files_copied]
-    return {"counts": counts, "diagnostics": [_plain_diagnostic(d) for d in result.diagnostics]}
-
-
-def _plain_diagnostic(diagnostic: Diagnostic) -> list[Any]:
-    location = diagnostic.location
-    return [
-        diagnostic.severity,
-        diagnostic.code,
-        diagnostic.message,
-        [str(location.path), location.line, location.column],
-        diagnostic.hint,
-    ]
+    return {"counts": counts, "diagnostics": [d.to_json() for d in result.diagnostics]}
 
 
 def _replayed(data: dict[str, Any], seconds: float) -> BuildResult:
     records, documents, pages, copied = (int(n) for n in data["counts"])
-    diagnostics = _diagnostics(data["diagnostics"])
+    diagnostics = tuple(Diagnostic.from_json(d) for d in data["diagnostics"])
     return BuildResult(None, records, documents, pages, copied, diagnostics, seconds)
-
-
-def _diagnostics(items: Sequence[list[Any]]) -> tuple[Diagnostic, ...]:
-    found = []
-    for severity, code, message, (path, line, column), hint in items:
-        if severity not in ("error", "warning"):
-            raise ValueError(f"unknown severity {severity!r}")
-        location = SourceLocation(PurePosixPath(path), line, column)
-        found.append(Diagnostic(severity, str(code), str(message), location, hint))
-    return tuple(found)

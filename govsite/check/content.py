@@ -6,6 +6,7 @@ so these rules parse the source again with a plain parser and use its line maps.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 
@@ -18,6 +19,7 @@ from govsite.check.rules import finding
 from govsite.config import CheckConfig
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.frontmatter import split_front_matter
+from govsite.memo import Memo, key_of
 
 # Link texts that say nothing without the text around them (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset(
@@ -37,11 +39,32 @@ _COLOUR_ONLY = re.compile(
 )
 
 
-def check_content(inspection: Inspection) -> Iterator[Diagnostic]:
+def check_content(inspection: Inspection, memo: Memo | None = None) -> Iterator[Diagnostic]:
+    """The content rules over every document; with a `memo`, over changed documents only."""
     site = inspection.site
+    options = dataclasses.astuple(inspection.options)
     for location in [r.source for r in site.records] + [p.source for p in site.pages]:
-        parts = split_front_matter(inspection.text(location))
-        yield from check_markdown(location, parts.body, parts.body_start_line, inspection.options)
+        text = inspection.text(location)
+        key = key_of(str(location.path), text, options)
+        kept = _kept(memo, key)
+        if kept is not None:
+            yield from kept
+            continue
+        parts = split_front_matter(text)
+        found = list(
+            check_markdown(location, parts.body, parts.body_start_line, inspection.options)
+        )
+        if memo is not None:
+            memo.put(key, [d.to_json() for d in found])
+        yield from found
+
+
+def _kept(memo: Memo | None, key: str) -> list[Diagnostic] | None:
+    try:
+        found = memo.get(key) if memo is not None else None
+        return None if found is None else [Diagnostic.from_json(d) for d in found]
+    except (TypeError, ValueError):
+        return None  # not what this version keeps: check the document again
 
 
 def check_markdown(

@@ -12,6 +12,7 @@ from govsite.check.html import PageFacts
 from govsite.check.inspect import inspect
 from govsite.config import Project
 from govsite.errors import BuildFailed
+from govsite.memo import Memo
 from govsite.render import OutputFile
 
 if TYPE_CHECKING:
@@ -22,17 +23,19 @@ def after_render(
     project: Project,
     compiled: CompiledSite,
     facts: Mapping[str, PageFacts],
+    memo: Memo,
     *,
     strict: bool,
     as_of: date,
 ) -> tuple[OutputFile, ...]:
     """The health report's files; BuildFailed in strict mode when the check finds errors.
 
-    `facts` are the rendered pages' (analyse.py); date rules measure against `as_of`.
+    `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
+    rules measure against `as_of`.
     """
     if not (strict or project.config.health):
         return ()
-    result = inspect(project, compiled, as_of, facts=facts)
+    result = inspect(project, compiled, as_of, facts=facts, memo=memo)
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:

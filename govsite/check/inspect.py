@@ -19,6 +19,7 @@ from govsite.check.rules import without_ignored
 from govsite.check.timeliness import check_timeliness
 from govsite.config import Project
 from govsite.errors import Diagnostic, SourceLocation
+from govsite.memo import Memo
 
 if TYPE_CHECKING:  # the pipeline imports the check package to run it during builds
     from govsite.pipeline import CompiledSite
@@ -41,10 +42,12 @@ def inspect(
     as_of: date,
     external: ExternalOptions | None = None,
     facts: Mapping[str, PageFacts] | None = None,
+    memo: Memo | None = None,
 ) -> CheckResult:
     """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
 
-    `facts` are the pages' facts if a build has read them already (analyse.py).
+    `facts` are the pages' facts if a build has read them already, and `memo` what the
+    content rules found in documents an earlier build checked (both from analyse.py).
     """
     site = compiled.site
     inspection = Inspection(
@@ -60,7 +63,7 @@ def inspect(
     found = [
         *check_links(inspection, facts),
         *check_metadata(inspection, project),
-        *check_content(inspection),
+        *check_content(inspection, memo),
         *check_timeliness(inspection),
         *check_interpretations(inspection),
         *check_output(inspection, facts),

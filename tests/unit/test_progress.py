@@ -59,7 +59,13 @@ def test_the_build_reports_every_stage_up_to_its_total(make_site: MakeSite) -> N
         jobs=2,
         progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)),
     )
-    stages = ["records loaded", "pages rendered", "pages read back", "files written", "search indexed"]
+    stages = [
+        "records loaded",
+        "pages rendered",
+        "pages read back",
+        "files written",
+        "search indexed",
+    ]
     assert list(seen) == stages
     for reports in seen.values():
         assert reports[-1][0] == reports[-1][1] > 0

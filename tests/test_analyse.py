@@ -1,0 +1,124 @@
+"""Each rendered page is read back once: what the build cache keeps of it is what a fresh read finds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govsite import analyse, markup, memo, pipeline, search
+from govsite.config import load_project
+from govsite.errors import Report
+from govsite.model import Body
+from govsite.result import BuildResult
+from tests.test_incremental import demo, edit_body, edit_title, tree_bytes
+
+__all__ = ["demo"]  # the fixture, shared with the incremental tests
+
+
+def build(root: Path, progress: dict[str, int] | None = None) -> BuildResult:
+    project = load_project(root)
+    seen = progress if progress is not None else {}
+    return pipeline.build(
+        project,
+        jobs=1,
+        cache_dir=project.cache_dir,
+        progress=lambda stage, done, total: seen.__setitem__(stage, total),
+    )
+
+
+def fresh_copies(root: Path) -> dict[str, bytes]:
+    """The search copies of the site at `root`, made without any cache."""
+    compiled = pipeline.compile_site(load_project(root), Report())
+    searchable = frozenset(
+        p.output_path for p in compiled.pages if p.record is not None or p.document is not None
+    )
+    with memo.workspace(None) as space:
+        analyse.analyse(compiled.outputs, searchable, space)
+        return tree_bytes(space.copies)
+
+
+@pytest.fixture
+def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders Pagefind indexed (it still runs)."""
+    runs: list[Path] = []
+    run = search._run_pagefind
+
+    def counted(executable: Path, site: Path, bundle: Path, report: object) -> bool:
+        runs.append(site)
+        return run(executable, site, bundle, report)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_run_pagefind", counted)
+    return runs
+
+
+def test_unchanged_pages_are_not_read_again_and_the_search_bundle_is_reused(
+    demo: Path, pagefind_runs: list[Path]
+) -> None:
+    first: dict[str, int] = {}
+    build(demo, first)
+    bundle = tree_bytes(demo / "build" / search.BUNDLE_DIR)
+    assert first["pages read back"] > 150 and len(pagefind_runs) == 1
+
+    (demo / "govsite.yaml").touch()  # a full build, every page from the cache
+    again: dict[str, int] = {}
+    build(demo, again)
+    assert "pages read back" not in again  # nothing to read: the stage did not even start
+    assert len(pagefind_runs) == 1
+    assert tree_bytes(demo / "build" / search.BUNDLE_DIR).keys() == bundle.keys()
+
+    edit_body(demo, random.Random(3), 0)
+    edited: dict[str, int] = {}
+    build(demo, edited)
+    assert edited["pages read back"] == 1
+    assert len(pagefind_runs) == 2
+
+
+def test_kept_copies_equal_fresh_ones_after_edits(demo: Path) -> None:
+    build(demo)
+    rng = random.Random(5)
+    for step in range(3):
+        (edit_body if step % 2 else edit_title)(demo, rng, step)
+        build(demo)
+    kept = tree_bytes(demo / ".govsite-cache" / memo.KEPT_DIR / memo.SITE_DIR)
+    assert kept == fresh_copies(demo)
+
+
+def test_another_govsite_trusts_nothing_kept(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, pagefind_runs: list[Path]
+) -> None:
+    build(demo)
+    monkeypatch.setattr(memo, "code_key", lambda: "another version")
+    (demo / "govsite.yaml").touch()
+    progress: dict[str, int] = {}
+    build(demo, progress)
+    assert progress["pages read back"] > 150 and len(pagefind_runs) == 2
+
+
+def test_a_body_renders_again_only_when_its_text_or_a_link_target_changes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    render = markup.MarkdownRenderer.render
+
+    def counted(self: markup.MarkdownRenderer, text: str, **options: Any) -> Body:
+        rendered.append(text)
+        return render(self, text, **options)
+
+    monkeypatch.setattr(markup.MarkdownRenderer, "render", counted)
+    build(demo)
+    assert len(rendered) > 40
+    rendered.clear()
+    (demo / "govsite.yaml").touch()
+    build(demo)
+    assert rendered == []
+
+    moved = demo / "content/records/plans/2021/fourteenth-five-year-plan.md"
+    text = moved.read_text(encoding="utf-8")
+    moved.write_text(text.replace("---\n", "---\nslug: plan-outline\n", 1), encoding="utf-8")
+    build(demo)
+    assert len(rendered) == 2  # its own body (its URL changed), and the one body linking to it
+    linking = demo / "build/records/plans/2023/fourteenth-plan-midterm-evaluation/index.html"
+    assert 'href="../../2021/plan-outline/index.html"' in linking.read_text(encoding="utf-8")
