@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +34,10 @@ from govsite.errors import Report, SourceLocation
 
 BUNDLE_DIR = "pagefind"
 """Where the search bundle goes inside the build folder (search.html links to it)."""
+SHARD_PAGES = 4000
+"""Pages per Pagefind run: at most about 1.3 GB of Pagefind's memory (index_site)."""
+SHARDS_FILE = "shards.json"
+SHARD_PREFIX = "shard-"
 KEY_FILE = "key"
 """Beside a bundle kept in the build cache: what it indexed, and with which Pagefind."""
 SENTINEL = "zqzq"
@@ -211,8 +219,10 @@ def pagefind_executable() -> Path | None:
         return None
 
 
-def index_site(folder: Path, copies: Path, key: str, kept: Path | None, report: Report) -> None:
-    """Write the search bundle of the page copies in `copies` into `folder`/pagefind.
+def index_site(
+    folder: Path, copies: Path, pages: Sequence[str], key: str, kept: Path | None, report: Report
+) -> None:
+    """Write the search bundle of `pages`, whose copies are in `copies`, into `folder`/pagefind.
 
     `key` names what `copies` holds (analyse.py); with a `kept` folder (in the build
     cache) the bundle of the last build is copied instead when its key is the same, and
@@ -220,7 +230,7 @@ def index_site(folder: Path, copies: Path, key: str, kept: Path | None, report: 
     (GS501; fatal with `--strict`): the search page then tells readers search is
     unavailable and links to the disclosure index, which is complete without it.
     """
-    if not copies.is_dir() or not any(copies.iterdir()):
+    if not pages:
         return  # nothing to search (Pagefind refuses an empty site); search.html says so
     executable = pagefind_executable()
     if executable is None:
@@ -231,10 +241,47 @@ def index_site(folder: Path, copies: Path, key: str, kept: Path | None, report: 
     if kept is not None and _read(kept / KEY_FILE) == key and (kept / BUNDLE_DIR).is_dir():
         shutil.copytree(kept / BUNDLE_DIR, bundle)
         return
-    if _run_pagefind(executable, copies, bundle, report) and kept is not None:
+    if _index_in_shards(executable, copies, sorted(pages), bundle, report) and kept is not None:
         shutil.rmtree(kept, ignore_errors=True)
         shutil.copytree(bundle, kept / BUNDLE_DIR)
         (kept / KEY_FILE).write_text(key, encoding="utf-8")
+
+
+def _index_in_shards(
+    executable: Path, copies: Path, pages: Sequence[str], bundle: Path, report: Report
+) -> bool:
+    """One Pagefind bundle per SHARD_PAGES pages: the first in `bundle`, the others inside it.
+
+    Pagefind holds a whole index in memory (about a third of a megabyte per page with
+    the n-gram tokens), so a national portal's 100,000 pages in one run would need tens
+    of gigabytes. `shards.json` lists the other bundles, which search.js merges into the
+    first (Pagefind's `mergeIndex`); a site of up to SHARD_PAGES pages has one bundle.
+    """
+    shards = [pages[start : start + SHARD_PAGES] for start in range(0, len(pages), SHARD_PAGES)]
+    names = [f"{SHARD_PREFIX}{number}/" for number in range(1, len(shards))]
+    if len(shards) == 1:
+        if not _run_pagefind(executable, copies, bundle, report):
+            return False
+    else:
+        for name, shard in zip(["", *names], shards, strict=True):
+            with tempfile.TemporaryDirectory(prefix="govsite-shard-") as site:
+                _link_copies(copies, shard, Path(site))
+                if not _run_pagefind(executable, Path(site), bundle / name, report):
+                    shutil.rmtree(bundle, ignore_errors=True)
+                    return False
+    (bundle / SHARDS_FILE).write_text(json.dumps(names), encoding="utf-8")
+    return True
+
+
+def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:
+    """The copies of `pages` in the folder `site`, at the same paths (hard links where possible)."""
+    for page in pages:
+        target = site / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(copies / page, target)
+        except OSError:
+            shutil.copyfile(copies / page, target)
 
 
 def _version() -> str:

@@ -6,6 +6,7 @@ data-pagefind-body regions): a query must find exactly the pages whose text cont
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -16,8 +17,9 @@ import pytest
 from lxml import html
 from playwright.sync_api import BrowserContext, Page, Request
 
-from govsite import search
-from tests.browser.conftest import describe_violations, run_axe
+from govsite import pipeline, search
+from govsite.config import load_project
+from tests.browser.conftest import REPO, describe_violations, run_axe, serve
 from tests.unit.test_search import CANONICAL_CASES
 
 pytestmark = pytest.mark.browser
@@ -340,3 +342,26 @@ def test_only_the_search_page_relaxes_the_script_policy(demo_build: Path) -> Non
         policies[path] = next(p.strip() for p in policy.split(";") if "script-src" in p)
     assert policies.pop("search/index.html") == "script-src 'self' 'wasm-unsafe-eval'"
     assert set(policies.values()) == {"script-src 'self'"}
+
+
+@pytest.fixture(scope="module")
+def sharded_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo built with an index of at most 10 pages a shard, served."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 10)
+        out = tmp_path_factory.mktemp("sharded") / "build"
+        assert pipeline.build(load_project(REPO, out)).diagnostics == ()
+    shards = json.loads((out / search.BUNDLE_DIR / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert len(shards) >= 2
+    yield from serve(out)
+
+
+@pytest.mark.parametrize("word", ["就业", "预算", "补贴"])
+def test_a_sharded_index_finds_what_one_index_finds(
+    page: Page, sharded_site_url: str, indexed_texts: dict[str, str], word: str
+) -> None:
+    page.goto(sharded_site_url + "search/")
+    submit(page, word)
+    expected = pages_containing(indexed_texts, word)
+    assert len(expected) > 10  # more than one shard holds them
+    assert set(result_urls(page)) == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -147,12 +149,33 @@ def test_the_bundle_indexes_document_pages_only(make_site: MakeSite, tmp_path: P
     entry = (out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
     documents = len(result.site.records) + len(result.site.pages)
     assert f'"page_count":{documents}' in entry
+    assert (out / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8") == "[]"
+
+
+def test_a_large_index_is_cut_into_shards_that_together_hold_every_page(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    out = tmp_path / "out"
+    result = pipeline.build(load_project(make_site(), out))
+    assert result.site is not None
+    documents = len(result.site.records) + len(result.site.pages)
+    bundle = out / search.BUNDLE_DIR
+    shards = json.loads((bundle / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert len(shards) == -(-documents // 2) - 1 > 0
+    counts = [
+        int(
+            re.findall(r'"page_count":(\d+)', (bundle / name / "pagefind-entry.json").read_text())[
+                0
+            ]
+        )
+        for name in ["", *shards]
+    ]
+    assert sum(counts) == documents and max(counts) <= 2
 
 
 def test_a_site_with_nothing_to_search_has_no_bundle_and_no_warning(tmp_path: Path) -> None:
     report = Report()
-    copies = tmp_path / "copies"
-    copies.mkdir()
-    search.index_site(tmp_path, copies, "no pages", None, report)
+    search.index_site(tmp_path, tmp_path / "copies", [], "no pages", None, report)
     assert report.diagnostics == ()
     assert not (tmp_path / search.BUNDLE_DIR).exists()

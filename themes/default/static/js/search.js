@@ -87,6 +87,16 @@
     return new RegExp(escaped.join("[^\\p{L}\\p{N}]*"), "giu");
   }
 
+  // The other shards of the index (`shards.json` in the bundle), or none if it cannot be read.
+  async function shardsOf(bundle) {
+    try {
+      const response = await fetch(new URL("shards.json", bundle));
+      return response.ok ? await response.json() : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
   }
@@ -149,9 +159,14 @@
         const bundle = new URL(this.form.dataset.bundle, window.location.href);
         // data-root is the home page's link, e.g. `../index.html`: its folder is the site root.
         const root = new URL("./", new URL(this.form.dataset.root, window.location.href));
+        const options = { baseUrl: root.pathname, excerptLength: 30 };
         this.pagefind = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
-          await pagefind.options({ baseUrl: root.pathname, excerptLength: 30 });
+          await pagefind.options(options);
           await pagefind.init();
+          // A large site's index comes in shards (govsite/search.py): merge the others.
+          for (const shard of await shardsOf(bundle)) {
+            await pagefind.mergeIndex(new URL(shard, bundle).pathname, options);
+          }
           return pagefind;
         });
       }
