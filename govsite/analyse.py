@@ -26,7 +26,7 @@ from typing import Any
 
 from govsite.check.html import PageFacts, facts_of, parse_page
 from govsite.memo import Workspace, key_of
-from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
+from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 from govsite.progress import Progress, no_progress
 from govsite.render import OutputFile
 from govsite.search import indexed_text, with_tokens
@@ -76,7 +76,7 @@ def analyse(
     work = _Work(outputs, searchable, space.copies)
     found = map_in_chunks(
         factory,
-        _same,
+        as_is,
         work,
         _read_page,
         to_read,
@@ -100,10 +100,6 @@ def _remove_stale_copies(space: Workspace, wanted: Mapping[str, str]) -> None:
         (space.copies / path).unlink(missing_ok=True)
     if not space.known_copies and space.copies.exists():
         shutil.rmtree(space.copies)  # copies no record describes: start again
-
-
-def _same(work: _Work) -> _Work:
-    return work
 
 
 def _read_page(work: _Work, number: int) -> PageFacts:

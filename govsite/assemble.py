@@ -8,24 +8,22 @@ rendered here too, since their links need every document's URL.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any
-from urllib.parse import quote, unquote
 
+from govsite.bodies import render_bodies
 from govsite.catalogue import Catalogues
 from govsite.config import Project
 from govsite.discover import StaticFile
 from govsite.document import PageMeta, ParsedDocument, RecordMeta
-from govsite.errors import Diagnostic, Report, SourceLocation, did_you_mean
-from govsite.markup import MarkdownOptions, MarkdownRenderer
-from govsite.memo import Memo, key_of
-from govsite.model import Attachment, Body, Heading, Page, Record, Site
-from govsite.urls import is_external, relative_href, resolve_source_href
+from govsite.errors import Report, did_you_mean
+from govsite.markup import MarkdownOptions
+from govsite.memo import Memo
+from govsite.model import Attachment, Body, Page, Record, Site
+from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.yamlload import KeyPath
 
 
@@ -36,25 +34,25 @@ def assemble(
     files: Mapping[PurePosixPath, StaticFile],
     report: Report,
     memo: Memo | None = None,
+    run_on: ExecutorFactory = InProcessExecutor,
 ) -> Site:
     """Check references between files and build the Site (bodies rendered, links resolved).
 
-    With a `memo` (the build cache's), a body whose text and links' targets are as an
-    earlier build rendered them is taken from it instead of rendered again.
+    Bodies render on the executor `run_on` makes; with a `memo` (the build cache's), a
+    body whose text and links' targets are as an earlier build rendered them is taken
+    from it instead (bodies.py).
     """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
     checker = _ReferenceChecker(catalogues, files, report)
     checker.check_index_numbers(documents)
-    renderer = MarkdownRenderer(
-        MarkdownOptions(
-            raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
-        )
+    options = MarkdownOptions(
+        raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
     )
+    bodies = render_bodies(documents, urls, options, report, memo, run_on)
     records: list[Record] = []
     pages: list[Page] = []
-    for parsed in documents:
+    for parsed, body in zip(documents, bodies, strict=True):
         url = urls[str(parsed.source.content_path)]
-        body = _body(renderer, parsed, url, urls, report, memo)
         if isinstance(parsed.meta, RecordMeta):
             checker.check_record(parsed, parsed.meta)
             records.append(_record(parsed, parsed.meta, url, body, files))
@@ -71,71 +69,6 @@ def assemble(
         agencies=catalogues.agencies,
         records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
     )
-
-
-def _body(
-    renderer: MarkdownRenderer,
-    parsed: ParsedDocument,
-    url: str,
-    urls: Mapping[str, str],
-    report: Report,
-    memo: Memo | None,
-) -> Body:
-    """The document's body rendered, or as `memo` kept it when its text and link targets are the same."""
-    key = key_of(
-        str(parsed.source.content_path),
-        url,
-        parsed.body,
-        parsed.body_start_line,
-        dataclasses.astuple(renderer.options),
-    )
-    kept = _kept_body(memo.get(key)) if memo is not None else None
-    if kept is not None and all(urls.get(target) == found for target, found in kept.lookups):
-        report.extend(kept.problems)
-        return kept.body
-    resolver = _LinkResolver(parsed, url, urls)
-    body = renderer.render(parsed.body, first_line=parsed.body_start_line, resolve_link=resolver)
-    report.extend(resolver.problems)
-    if memo is not None:
-        memo.put(
-            key,
-            _KeptBody(body, tuple(resolver.lookups.items()), tuple(resolver.problems)).to_json(),
-        )
-    return body
-
-
-@dataclass(frozen=True, slots=True)
-class _KeptBody:
-    """A rendered body with what its rendering depended on besides its text: the URLs its links named."""
-
-    body: Body
-    lookups: tuple[tuple[str, str | None], ...]
-    """(document path, its URL or None if there was none), for each `.md` link."""
-    problems: tuple[Diagnostic, ...]
-
-    def to_json(self) -> list[Any]:
-        headings = [[h.level, h.anchor, h.text] for h in self.body.headings]
-        body = [self.body.html, headings, self.body.show_toc]
-        return [body, self.lookups, [p.to_json() for p in self.problems]]
-
-
-def _kept_body(data: Any) -> _KeptBody | None:
-    if data is None:
-        return None
-    try:
-        (html, headings, show_toc), lookups, problems = data
-        body = Body(
-            html=str(html),
-            headings=tuple(
-                Heading(level=int(level), anchor=str(anchor), text=str(text))
-                for level, anchor, text in headings
-            ),
-            show_toc=bool(show_toc),
-        )
-        found = tuple((str(target), None if u is None else str(u)) for target, u in lookups)
-        return _KeptBody(body, found, tuple(Diagnostic.from_json(p) for p in problems))
-    except (TypeError, ValueError):
-        return None  # not what this version keeps: render again
 
 
 def document_url(parsed: ParsedDocument) -> str:
@@ -291,40 +224,3 @@ class _ReferenceChecker:
             where = parsed.front_matter.value_at((*field, i) if len(values) > 1 else field)
             hint = did_you_mean(value, known) if len(known) < 5000 else None
             self.report.error(code, f"unknown {what} '{value}' in '{field[0]}'", where, hint)
-
-
-class _LinkResolver:
-    """Rewrites the links of one document's body to relative links of the built site."""
-
-    def __init__(self, parsed: ParsedDocument, url: str, urls: Mapping[str, str]) -> None:
-        self.content_path = str(parsed.source.content_path)
-        self.location: SourceLocation = parsed.source.location
-        self.url = url
-        self.urls = urls
-        self.problems: list[Diagnostic] = []
-        self.lookups: dict[str, str | None] = {}
-        """The URL of each document a link named (None: no such document), for the memo."""
-
-    def __call__(self, href: str, line: int) -> str:
-        if is_external(href) or not href:
-            return href
-        path, hash_sign, fragment = unquote(href).partition("#")
-        target = resolve_source_href(path, self.content_path)
-        if target is None:
-            self._problem(f"link '{href}' leads outside content/", line)
-            return href
-        if target.endswith(".md"):
-            found = self.lookups[target] = self.urls.get(target)
-            if found is None:
-                self._problem(
-                    f"link '{href}' points to a document that does not exist ('content/{target}')",
-                    line,
-                )
-                return href
-            target = found
-        return quote(
-            relative_href(self.url, target + hash_sign + fragment), safe="/#%:@!$&'()*+,;=-._~"
-        )
-
-    def _problem(self, message: str, line: int) -> None:
-        self.problems.append(Diagnostic("error", "GS307", message, self.location.at(line)))

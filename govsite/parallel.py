@@ -101,6 +101,11 @@ def map_in_chunks(
     return results
 
 
+def as_is(shared: S) -> S:
+    """The `prepare` of a stage whose workers need nothing but the shared data."""
+    return shared
+
+
 def _start(prepare: Callable[[Any], Any], shared: Any) -> None:
     global _state
     _state = prepare(shared)

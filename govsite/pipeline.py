@@ -117,7 +117,13 @@ def _check_and_write(
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
     extra = gate.after_render(
-        project, compiled, analysis.facts, space.content, strict=strict, as_of=as_of
+        project,
+        compiled,
+        analysis.facts,
+        space.content,
+        strict=strict,
+        as_of=as_of,
+        run_on=render_on,
     )
 
     def index_then_check(staging: Path) -> None:
@@ -171,7 +177,7 @@ def compile_site(
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
-    site = assemble(project, documents, catalogues, sources.files, report, bodies)
+    site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
     report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)

@@ -20,6 +20,7 @@ from govsite.config import CheckConfig
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.frontmatter import split_front_matter
 from govsite.memo import Memo, key_of
+from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 
 # Link texts that say nothing without the text around them (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset(
@@ -39,24 +40,40 @@ _COLOUR_ONLY = re.compile(
 )
 
 
-def check_content(inspection: Inspection, memo: Memo | None = None) -> Iterator[Diagnostic]:
-    """The content rules over every document; with a `memo`, over changed documents only."""
+def check_content(
+    inspection: Inspection, memo: Memo | None = None, run_on: ExecutorFactory = InProcessExecutor
+) -> Iterator[Diagnostic]:
+    """The content rules over every document, on the executor `run_on` makes.
+
+    With a `memo`, documents whose text is as an earlier build checked it are not checked again.
+    """
     site = inspection.site
+    locations = [r.source for r in site.records] + [p.source for p in site.pages]
+    texts = [inspection.text(location) for location in locations]
     options = dataclasses.astuple(inspection.options)
-    for location in [r.source for r in site.records] + [p.source for p in site.pages]:
-        text = inspection.text(location)
-        key = key_of(str(location.path), text, options)
-        kept = _kept(memo, key)
-        if kept is not None:
-            yield from kept
-            continue
-        parts = split_front_matter(text)
-        found = list(
-            check_markdown(location, parts.body, parts.body_start_line, inspection.options)
-        )
+    keys = [
+        key_of(str(loc.path), text, options) for loc, text in zip(locations, texts, strict=True)
+    ]
+    found: dict[int, list[Diagnostic]] = {}
+    for number, key in enumerate(keys):
+        if (kept := _kept(memo, key)) is not None:
+            found[number] = kept
+    to_check = [number for number in range(len(locations)) if number not in found]
+    checked = map_in_chunks(run_on, as_is, (locations, texts, inspection.options), _check, to_check)
+    for number, findings in zip(to_check, checked, strict=True):
+        found[number] = findings
         if memo is not None:
-            memo.put(key, [d.to_json() for d in found])
-        yield from found
+            memo.put(keys[number], [d.to_json() for d in findings])
+    for number in range(len(locations)):
+        yield from found[number]
+
+
+def _check(
+    shared: tuple[Sequence[SourceLocation], Sequence[str], CheckConfig], number: int
+) -> list[Diagnostic]:
+    locations, texts, options = shared
+    parts = split_front_matter(texts[number])
+    return list(check_markdown(locations[number], parts.body, parts.body_start_line, options))
 
 
 def _kept(memo: Memo | None, key: str) -> list[Diagnostic] | None:

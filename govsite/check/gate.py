@@ -13,6 +13,7 @@ from govsite.check.inspect import inspect
 from govsite.config import Project
 from govsite.errors import BuildFailed
 from govsite.memo import Memo
+from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.render import OutputFile
 
 if TYPE_CHECKING:
@@ -27,15 +28,16 @@ def after_render(
     *,
     strict: bool,
     as_of: date,
+    run_on: ExecutorFactory = InProcessExecutor,
 ) -> tuple[OutputFile, ...]:
     """The health report's files; BuildFailed in strict mode when the check finds errors.
 
     `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
-    rules measure against `as_of`.
+    rules measure against `as_of`. The slow rules run on the executor `run_on` makes.
     """
     if not (strict or project.config.health):
         return ()
-    result = inspect(project, compiled, as_of, facts=facts, memo=memo)
+    result = inspect(project, compiled, as_of, facts=facts, memo=memo, run_on=run_on)
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:

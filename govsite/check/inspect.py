@@ -20,6 +20,7 @@ from govsite.check.timeliness import check_timeliness
 from govsite.config import Project
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.memo import Memo
+from govsite.parallel import ExecutorFactory, InProcessExecutor
 
 if TYPE_CHECKING:  # the pipeline imports the check package to run it during builds
     from govsite.pipeline import CompiledSite
@@ -43,11 +44,13 @@ def inspect(
     external: ExternalOptions | None = None,
     facts: Mapping[str, PageFacts] | None = None,
     memo: Memo | None = None,
+    run_on: ExecutorFactory = InProcessExecutor,
 ) -> CheckResult:
     """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
 
     `facts` are the pages' facts if a build has read them already, and `memo` what the
     content rules found in documents an earlier build checked (both from analyse.py).
+    The content rules run on the executor `run_on` makes.
     """
     site = compiled.site
     inspection = Inspection(
@@ -63,7 +66,7 @@ def inspect(
     found = [
         *check_links(inspection, facts),
         *check_metadata(inspection, project),
-        *check_content(inspection, memo),
+        *check_content(inspection, memo, run_on),
         *check_timeliness(inspection),
         *check_interpretations(inspection),
         *check_output(inspection, facts),
