@@ -38,8 +38,10 @@ class Analysis:
     """The facts of every HTML page, by path inside the build folder."""
     copies: Path
     """The folder of search copies, one per searchable page, ready for Pagefind."""
-    search_key: str
-    """A digest of which pages the copies were made from: equal keys, equal search bundles."""
+    copied: Mapping[str, str]
+    """The digest of the page each copy was made from, by path."""
+    code: str
+    """The govsite that made the copies (fingerprint.code_key)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +91,7 @@ def analyse(
         space.facts.put(digests[path], _facts_json(page_facts))
     copies = {path: digests[path] for path in sorted(searchable)}
     space.remember_copies(copies)
-    search_key = key_of(space.code, copies)  # the code makes the copies too
-    return Analysis(facts, space.copies, search_key)
+    return Analysis(facts, space.copies, copies, space.code)
 
 
 def _remove_stale_copies(space: Workspace, wanted: Mapping[str, str]) -> None:

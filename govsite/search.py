@@ -16,6 +16,7 @@ end of the indexed text, where search.js cuts them off before showing an excerpt
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -24,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -220,15 +221,28 @@ def pagefind_executable() -> Path | None:
 
 
 def index_site(
-    folder: Path, copies: Path, pages: Sequence[str], key: str, kept: Path | None, report: Report
+    folder: Path,
+    copies: Path,
+    pages: Mapping[str, str],
+    code: str,
+    kept: Path | None,
+    report: Report,
 ) -> None:
-    """Write the search bundle of `pages`, whose copies are in `copies`, into `folder`/pagefind.
+    """Write the search bundle of `pages` (path → digest of the page), copied in `copies`,
+    into `folder`/pagefind.
 
-    `key` names what `copies` holds (analyse.py); with a `kept` folder (in the build
-    cache) the bundle of the last build is copied instead when its key is the same, and
-    a new bundle is kept there. Without Pagefind the site is still built, with a warning
-    (GS501; fatal with `--strict`): the search page then tells readers search is
-    unavailable and links to the disclosure index, which is complete without it.
+    Pagefind holds a whole index in memory, about a third of a megabyte per page with
+    the n-gram tokens, so a large site is indexed in shards of about SHARD_PAGES pages,
+    one Pagefind run each; a page's shard depends on its path alone, so an edit changes
+    one shard. The first shard's bundle is `pagefind/`, the others are inside it, and
+    `shards.json` lists them for search.js to merge (Pagefind's `mergeIndex`).
+
+    With a `kept` folder (in the build cache) a shard whose pages, govsite (`code`) and
+    Pagefind are as they were is copied from there instead of indexed again.
+
+    Without Pagefind the site is still built, with a warning (GS501; fatal with
+    `--strict`): the search page then tells readers search is unavailable and links to
+    the disclosure index, which is complete without it.
     """
     if not pages:
         return  # nothing to search (Pagefind refuses an empty site); search.html says so
@@ -236,41 +250,55 @@ def index_site(
     if executable is None:
         _warn(report, "pagefind-bin-extended is not installed")
         return
-    key = f"{key} {_version()}"
+    shards = _shards(sorted(pages))
+    names = ["", *(f"{SHARD_PREFIX}{number}/" for number in range(1, len(shards)))]
     bundle = folder / BUNDLE_DIR
-    if kept is not None and _read(kept / KEY_FILE) == key and (kept / BUNDLE_DIR).is_dir():
-        shutil.copytree(kept / BUNDLE_DIR, bundle)
-        return
-    if _index_in_shards(executable, copies, sorted(pages), bundle, report) and kept is not None:
-        shutil.rmtree(kept, ignore_errors=True)
-        shutil.copytree(bundle, kept / BUNDLE_DIR)
-        (kept / KEY_FILE).write_text(key, encoding="utf-8")
+    for number, (name, shard) in enumerate(zip(names, shards, strict=True)):
+        key = json.dumps([code, _version(), [[page, pages[page]] for page in shard]])
+        kept_shard = kept / str(number) if kept is not None else None
+        if kept_shard is not None and _read(kept_shard / KEY_FILE) == key:
+            shutil.copytree(kept_shard / BUNDLE_DIR, bundle / name)
+            continue
+        if not _index_shard(executable, copies, shard, len(shards) == 1, bundle / name, report):
+            shutil.rmtree(bundle, ignore_errors=True)  # never ship part of an index
+            return
+        if kept_shard is not None:
+            _keep(bundle / name, kept_shard, key, leave_out=names[1:])
+    (bundle / SHARDS_FILE).write_text(json.dumps(names[1:]), encoding="utf-8")
+    for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
+        if not stale.name.isdigit() or int(stale.name) >= len(shards):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
-def _index_in_shards(
-    executable: Path, copies: Path, pages: Sequence[str], bundle: Path, report: Report
+def _shards(pages: Sequence[str]) -> list[list[str]]:
+    """`pages` cut into about SHARD_PAGES each, by a digest of each path: stable under edits."""
+    count = -(-len(pages) // SHARD_PAGES)
+    shards: list[list[str]] = [[] for _ in range(count)]
+    for page in pages:
+        shards[int(hashlib.sha256(page.encode()).hexdigest()[:8], 16) % count].append(page)
+    return [shard for shard in shards if shard]
+
+
+def _index_shard(
+    executable: Path, copies: Path, pages: Sequence[str], whole: bool, bundle: Path, report: Report
 ) -> bool:
-    """One Pagefind bundle per SHARD_PAGES pages: the first in `bundle`, the others inside it.
+    """Index the copies of `pages` into `bundle`; `whole`: they are all of `copies`."""
+    if whole:
+        return _run_pagefind(executable, copies, bundle, report)
+    with tempfile.TemporaryDirectory(prefix="govsite-shard-") as site:
+        _link_copies(copies, pages, Path(site))
+        return _run_pagefind(executable, Path(site), bundle, report)
 
-    Pagefind holds a whole index in memory (about a third of a megabyte per page with
-    the n-gram tokens), so a national portal's 100,000 pages in one run would need tens
-    of gigabytes. `shards.json` lists the other bundles, which search.js merges into the
-    first (Pagefind's `mergeIndex`); a site of up to SHARD_PAGES pages has one bundle.
-    """
-    shards = [pages[start : start + SHARD_PAGES] for start in range(0, len(pages), SHARD_PAGES)]
-    names = [f"{SHARD_PREFIX}{number}/" for number in range(1, len(shards))]
-    if len(shards) == 1:
-        if not _run_pagefind(executable, copies, bundle, report):
-            return False
-    else:
-        for name, shard in zip(["", *names], shards, strict=True):
-            with tempfile.TemporaryDirectory(prefix="govsite-shard-") as site:
-                _link_copies(copies, shard, Path(site))
-                if not _run_pagefind(executable, Path(site), bundle / name, report):
-                    shutil.rmtree(bundle, ignore_errors=True)
-                    return False
-    (bundle / SHARDS_FILE).write_text(json.dumps(names), encoding="utf-8")
-    return True
+
+def _keep(bundle: Path, kept: Path, key: str, leave_out: Sequence[str]) -> None:
+    """Keep a copy of a shard's bundle (not the other shards inside the first one) with its key."""
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(
+        bundle,
+        kept / BUNDLE_DIR,
+        ignore=lambda _, names: [n for n in names if f"{n}/" in leave_out],
+    )
+    (kept / KEY_FILE).write_text(key, encoding="utf-8")
 
 
 def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,23 @@ def test_unchanged_pages_are_not_read_again_and_the_search_bundle_is_reused(
     build(demo, edited)
     assert edited["pages read back"] == 1
     assert len(pagefind_runs) == 2
+
+
+def test_an_edit_indexes_its_own_shard_again_and_no_other(
+    demo: Path, pagefind_runs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 10)
+    build(demo)
+    bundle = demo / "build" / search.BUNDLE_DIR
+    shards = json.loads((bundle / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert len(pagefind_runs) == len(shards) + 1 > 3
+    edit_body(demo, random.Random(4), 0)
+    build(demo)
+    assert len(pagefind_runs) == len(shards) + 2
+    entries = [bundle / name / "pagefind-entry.json" for name in ["", *shards]]
+    assert sum(int(re.findall(r'"page_count":(\d+)', e.read_text())[0]) for e in entries) == len(
+        fresh_copies(demo)
+    )
 
 
 def test_kept_copies_equal_fresh_ones_after_edits(demo: Path) -> None:
