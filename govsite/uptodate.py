@@ -71,12 +71,14 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
         (project.content_dir, True),
         *((folder, False) for folder in project.theme_dirs),
         (project.templates_dir, False),
-        (_PACKAGE_DIR, False),
     ]
-    config = project.root / CONFIG_FILE
+    config = project.root.resolve() / CONFIG_FILE
     hasher.add("config", [(str(config), config.stat())])
     for number, (folder, skip_hidden) in enumerate(folders):
-        hasher.add(str(number), _files(folder, skip_hidden=skip_hidden))
+        # Resolved, so that `--site .` and `--site /abs/path` list the same files the same way.
+        hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
+    # govsite itself is an input, but not one an editor saves twice within a second.
+    hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 
@@ -174,11 +176,15 @@ class _Listing:
         self._hasher = hashlib.sha256()
         self.newest_ns = 0
 
-    def add(self, label: str, files: Iterable[tuple[str, os.stat_result]]) -> None:
+    def add(
+        self, label: str, files: Iterable[tuple[str, os.stat_result]], *, newest: bool = True
+    ) -> None:
+        """List `files`; `newest`: let their mtimes count toward `newest_ns`."""
         self._hasher.update(label.encode())
         for path, status in files:
             self._hasher.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
-            self.newest_ns = max(self.newest_ns, status.st_mtime_ns)
+            if newest:
+                self.newest_ns = max(self.newest_ns, status.st_mtime_ns)
 
     def update(self, data: bytes) -> None:
         self._hasher.update(data)

@@ -140,6 +140,13 @@ def test_inputs_modified_just_before_the_build_are_checked_again(built: Path) ->
     assert build(built).site is None
 
 
+def test_the_site_folder_may_be_named_either_way(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(built)
+    assert build(Path(".")).site is None  # `built` was built through its absolute path
+
+
 def test_the_command_says_so_and_repeats_the_warnings(built: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--site", str(built), "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
