@@ -84,11 +84,11 @@ def analyse(
         to_read,
         lambda count: progress("pages read back", count, len(to_read)),
     )
-    facts.update(
-        (outputs[n].path, page_facts) for n, page_facts in zip(to_read, found, strict=True)
-    )
-    for path, page_facts in facts.items():
-        space.facts.put(digests[path], _facts_json(page_facts))
+    for number, page_facts in zip(to_read, found, strict=True):
+        path = outputs[number].path
+        facts[path] = page_facts
+        if space.facts.keep:
+            space.facts.put(digests[path], _facts_json(page_facts))
     copies = {path: digests[path] for path in sorted(searchable)}
     space.remember_copies(copies)
     return Analysis(facts, space.copies, copies, space.code)

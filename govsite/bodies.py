@@ -43,7 +43,7 @@ def render_bodies(
     rendered = map_in_chunks(run_on, _worker, (documents, urls, options), _render, to_render)
     for number, body in zip(to_render, rendered, strict=True):
         found[number] = body
-        if memo is not None:
+        if memo is not None and memo.keep:
             memo.put(keys[number], body.to_json())
     bodies = []
     for number in range(len(documents)):  # problems in document order, wherever they came from

@@ -36,11 +36,13 @@ class Memo:
     """A build's view of kept results: what an earlier build found, and what this one used.
 
     Only the results a build used are kept for the next one, so a memo never grows
-    beyond one build's worth. Values must be JSON data.
+    beyond one build's worth. Values must be JSON data. A memo that does not `keep`
+    (a build without a cache) remembers nothing.
     """
 
-    def __init__(self, known: dict[str, Any] | None = None) -> None:
+    def __init__(self, known: dict[str, Any] | None = None, *, keep: bool = True) -> None:
         self._known = known or {}
+        self.keep = keep
         self.used: dict[str, Any] = {}
 
     def get(self, key: str) -> Any:
@@ -51,7 +53,8 @@ class Memo:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        self.used[key] = value
+        if self.keep:
+            self.used[key] = value
 
 
 def key_of(*values: Any) -> str:
@@ -69,9 +72,9 @@ class Workspace:
         self.kept = kept
         self.code = code_key()
         trusted = kept and _read_text(folder / CODE) == self.code
-        self.bodies = Memo(_load(folder / BODIES) if trusted else None)
-        self.content = Memo(_load(folder / CONTENT) if trusted else None)
-        self.facts = Memo(_load(folder / FACTS) if trusted else None)
+        self.bodies = Memo(_load(folder / BODIES) if trusted else None, keep=kept)
+        self.content = Memo(_load(folder / CONTENT) if trusted else None, keep=kept)
+        self.facts = Memo(_load(folder / FACTS) if trusted else None, keep=kept)
         self.known_copies: dict[str, str] = _load(folder / COPIES) if trusted else {}
         self._copies: dict[str, str] = {}
 

@@ -62,7 +62,7 @@ def check_content(
     checked = map_in_chunks(run_on, as_is, (locations, texts, inspection.options), _check, to_check)
     for number, findings in zip(to_check, checked, strict=True):
         found[number] = findings
-        if memo is not None:
+        if memo is not None and memo.keep:
             memo.put(keys[number], [d.to_json() for d in findings])
     for number in range(len(locations)):
         yield from found[number]
