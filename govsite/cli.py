@@ -76,7 +76,7 @@ def main() -> None:
 @click.option(
     "--no-cache",
     is_flag=True,
-    help=f"Render every page, neither reading nor writing the build cache ({CACHE_DIR}/).",
+    help=f"Build everything, neither reading nor writing the build cache ({CACHE_DIR}/).",
 )
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."

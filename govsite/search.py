@@ -165,8 +165,8 @@ _WEIGHTED = etree.XPath(".//*[@data-pagefind-weight][not(ancestor::*[@data-pagef
 def indexed_text(page: html.HtmlElement) -> IndexedText:
     """The text of the parsed `page` inside `data-pagefind-body`, less `data-pagefind-ignore` parts.
 
-    Takes the page apart to read it (lxml's tree walks run in C, a Python visitor over
-    every element took twice as long): parse the page again to use it for anything else.
+    Takes the page apart to read it (so that lxml's tree walks, which run in C, do the
+    work): parse the page again to use it for anything else.
     """
     etree.strip_elements(page, *SKIPPED_TAGS, with_tail=False)
     weighted: list[str] = []
