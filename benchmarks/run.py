@@ -31,6 +31,7 @@ from generate import generate, write_hugo_site
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = ("clean build", "no-change rebuild", "one-record edit")
+SETTLE_SECONDS = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,15 @@ def measure_size(
 ) -> dict[tuple[str, str], list[Measure]]:
     """Every (tool, scenario) of one size, `runs` times, tools interleaved within a run."""
     if not (folder / "site").is_dir():
-        generate(folder / "site", records)
+        # Generated beside and renamed, so a run cut short never leaves half a site behind.
+        partial = folder / "site.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        generate(partial, records)
         write_hugo_site(folder / "hugo")
+        partial.rename(folder / "site")
+        # govsite does not trust mtimes younger than a second (uptodate.SETTLED_NS), as an
+        # editor's files rarely are when a build starts: let the new sources settle.
+        time.sleep(SETTLE_SECONDS)
     tools = tools_for(folder, jobs, with_hugo)
     results: dict[tuple[str, str], list[Measure]] = defaultdict(list)
     for run in range(runs):
