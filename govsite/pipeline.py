@@ -1,5 +1,6 @@
 """The build, stage by stage: discover → parse → assemble → plan → render (from the build
-cache where nothing changed) → machine-readable files → check gate → write → search index.
+cache where nothing changed) → machine-readable files → read pages back → check gate →
+write → search index. (Whether to build at all is uptodate.py's question, asked first.)
 
 Each stage takes values and returns values; problems are collected in one Report and
 checked at the stage boundaries, so an editor sees every problem of a stage in one run
@@ -94,7 +95,7 @@ def build(
         pages_rendered=len(compiled.pages) - reused,
         pages_reused=reused,
     )
-    if cache_dir is not None and inputs is not None:
+    if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
     return result
 
