@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govsite.check.html import PageFacts, facts_of, parse_page
+from govsite.check.html import PageFacts, facts_of
+from govsite.htmltree import parse_page
 from govsite.memo import Workspace, key_of
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 from govsite.progress import Progress, no_progress

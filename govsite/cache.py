@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govsite.cachefiles import write_atomically
 from govsite.fingerprint import CACHE_FORMAT, Unfingerprintable, digest, page_identity
 from govsite.model import Site
 from govsite.plan import PlannedPage
@@ -175,14 +174,14 @@ class PageCache:
         path = self.directory / PAGES_DIR / output
         try:
             if not path.exists():
-                _write_atomically(path, content)
+                write_atomically(path, content)
         except OSError:
             return  # a full disk, say: the build goes on, the page is just not kept
         self._used[key] = _Entry(reads, inputs, output)
 
     def save(self) -> None:
         """Write the manifest of the pages this build used and remove every other page file."""
-        _write_atomically(
+        write_atomically(
             self.directory / MANIFEST,
             json.dumps(_manifest(self.global_key, self._used), ensure_ascii=False).encode(),
         )
@@ -242,16 +241,3 @@ def _entries(fields: list[list[str]], pages: dict[str, Any]) -> Iterable[tuple[s
         documents = tuple((str(url), names[number]) for url, number in page["documents"])
         reads = PageReads(records, tuple(str(p) for p in page["site"]), documents)
         yield str(key), _Entry(reads, str(page["inputs"]), str(page["output"]))
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write beside `path`, then rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -76,7 +76,9 @@ def global_key(config: SiteConfig, theme: Theme, site: Site) -> str:
 
 def code_key() -> str:
     """govsite's own sources and the versions of the libraries it renders and reads pages with."""
-    versions = [_version(name) for name in ("jinja2", "markupsafe", "lxml", "markdown-it-py")]
+    versions = [
+        installed_version(name) for name in ("jinja2", "markupsafe", "lxml", "markdown-it-py")
+    ]
     return digest(
         CACHE_FORMAT,
         _folder_digests((_PACKAGE_DIR,), suffix=".py"),
@@ -84,7 +86,8 @@ def code_key() -> str:
     )
 
 
-def _version(package: str) -> str:
+def installed_version(package: str) -> str:
+    """The installed version of `package`, or "unknown"."""
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:

@@ -20,6 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from govsite.cachefiles import read_text, write_atomically
 from govsite.fingerprint import code_key
 
 KEPT_DIR = "kept"
@@ -71,7 +72,7 @@ class Workspace:
         self.folder = folder
         self.kept = kept
         self.code = code_key()
-        trusted = kept and _read_text(folder / CODE) == self.code
+        trusted = kept and read_text(folder / CODE) == self.code
         self.bodies = Memo(_load(folder / BODIES) if trusted else None, keep=kept)
         self.content = Memo(_load(folder / CONTENT) if trusted else None, keep=kept)
         self.facts = Memo(_load(folder / FACTS) if trusted else None, keep=kept)
@@ -105,7 +106,7 @@ class Workspace:
             _write_json(self.folder / CONTENT, self.content.used)
             _write_json(self.folder / FACTS, self.facts.used)
             _write_json(self.folder / COPIES, self._copies)
-            (self.folder / CODE).write_text(self.code, encoding="utf-8")
+            write_atomically(self.folder / CODE, self.code.encode())
 
 
 @contextmanager
@@ -118,13 +119,6 @@ def workspace(cache_dir: Path | None) -> Iterator[Workspace]:
         yield Workspace(Path(folder), kept=False)
 
 
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-
-
 def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_bytes())
@@ -134,7 +128,4 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(json.dumps(data, ensure_ascii=False).encode())
-    temporary.replace(path)
+    write_atomically(path, json.dumps(data, ensure_ascii=False).encode())

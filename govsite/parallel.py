@@ -97,7 +97,7 @@ def map_in_chunks(
                 if done is not None:
                     done(len(results))
     finally:
-        _start(_forget, None)  # an in-process or thread executor set it in this process
+        _start(as_is, None)  # an in-process or thread executor set it in this process
     return results
 
 
@@ -109,10 +109,6 @@ def as_is(shared: S) -> S:
 def _start(prepare: Callable[[Any], Any], shared: Any) -> None:
     global _state
     _state = prepare(shared)
-
-
-def _forget(_: object) -> None:
-    return None
 
 
 def _run_chunk(task: Callable[[Any, int], R], numbers: tuple[int, ...]) -> list[R]:

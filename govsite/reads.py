@@ -100,20 +100,13 @@ class ReadingEnvironment(jinja2.Environment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Site):
             return self._site_part(obj, attribute)
-        if isinstance(obj, Record):
-            note_record(obj, attribute)
-        elif isinstance(obj, Page):
-            note_page(obj, attribute)
+        _note_field(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, Site) and isinstance(argument, str):
             return self._site_part(obj, argument)
-        name = argument if isinstance(argument, str) else WHOLE_RECORD
-        if isinstance(obj, Record):
-            note_record(obj, name)
-        elif isinstance(obj, Page):
-            note_page(obj, name)
+        _note_field(obj, argument if isinstance(argument, str) else WHOLE_RECORD)
         return super().getitem(obj, argument)
 
     def _site_part(self, site: Site, name: str) -> Any:
@@ -125,10 +118,15 @@ class ReadingEnvironment(jinja2.Environment):
 
 def note_printed(value: Any) -> Any:
     """The environment's `finalize`: printing a record, a page or the site itself may show any of it."""
-    if isinstance(value, Record):
-        note_record(value)
-    elif isinstance(value, Page):
-        note_page(value)
-    elif isinstance(value, Site) and (reads := _current.get()) is not None:
+    if isinstance(value, Site) and (reads := _current.get()) is not None:
         reads.cacheable = False
+    _note_field(value, WHOLE_RECORD)
     return value
+
+
+def _note_field(value: Any, name: str) -> None:
+    """Note the field `name` read, if `value` is a record or a plain page."""
+    if isinstance(value, Record):
+        note_record(value, name)
+    elif isinstance(value, Page):
+        note_page(value, name)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
@@ -31,7 +30,10 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree, html
 
+from govsite.cachefiles import read_text, write_atomically
 from govsite.errors import Report, SourceLocation
+from govsite.fingerprint import installed_version
+from govsite.htmltree import elements
 
 BUNDLE_DIR = "pagefind"
 """Where the search bundle goes inside the build folder (search.html links to it)."""
@@ -171,8 +173,8 @@ def indexed_text(page: html.HtmlElement) -> IndexedText:
     etree.strip_elements(page, *SKIPPED_TAGS, with_tail=False)
     weighted: list[str] = []
     plain: list[str] = []
-    for body in _elements(_BODIES, page):
-        for element in _elements(_IGNORED, body):
+    for body in elements(_BODIES, page):
+        for element in elements(_IGNORED, body):
             element.drop_tree()  # its tail stays: text after it is not ignored
         for element in body.iter(*BLOCK_TAGS):  # a block's text never runs into the next one's
             element.text = "\n" + (element.text or "")
@@ -180,17 +182,11 @@ def indexed_text(page: html.HtmlElement) -> IndexedText:
         if "data-pagefind-weight" in body.attrib:
             weighted.append(body.text_content())
             continue
-        for element in _elements(_WEIGHTED, body):
+        for element in elements(_WEIGHTED, body):
             weighted.append(element.text_content())
             element.drop_tree()
         plain.append(body.text_content())
     return IndexedText("".join(weighted), "".join(plain))
-
-
-def _elements(query: etree.XPath, node: html.HtmlElement) -> list[html.HtmlElement]:
-    found = query(node)
-    assert isinstance(found, list)  # the queries select elements
-    return [element for element in found if isinstance(element, html.HtmlElement)]
 
 
 def with_tokens(page: bytes, text: IndexedText) -> bytes:
@@ -253,10 +249,11 @@ def index_site(
     shards = _shards(sorted(pages))
     names = ["", *(f"{SHARD_PREFIX}{number}/" for number in range(1, len(shards)))]
     bundle = folder / BUNDLE_DIR
+    version = installed_version("pagefind_bin_extended")
     for number, (name, shard) in enumerate(zip(names, shards, strict=True)):
-        key = json.dumps([code, _version(), [[page, pages[page]] for page in shard]])
+        key = json.dumps([code, version, [[page, pages[page]] for page in shard]])
         kept_shard = kept / str(number) if kept is not None else None
-        if kept_shard is not None and _read(kept_shard / KEY_FILE) == key:
+        if kept_shard is not None and read_text(kept_shard / KEY_FILE) == key:
             shutil.copytree(kept_shard / BUNDLE_DIR, bundle / name)
             continue
         if not _index_shard(executable, copies, shard, len(shards) == 1, bundle / name, report):
@@ -298,7 +295,7 @@ def _keep(bundle: Path, kept: Path, key: str, leave_out: Sequence[str]) -> None:
         kept / BUNDLE_DIR,
         ignore=lambda _, names: [n for n in names if f"{n}/" in leave_out],
     )
-    (kept / KEY_FILE).write_text(key, encoding="utf-8")
+    write_atomically(kept / KEY_FILE, key.encode())
 
 
 def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:
@@ -310,20 +307,6 @@ def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:
             os.link(copies / page, target)
         except OSError:
             shutil.copyfile(copies / page, target)
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("pagefind_bin_extended")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return None
 
 
 def _run_pagefind(executable: Path, site: Path, bundle: Path, report: Report) -> bool:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import govsite
+from govsite.cachefiles import write_atomically
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
 from govsite.result import BuildResult
@@ -126,10 +127,7 @@ def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResu
         "files": files,
         "output": _output_listing(out_dir, files),
     }
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{STAMP}.tmp"
-    temporary.write_bytes(json.dumps(stamp, ensure_ascii=False).encode())
-    os.replace(temporary, cache_dir / STAMP)
+    write_atomically(cache_dir / STAMP, json.dumps(stamp, ensure_ascii=False).encode())
 
 
 def forget_stamp(cache_dir: Path) -> None:

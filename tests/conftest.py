@@ -63,6 +63,16 @@ UNSTABLE_IN_PAGEFIND = re.compile(
 )
 
 
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, leaving out Pagefind's unstable files."""
+    files = (path for path in sorted(folder.rglob("*")) if path.is_file())
+    return {
+        relative: path.read_bytes()
+        for path in files
+        if not UNSTABLE_IN_PAGEFIND.fullmatch(relative := path.relative_to(folder).as_posix())
+    }
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file below `folder` with the hash of its bytes and its mtime, to prove it was not touched."""
     return {

@@ -15,7 +15,8 @@ from govsite.config import load_project
 from govsite.errors import Report
 from govsite.model import Body
 from govsite.result import BuildResult
-from tests.test_incremental import demo, edit_body, edit_title, tree_bytes
+from tests.conftest import tree_bytes
+from tests.test_incremental import demo, edit_body, edit_title
 
 __all__ = ["demo"]  # the fixture, shared with the incremental tests
 

@@ -14,19 +14,10 @@ from govsite import pipeline, reads
 from govsite.cache import MANIFEST, PAGES_DIR
 from govsite.config import CACHE_DIR, load_project
 from govsite.errors import BuildFailed
-from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND
+from tests.conftest import REPO, tree_bytes
 
 OPERATIONS = 30
 INDEX_NO = re.compile(r"^index_no: *\"?([^\"\n]+)\"?$", re.MULTILINE)
-
-
-def tree_bytes(folder: Path) -> dict[str, bytes]:
-    files = (path for path in sorted(folder.rglob("*")) if path.is_file())
-    return {
-        relative: path.read_bytes()
-        for path in files
-        if not UNSTABLE_IN_PAGEFIND.fullmatch(relative := path.relative_to(folder).as_posix())
-    }
 
 
 @pytest.fixture

@@ -12,16 +12,7 @@ from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.parallel import InProcessExecutor, executor_for_jobs
-from tests.conftest import REPO, UNSTABLE_IN_PAGEFIND, MakeSite
-
-
-def tree_bytes(folder: Path) -> dict[str, bytes]:
-    files = (path for path in sorted(folder.rglob("*")) if path.is_file())
-    return {
-        relative: path.read_bytes()
-        for path in files
-        if not UNSTABLE_IN_PAGEFIND.fullmatch(relative := path.relative_to(folder).as_posix())
-    }
+from tests.conftest import REPO, MakeSite, tree_bytes
 
 
 def test_two_processes_build_the_demo_byte_for_byte_as_one(tmp_path: Path) -> None:

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
+from govsite.htmltree import elements, parse_page
 from govsite.render import OutputFile
-
-# Pages are UTF-8 (render.py writes them so); telling lxml spares it guessing from bytes.
-_PARSER = html.HTMLParser(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +41,8 @@ def page_facts(outputs: Sequence[OutputFile]) -> Mapping[str, PageFacts]:
     }
 
 
-def parse_page(content: bytes) -> html.HtmlElement:
-    return html.document_fromstring(content, parser=_PARSER)
-
-
 def facts_of(path: str, page: html.HtmlElement) -> PageFacts:
-    titles = _nodes(_TITLE, page)
+    titles = elements(_TITLE, page)
     descriptions = _strings(_DESCRIPTION, page)
     return PageFacts(
         path=path,
@@ -64,9 +58,3 @@ def _strings(query: etree.XPath, page: html.HtmlElement) -> tuple[str, ...]:
     found = query(page)
     assert isinstance(found, list)  # the queries select attributes
     return tuple(str(value) for value in found)
-
-
-def _nodes(query: etree.XPath, page: html.HtmlElement) -> list[html.HtmlElement]:
-    found = query(page)
-    assert isinstance(found, list)  # the queries select elements
-    return [node for node in found if isinstance(node, html.HtmlElement)]

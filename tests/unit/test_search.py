@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from govsite import pipeline, search
-from govsite.check.html import parse_page
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
+from govsite.htmltree import parse_page
 from tests.conftest import MakeSite
 
 # (typed, canonical form). tests/browser/test_search.py runs search.js's canonicalText on
