@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
@@ -234,6 +234,17 @@ def new(
     click.echo(f"Wrote {path}")
 
 
+def _os_problem(exc: OSError) -> str:
+    where = Path(exc.filename) if exc.filename else Path.cwd()
+    with suppress(ValueError):
+        where = where.relative_to(Path.cwd())
+    return (
+        f"{where}: error: {exc.strerror or exc}\n"
+        "  hint: check that the folder exists, that you may write to it and that the disk "
+        "is not full; nothing was changed in the build folder"
+    )
+
+
 @contextmanager
 def reporting_errors(debug: bool) -> Iterator[None]:
     """Turn build problems into messages and exit codes instead of tracebacks."""
@@ -246,6 +257,9 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
     except (click.ClickException, click.exceptions.Exit):
         raise
+    except OSError as exc:  # the machine refused a read or write: say which file, not a traceback
+        click.echo(_os_problem(exc), err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
     except Exception as exc:  # a bug in govsite, not in the site
         if debug:
             traceback.print_exc()
