@@ -74,6 +74,14 @@ def main() -> None:
     help="Render pages in this many processes; the output is the same for any number.",
 )
 @click.option(
+    "--executor",
+    metavar="dask://HOST:PORT",
+    default=None,
+    callback=lambda _ctx, _param, value: _executor_url(value),
+    help="Run the per-page work on the workers of a Dask scheduler instead of --jobs local "
+    "processes (needs govsite[dask]; the workers must see the site at the same path).",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help=f"Build everything, neither reading nor writing the build cache ({CACHE_DIR}/).",
@@ -88,6 +96,7 @@ def build(
     strict: bool,
     as_of: date | None,
     jobs: int,
+    executor: str | None,
     no_cache: bool,
     quiet: bool,
     debug: bool,
@@ -106,12 +115,14 @@ def build(
             result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
         if result is None:
             from govsite import pipeline
+            from govsite.parallel import remote_executor
 
             result = pipeline.build(
                 project,
                 strict=strict,
                 as_of=as_of,
                 jobs=jobs,
+                executor_factory=remote_executor(executor) if executor else None,
                 progress=progress,
                 cache_dir=cache_dir,
             )
@@ -232,6 +243,12 @@ def new(
         except scaffold.ScaffoldError as exc:
             raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")
+
+
+def _executor_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith("dask://") or value == "dask://":
+        raise click.BadParameter(f"'{value}' is not dask://HOST:PORT")
+    return value
 
 
 def _os_problem(exc: OSError) -> str:
