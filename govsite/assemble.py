@@ -115,6 +115,7 @@ def _record(
         summary=meta.summary,
         body=body,
         validity_note=meta.validity_note,
+        statistics=meta.statistics,
         check_ignore=meta.check.ignore if meta.check else (),
     )
 

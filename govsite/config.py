@@ -126,6 +126,32 @@ class CheckConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReportKind:
+    """Which records the annual report's 表二 counts as one kind of document."""
+
+    genres: tuple[str, ...] = ()
+    """文种 (`genre`) values of this kind."""
+    categories: tuple[str, ...] = ()
+    """Category paths (and their children) of this kind."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnualReportConfig:
+    """`annual_report:`: how the 政府信息公开工作年度报告 counts documents, and when it is due."""
+
+    regulations: ReportKind = field(default_factory=lambda: ReportKind(genres=("规章",)))
+    """规章."""
+    normative: ReportKind = field(
+        default_factory=lambda: ReportKind(genres=("规范性文件", "行政规范性文件"))
+    )
+    """行政规范性文件."""
+    category: str = "annual-reports"
+    """The category the reports are filed under (`govsite check` looks there for the year's)."""
+    due: str = "03-31"
+    """Month and day the previous year's report is due: 03-31 for a government, 01-31 for a department (条例第四十九条)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """The keys of govsite.yaml."""
 
@@ -147,6 +173,7 @@ class SiteConfig:
     """Show a table of contents on documents with at least this many section headings."""
     suppress_warnings: tuple[str, ...] = ()
     check: CheckConfig = field(default_factory=CheckConfig)
+    annual_report: AnnualReportConfig = field(default_factory=AnnualReportConfig)
     health: bool = True
     """Write the content health report to `_health/` on every build."""
 

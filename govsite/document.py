@@ -62,6 +62,7 @@ class RecordMeta:
     summary: str | None = None
     slug: str | None = None
     validity_note: str | None = None
+    statistics: str | None = None
     check: CheckOptions | None = None
 
 

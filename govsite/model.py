@@ -98,6 +98,38 @@ class Body:
     show_toc: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A row of an annual report's table: its official label, its level, its figures."""
+
+    label: str
+    depth: int
+    """0: 一、…; 1: （一）…; 2: 1. …"""
+    values: tuple[int, ...]
+    """Empty for a row that only heads the rows below it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnualReport:
+    """The tables of a 政府信息公开工作年度报告 (annualreport.py reads and checks them)."""
+
+    year: int
+    regulations: tuple[int, int, int]
+    """规章: issued in the year, repealed in the year, in force at its end (computed)."""
+    normative: tuple[int, int, int]
+    """行政规范性文件, likewise."""
+    decisions: tuple[int, ...]
+    """本年处理决定数量 of 行政许可, 行政处罚, 行政强制."""
+    fees: float
+    """行政事业性收费: 本年收费金额（万元）."""
+    applications: tuple[ReportRow, ...]
+    """表三, every row of the official format."""
+    appeals: tuple[int, ...]
+    """表四: 行政复议, then 行政诉讼 直接起诉 and 复议后起诉, five results each."""
+    statistics_file: str
+    """The statistics file, its path under content/."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     """A disclosure record (政府信息): a policy, a budget, an interpretation, a notice…"""
@@ -132,6 +164,10 @@ class Record:
     """Why a record is no longer in force, when no other record replaces it."""
     check_ignore: tuple[str, ...] = ()
     """`govsite check` rule ids silenced for this record."""
+    statistics: str | None = None
+    """An annual report's statistics file, relative to the record's own file."""
+    annual_report: AnnualReport | None = None
+    """An annual report's tables, once read (annualreport.py)."""
 
     @property
     def is_interpretation(self) -> bool:

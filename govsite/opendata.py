@@ -15,8 +15,9 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
 from govsite.metadata import last_changed
-from govsite.model import Record, Site
+from govsite.model import AnnualReport, Record, Site
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
 
@@ -202,3 +203,43 @@ def _iso(value: date | None) -> str | None:
 
 def _json_bytes(data: Mapping[str, Any]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+REPORT_TABLE_FILES = {2: "table-2.csv", 3: "table-3.csv", 4: "table-4.csv"}
+"""Each annual report's tables, beside its page."""
+
+
+def annual_report_tables(site: Site) -> tuple[OutputFile, ...]:
+    """Each report's tables as CSV files beside its page (UTF-8 with a BOM, as spreadsheets want)."""
+    files: list[OutputFile] = []
+    for record in site.records:
+        if record.annual_report is None:
+            continue
+        for number, rows in _table_rows(record.annual_report).items():
+            files.append(OutputFile(record.url + REPORT_TABLE_FILES[number], _csv(rows)))
+    return tuple(files)
+
+
+def _table_rows(found: AnnualReport) -> dict[int, list[list[str]]]:
+    two = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", *map(str, found.regulations)],
+        ["行政规范性文件", *map(str, found.normative)],
+        ["信息内容", "本年处理决定数量", "", ""],
+        ["行政许可", str(found.decisions[0]), "", ""],
+        ["行政处罚", str(found.decisions[1]), "", ""],
+        ["行政强制", str(found.decisions[2]), "", ""],
+        ["信息内容", "本年收费金额（单位：万元）", "", ""],
+        ["行政事业性收费", f"{found.fees:g}", "", ""],
+    ]
+    three = [["申请人情况", *APPLICANTS]]
+    three += [[row.label, *map(str, row.values)] for row in found.applications]
+    groups = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+    four = [[f"{g}{r}" for g in groups for r in APPEAL_RESULTS], [str(f) for f in found.appeals]]
+    return {2: two, 3: three, 4: four}
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from govsite import uptodate
 from govsite.analyse import analyse
+from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
 from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
@@ -28,7 +29,7 @@ from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
-from govsite.opendata import build_open_data
+from govsite.opendata import annual_report_tables, build_open_data
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
@@ -176,6 +177,8 @@ def compile_site(
 
     site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
     report.stop_if_errors()
+    site = attach_annual_reports(site, sources.files, report)
+    report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)
     report.stop_if_errors()
@@ -194,6 +197,7 @@ def compile_site(
             *build_feeds(site, theme.labels),
             *build_sitemap(site, pages),
             *build_open_data(site),
+            *annual_report_tables(site),
         )
         if PurePosixPath(output.path) not in sources.files
     )

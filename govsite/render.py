@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from govsite import metadata
+from govsite.annualreport import with_report_tables
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
 from govsite.model import Record, Site
@@ -189,6 +190,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         json_ld=lambda record: metadata.json_ld(site, _noted(record)),
         government_meta=lambda page: metadata.government_meta(site, labels, _noted_page(page)),
         feed_links=lambda page: metadata.feed_links(site, labels, _noted_page(page)),
+        with_report_tables=with_report_tables,
     )
     environment.filters.update(
         format_date=lambda d: _format_date(d, labels),
