@@ -287,7 +287,7 @@ def _check_arithmetic(doc: LocatedYaml, report: Report) -> None:
                     (*where, column),
                     figures[column],
                     total,
-                    f"表三 {spec.label}（{APPLICANTS[column]}）: 等于其各分项之和",
+                    f"表三 {spec.label}（{APPLICANTS[column]}）: = （一）至（六）各项之和",
                 )
     for column in range(len(APPLICANTS)):
         received = row(("new",))[column] + row(("carried_over",))[column]
@@ -400,10 +400,42 @@ def with_report_tables(body: Body, tables: Mapping[str, str]) -> Markup:
     html = body.html
     sections = [h for h in body.headings if h.level == 2]
     for heading, following in zip(sections, [*sections[1:], None], strict=True):
-        table = tables.get(heading.text.strip())
-        if table is None:
+        found = tables.get(heading.text.strip())
+        if found is None:
             continue
+        table = str(found)  # as text: str + Markup would escape the body
         marker = f'<h2 id="{following.anchor}">' if following is not None else None
         at = html.find(marker) if marker is not None else -1
         html = html + table if at < 0 else html[:at] + table + "\n" + html[at:]
     return Markup(html)
+
+
+def statistics_skeleton(year: int) -> str:
+    """A statistics file with every key of the official tables, each figure 0, commented in Chinese."""
+    zeros = ", ".join(["0"] * len(APPLICANTS))
+    lines = [
+        f"# {year}年政府信息公开工作年度报告的统计数据（国办公开办函〔2021〕30号格式）",
+        f"year: {year}",
+        "decisions:  # 表二：本年处理决定数量",
+        "  licensing: 0  # 行政许可",
+        "  punishment: 0  # 行政处罚",
+        "  enforcement: 0  # 行政强制",
+        "fees: 0  # 行政事业性收费：本年收费金额（万元）",
+        f"# 表三：每行七个数 [{', '.join(APPLICANTS)}]",
+        "applications:",
+    ]
+    heading = ""
+    for row in _TABLE_3:
+        if not row.key:
+            heading = row.label
+            continue
+        if len(row.key) == 2 and row is next(r for r in _TABLE_3 if r.key[:1] == row.key[:1]):
+            lines.append(f"  {row.key[0]}:  # {heading}")
+        indent = "    " if len(row.key) == 2 else "  "
+        lines.append(f"{indent}{row.key[-1]}: [{zeros}]  # {row.label}")
+    lines.append(f"# 表四：每行五个数 [{', '.join(APPEAL_RESULTS)}]")
+    lines.append("appeals:")
+    names = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+    for key, name in zip(APPEAL_GROUPS, names, strict=True):
+        lines.append(f"  {key}: [0, 0, 0, 0, 0]  # {name}")
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from govsite.annualreport import SECTIONS, statistics_skeleton
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
@@ -162,3 +163,59 @@ def _record_text(
 
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def create_report(
+    project: Project, year: int, agency_key: str | None = None, today: date | None = None
+) -> tuple[Path, Path]:
+    """Write the annual report of `year` (政府信息公开工作年度报告): its record, with the six
+    official headings, and its statistics file with every row of the official tables at 0."""
+    today = today or date.today()
+    report = Report()
+    sources = discover(project.root, report)
+    catalogues = load_catalogues(sources.catalogues, report)
+    agency_key = agency_key or next(iter(catalogues.agencies), "")
+    if agency_key not in catalogues.agencies:
+        raise ScaffoldError(
+            f"unknown agency '{agency_key}' (known: {', '.join(catalogues.agencies)})"
+        )
+    category = project.config.annual_report.category
+    if category not in catalogues.categories.by_path:
+        raise ScaffoldError(
+            f"the catalogue has no category '{category}' for annual reports; add it, or set "
+            "annual_report.category in govsite.yaml"
+        )
+    agency = catalogues.agencies[agency_key]
+    serial = next_serial(
+        project, _index_numbers([s.text for s in sources.documents]), agency.code, today
+    )
+    index_no = project.index_no_pattern.format(
+        agency_code=agency.code, year=today.year, month=today.month, serial=serial
+    )
+    folder = project.content_dir / "records" / category.split("/")[0] / str(today.year)
+    name = f"{agency.key}-annual-report-{year}"
+    statistics = _write_new(folder / f"{name}.yaml", statistics_skeleton(year))
+    title = f"{agency.title}{year}年政府信息公开工作年度报告"
+    return _write_new(
+        folder / f"{name}.md", _report_text(title, index_no, agency.key, category, name, today)
+    ), statistics
+
+
+def _report_text(
+    title: str, index_no: str, agency: str, category: str, name: str, today: date
+) -> str:
+    front = [
+        "---",
+        f"title: {_quoted(title)}",
+        f"index_no: {index_no}",
+        f"agency: {agency}",
+        "genre: 报告",
+        f"written: {today.isoformat()}",
+        f"published: {today.isoformat()}",
+        f"category: {category}",
+        f"statistics: {name}.yaml  # 表二、表三、表四的数据；表二的规章和行政规范性文件件数由 govsite 按目录统计",
+        "---",
+        "",
+    ]
+    sections = [f"## {heading}\n\n正文。\n" for heading in SECTIONS]
+    return "\n".join(front) + "\n".join(sections)
