@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
@@ -251,6 +252,13 @@ def _check_config(
     if config.page_size < 1 or config.latest_count < 1:
         key = "page_size" if config.page_size < 1 else "latest_count"
         report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
+    if not _is_month_day(config.annual_report.due):
+        report.error(
+            "GS111",
+            f"'annual_report.due' is '{config.annual_report.due}', not a month and day",
+            doc.value_at(("annual_report", "due")),
+            "write MM-DD: 03-31 for a government, 01-31 for a department",
+        )
     logo = identity.party_gov_logo
     if logo and not (root / "content" / logo.image).is_file():
         report.error(
@@ -298,3 +306,11 @@ def _is_web_url(url: str) -> bool:
 
 def _normalized(config: SiteConfig) -> SiteConfig:
     return replace(config, base_url=config.base_url.rstrip("/") + "/")
+
+
+def _is_month_day(text: str) -> bool:
+    try:
+        date.fromisoformat(f"2000-{text}")  # a leap year: 02-29 is a day
+    except ValueError:
+        return False
+    return len(text) == 5

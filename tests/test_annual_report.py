@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from govsite import pipeline
+from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from govsite.scaffold import create_report
@@ -202,3 +203,21 @@ def test_new_report_writes_a_report_that_builds(make_site: MakeSite) -> None:
     assert report.source.path.as_posix() == record.relative_to(root).as_posix()
     assert report.index_no == "000000001/2027-00001"
     assert report.annual_report is not None and report.annual_report.year == 2026
+
+
+@pytest.mark.parametrize(
+    ("as_of", "missing"), [("2026-03-31", None), ("2027-03-31", None), ("2027-04-01", 2026)]
+)
+def test_check_warns_when_last_years_report_is_overdue(as_of: str, missing: int | None) -> None:
+    outcome = run_check(load_project(REPO), date.fromisoformat(as_of))
+    assert not isinstance(outcome, BuildFailed)
+    found = [f.message for f in outcome.findings if f.code == "GC407"]
+    expected = (
+        []
+        if missing is None
+        else [
+            f"the {missing} annual report (政府信息公开工作年度报告) was due by 3月31日 and is not "
+            f"published: write it with `govsite new report --year {missing}`"
+        ]
+    )
+    assert found == expected

@@ -71,6 +71,7 @@ def check_timeliness(inspection: Inspection) -> Iterator[Diagnostic]:
     columns = column_statuses(inspection)
     yield from _columns(inspection, columns)
     yield from _review_due(inspection)
+    yield from _annual_report_due(inspection)
 
 
 def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -138,3 +139,26 @@ def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
                 "confirm it is in force and set 'updated', or change 'validity'",
                 inspection.field_location(record.source, field),
             )
+
+
+def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
+    """条例第四十九条: last year's 年度报告 is due by 31 March (a department's by 31 January)."""
+    config = inspection.site.config.annual_report
+    month, day = (int(part) for part in config.due.split("-"))
+    as_of = inspection.as_of
+    year = as_of.year - 1
+    if as_of <= date(as_of.year, month, day):
+        return
+    published = {
+        r.annual_report.year
+        for r in inspection.site.records
+        if r.annual_report is not None and r.published <= as_of
+    }
+    if year not in published:
+        node = inspection.site.categories.by_path.get(config.category)
+        yield finding(
+            "GC407",
+            f"the {year} annual report (政府信息公开工作年度报告) was due by {month}月{day}日 "
+            f"and is not published: write it with `govsite new report --year {year}`",
+            node.source if node is not None else CATEGORIES_FILE,
+        )
