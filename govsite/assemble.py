@@ -22,7 +22,7 @@ from govsite.document import PageMeta, ParsedDocument, RecordMeta
 from govsite.errors import Report, did_you_mean
 from govsite.markup import MarkdownOptions
 from govsite.memo import Memo
-from govsite.model import Attachment, Body, Page, Record, Site
+from govsite.model import Attachment, Body, Page, Record, RecordKind, Site
 from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.yamlload import KeyPath
 
@@ -116,6 +116,7 @@ def _record(
         body=body,
         validity_note=meta.validity_note,
         statistics=meta.statistics,
+        kind=parsed.kind,
         check_ignore=meta.check.ignore if meta.check else (),
     )
 
@@ -208,6 +209,24 @@ class _ReferenceChecker:
                     f"attachment 'content/{attachment.file}' does not exist",
                     parsed.front_matter.value_at(("attachments", i, "file")),
                     "attachment paths are relative to content/",
+                )
+        if parsed.kind is not None:
+            self._check_kind_references(parsed, parsed.kind)
+
+    def _check_kind_references(self, parsed: ParsedDocument, kind: RecordKind) -> None:
+        """A kind's `record` fields name existing records; its `file` fields existing files."""
+        for field in kind.fields:
+            where: KeyPath = (kind.key, field.name)
+            if field.type == "record":
+                self._known(
+                    parsed, where, (str(field.value),), self.index_numbers, "GS304", "record"
+                )
+            elif field.type == "file" and PurePosixPath(str(field.value)) not in self.files:
+                self.report.error(
+                    "GS306",
+                    f"{field.title} 'content/{field.value}' does not exist",
+                    parsed.front_matter.value_at(where),
+                    "file paths are relative to content/",
                 )
 
     def _known(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -126,6 +127,39 @@ class CheckConfig:
     """How far an interpretation's publication may lie from its policy's (三同步)."""
 
 
+FieldType = Literal["text", "date", "enum", "list", "link", "record", "file"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldSpec:
+    """One field of a column kind: how it is labelled, typed and checked."""
+
+    title: str
+    """Its label in the record's metadata table, e.g. 征集截止日期."""
+    type: FieldType = "text"
+    """text; date (YYYY-MM-DD); enum (one of `values`); list (of texts); link (an http(s)
+    address); record (the 索引号 of another record); file (a path under content/)."""
+    required: bool = False
+    values: tuple[str, ...] = ()
+    """The choices of an enum."""
+    requires: tuple[str, ...] = ()
+    """Fields that must be written whenever this one is (a photo needs its alt text)."""
+    requires_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For an enum: fields that one of its values needs (图解 needs a text alternative)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KindSpec:
+    """A column kind (意见征集, 公示公告…): a record of it writes its fields under the kind's key."""
+
+    title: str
+    fields: Mapping[str, FieldSpec]
+    period: tuple[str, ...] = ()
+    """Two date fields, start and end: the record shows `period_labels` as of the build day."""
+    period_labels: tuple[str, ...] = ()
+    """Before, during and after the period, e.g. 未开始, 征集中, 已结束."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportKind:
     """Which records the annual report's 表二 counts as one kind of document."""
@@ -175,6 +209,8 @@ class SiteConfig:
     suppress_warnings: tuple[str, ...] = ()
     check: CheckConfig = field(default_factory=CheckConfig)
     annual_report: AnnualReportConfig = field(default_factory=AnnualReportConfig)
+    kinds: Mapping[str, KindSpec] = field(default_factory=dict)
+    """The site's own column kinds, beside the built-in ones (kinds.py)."""
     health: bool = True
     """Write the content health report to `_health/` on every build."""
 

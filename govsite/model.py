@@ -98,6 +98,30 @@ class Body:
     show_toc: bool
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KindField:
+    """One field of a record's column kind, with its label and its value."""
+
+    name: str
+    title: str
+    type: str
+    """text, date, enum, list, link, record (a 索引号) or file (a site path, once assembled)."""
+    value: str | date | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordKind:
+    """What makes a record of a column kind (意见征集, 公示公告…) more than a document."""
+
+    key: str
+    title: str
+    fields: tuple[KindField, ...]
+    period: tuple[date, ...] = ()
+    """Start and end, for a kind with a period (征集期, 公示期)."""
+    period_labels: tuple[str, ...] = ()
+    """Before, during and after the period (kinds.period_status picks one)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRow:
     """A row of an annual report's table: its official label, its level, its figures."""
@@ -168,6 +192,8 @@ class Record:
     """An annual report's statistics file, relative to the record's own file."""
     annual_report: AnnualReport | None = None
     """An annual report's tables, once read (annualreport.py)."""
+    kind: RecordKind | None = None
+    """Its column kind and the kind's fields, if it has one."""
 
     @property
     def is_interpretation(self) -> bool:

@@ -27,6 +27,7 @@ from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
+from govsite.kinds import kinds_of
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
 from govsite.opendata import annual_report_tables, build_open_data
@@ -211,9 +212,10 @@ def _parse_documents(
 ) -> list[ParsedDocument]:
     total = len(sources.documents)
     every = report_every(total)
+    kinds = kinds_of(project.config)
     documents = []
     for number, source in enumerate(sources.documents, 1):
-        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None:
+        if (parsed := parse_document(source, project.index_no_pattern, report, kinds)) is not None:
             documents.append(parsed)
         if number % every == 0 or number == total:
             progress("records loaded", number, total)
