@@ -288,3 +288,17 @@ def test_new_interpretation_refuses_a_record_that_does_not_exist(site: Path) -> 
         "'000000001/2026-00019'; did you mean '000000001/2026-00010'?"
     ) in result.output
     assert not list((site / "content/records/interpretations").rglob("gov-office-*.md"))
+
+
+def test_the_scheduled_build_examples_are_valid_yaml_with_a_daily_schedule() -> None:
+    import yaml
+
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
+    github, gitlab = (
+        yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
+    )
+    assert github[True]["schedule"] == [{"cron": "30 16 * * *"}]  # YAML 1.1 reads `on` as True
+    assert "govsite build --strict" in github["jobs"]["build"]["steps"][-2]["run"]
+    assert any("schedule" in rule["if"] for rule in gitlab["pages"]["rules"])
