@@ -23,7 +23,7 @@ from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.model import status_on
 from govsite.opendata import record_file
-from tests.conftest import MakeSite
+from tests.conftest import MakeSite, tree_bytes
 from tests.test_uptodate import settle
 
 TIMED = "000000001/2026-00010"
@@ -206,6 +206,16 @@ def test_the_build_summary_lists_what_is_scheduled_and_up_to_date_never_replays_
     next_day = build(PUBLISHED_DAY)
     assert next_day.startswith("Built") and "scheduled" not in next_day
     assert "示例市后续措施" in text(site / "build", LATER_PAGE)
+
+
+def test_a_build_for_a_later_day_from_the_cache_equals_a_clean_build(site: Path) -> None:
+    project = load_project(site)
+    pipeline.build(project, as_of=BEFORE_EFFECTIVE, cache_dir=project.cache_dir)
+    for day in (PUBLISHED_DAY, AFTER_EXPIRES):
+        cached = pipeline.build(project, as_of=day, cache_dir=project.cache_dir)
+        assert cached.pages_reused > 0  # the cache was used, and…
+        clean = build_as_of(site, day)
+        assert tree_bytes(site / "build") == tree_bytes(clean)  # …changed what the day changed
 
 
 def test_a_link_to_a_record_held_back_waits_for_it(make_site: MakeSite) -> None:
