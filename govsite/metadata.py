@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from govsite.model import CatalogueNode, Record, Site, Validity
+from govsite.model import CatalogueNode, Record, Site, Status
 from govsite.plan import CATALOGUE_URL, Link, PlannedPage
 from govsite.urls import absolute_url
 
@@ -26,7 +26,9 @@ CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 
 ALL_RECORDS_FEED = "feeds/all.xml"
 
-LEGAL_FORCE: Mapping[Validity, str] = {
+# A record's legal force on the build's date; schema.org has no "not yet in force".
+LEGAL_FORCE: Mapping[Status, str] = {
+    "pending": "https://schema.org/NotInForce",
     "effective": "https://schema.org/InForce",
     "amended": "https://schema.org/PartiallyInForce",
     "repealed": "https://schema.org/NotInForce",
@@ -138,7 +140,7 @@ def legislation(site: Site, record: Record) -> dict[str, Any]:
         "legislationDate": record.written.isoformat(),
         "datePublished": record.published.isoformat(),
         "legislationPassedBy": [_organization(site, key) for key in record.agencies],
-        "legislationLegalForce": LEGAL_FORCE[record.validity],
+        "legislationLegalForce": LEGAL_FORCE[record.status],
         "publisher": {"@type": "GovernmentOrganization", "name": site.config.identity.host},
     }
     optional: dict[str, Any] = {

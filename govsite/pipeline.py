@@ -35,7 +35,7 @@ from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jo
 from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile, render_site
-from govsite.result import BuildResult
+from govsite.result import BuildResult, scheduled_records
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
@@ -54,7 +54,9 @@ def build(
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
-    The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
+    The site is built as of the day `as_of`, or today: records show their validity on that
+    day, records published later are held back, and the check's date rules (`--strict`,
+    the health report) measure against it.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
     With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
     did not change since the last build are reused from it, and the build is stamped so
@@ -74,6 +76,7 @@ def build(
         compiled = compile_site(
             project,
             report,
+            as_of=as_of,
             render_on=render_on,
             progress=progress,
             cache_dir=cache_dir,
@@ -96,6 +99,7 @@ def build(
         seconds=time.perf_counter() - started,
         pages_rendered=len(compiled.pages) - reused,
         pages_reused=reused,
+        scheduled=scheduled_records(compiled.site),
     )
     if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
@@ -160,12 +164,13 @@ def compile_site(
     project: Project,
     report: Report,
     *,
+    as_of: date,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
 ) -> CompiledSite:
-    """Every stage but writing; BuildFailed at the first stage boundary with errors.
+    """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
     """
@@ -176,7 +181,9 @@ def compile_site(
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
-    site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
+    site = assemble(
+        project, documents, catalogues, sources.files, report, bodies, render_on, as_of=as_of
+    )
     report.stop_if_errors()
     site = attach_annual_reports(site, sources.files, report)
     report.stop_if_errors()

@@ -211,7 +211,7 @@ def test_new_report_writes_a_report_that_builds(make_site: MakeSite) -> None:
 def test_check_warns_when_last_years_report_is_overdue(as_of: str, missing: int | None) -> None:
     outcome = run_check(load_project(REPO), date.fromisoformat(as_of))
     assert not isinstance(outcome, BuildFailed)
-    found = [f.message for f in outcome.findings if f.code == "GC407"]
+    found = [f.message for f in outcome.findings if f.code == "GC408"]
     expected = (
         []
         if missing is None
