@@ -17,6 +17,7 @@ from govsite.scaffold import create_report
 from tests.conftest import REPO, MakeSite
 
 DEMO_STATISTICS = REPO / "content/records/annual-reports/2026/gov-annual-report-2025.yaml"
+AS_OF = date(2027, 2, 1)
 REPORT = "content/records/reports/2027/report.md"
 STATISTICS = "content/records/reports/2027/report.yaml"
 SECTIONS = (
@@ -71,7 +72,7 @@ def _site(make_site: MakeSite, statistics: str, report: str | None = None) -> Pa
 
 def _problems(root: Path) -> list[str]:
     with pytest.raises(BuildFailed) as failed:
-        pipeline.compile_site(load_project(root), Report())
+        pipeline.compile_site(load_project(root), Report(), as_of=AS_OF)
     return [d.format_text() for d in failed.value.diagnostics]
 
 
@@ -151,7 +152,7 @@ def test_a_missing_statistics_file_is_located(make_site: MakeSite) -> None:
 
 def test_the_report_page_shows_the_tables_in_their_sections(make_site: MakeSite) -> None:
     root = _site(make_site, _statistics())
-    pipeline.build(load_project(root))
+    pipeline.build(load_project(root), as_of=AS_OF)
     page_dir = root / "build/records/reports/2027/report"
     page = etree.HTML((page_dir / "index.html").read_bytes())
     body = page.xpath("//div[contains(@class, 'record-body')]")[0]
@@ -198,7 +199,7 @@ def test_new_report_writes_a_report_that_builds(make_site: MakeSite) -> None:
     assert (
         statistics.read_text(encoding="utf-8").count("[0, 0, 0, 0, 0, 0, 0]") == 25
     )  # every row of 表三 with figures
-    compiled = pipeline.compile_site(project, Report())
+    compiled = pipeline.compile_site(project, Report(), as_of=AS_OF)
     (report,) = [r for r in compiled.site.records if r.annual_report is not None]
     assert report.source.path.as_posix() == record.relative_to(root).as_posix()
     assert report.index_no == "000000001/2027-00001"
