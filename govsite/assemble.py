@@ -21,6 +21,7 @@ from govsite.config import Project
 from govsite.discover import StaticFile
 from govsite.document import PageMeta, ParsedDocument, RecordMeta
 from govsite.errors import Report, did_you_mean
+from govsite.kinds import with_period_status
 from govsite.markup import MarkdownOptions
 from govsite.memo import Memo
 from govsite.model import Attachment, Body, Page, Record, RecordKind, Site, status_on
@@ -166,7 +167,7 @@ def _record(
         body=body,
         validity_note=meta.validity_note,
         statistics=meta.statistics,
-        kind=parsed.kind,
+        kind=with_period_status(parsed.kind, as_of) if parsed.kind is not None else None,
         check_ignore=meta.check.ignore if meta.check else (),
     )
 

@@ -288,6 +288,9 @@ def _check_config(
     if config.page_size < 1 or config.latest_count < 1:
         key = "page_size" if config.page_size < 1 else "latest_count"
         report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
+    for key, kind in config.kinds.items():
+        for problem in _kind_problems(kind):
+            report.error("GS111", f"column kind '{key}': {problem}", doc.value_at(("kinds", key)))
     if not _is_month_day(config.annual_report.due):
         report.error(
             "GS111",
@@ -350,3 +353,33 @@ def _is_month_day(text: str) -> bool:
     except ValueError:
         return False
     return len(text) == 5
+
+
+def _kind_problems(kind: KindSpec) -> list[str]:
+    """What makes a site's own column kind unusable: names that point nowhere, an enum without values."""
+    problems = []
+    if kind.period:
+        dates = [
+            name for name in kind.period if name in kind.fields and kind.fields[name].type == "date"
+        ]
+        if len(kind.period) != 2 or len(dates) != 2:
+            problems.append("'period' names its start and end, two of its date fields")
+        if len(kind.period_labels) != 3:
+            problems.append(
+                "'period_labels' gives three words: before, during and after the period"
+            )
+    for name, spec in kind.fields.items():
+        if spec.type == "enum" and not spec.values:
+            problems.append(f"field '{name}' is an enum without 'values'")
+        for needed in (
+            *spec.requires,
+            *(n for names in spec.requires_when.values() for n in names),
+        ):
+            if needed not in kind.fields:
+                problems.append(f"field '{name}' requires '{needed}', which is not a field")
+        for value in spec.requires_when:
+            if value not in spec.values:
+                problems.append(
+                    f"field '{name}': '{value}' in 'requires_when' is not one of its values"
+                )
+    return problems

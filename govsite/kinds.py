@@ -17,6 +17,7 @@ metadata table, in open data and in the JSON Schema.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -67,17 +68,14 @@ BUILTIN_KINDS: Mapping[str, KindSpec] = MappingProxyType(
                         required=True,
                         values=("人大代表建议", "政协委员提案"),
                     ),
-                    "number": FieldSpec(title="建议提案编号", required=True),
+                    "number": FieldSpec(title="编号", required=True),
                     "handler": FieldSpec(title="办理单位", required=True),
                     "replied": FieldSpec(title="答复日期", type="date"),
                     "reply_type": FieldSpec(
-                        title="答复类型",
+                        title="办理结果",
                         type="enum",
-                        values=(
-                            "A类（已解决或基本解决）",
-                            "B类（正在解决或列入计划）",
-                            "C类（留作参考）",
-                        ),
+                        # A: solved or adopted; B: being solved or planned; C: kept for reference
+                        values=("A类", "B类", "C类"),
                     ),
                 }
             ),
@@ -179,7 +177,7 @@ def _read_fields(
         if name not in block or block[name] is None:
             if field.required:
                 report.error(
-                    "GS202", f"a {spec.title} needs '{name}' ({field.title})", doc.value_at((key,))
+                    "GS202", f"a {spec.title} needs '{name}' ({field.title})", doc.key_at((key,))
                 )
                 ok = False
             continue
@@ -225,10 +223,11 @@ def _value(
     return text
 
 
-def period_status(kind: RecordKind, as_of: date) -> str | None:
-    """未开始, 征集中 or 已结束 (the kind's words) on `as_of`; None for a kind without a period."""
-    if not kind.period or len(kind.period_labels) != 3:
-        return None
+def with_period_status(kind: RecordKind, as_of: date) -> RecordKind:
+    """The kind with its period's status (未开始, 征集中 or 已结束, in the kind's words) on `as_of`."""
+    if len(kind.period) != 2 or len(kind.period_labels) != 3:
+        return kind
     start, end = kind.period
     before, during, after = kind.period_labels
-    return before if as_of < start else during if as_of <= end else after
+    status = before if as_of < start else during if as_of <= end else after
+    return replace(kind, period_status=status)

@@ -141,7 +141,9 @@ class RecordKind:
     period: tuple[date, ...] = ()
     """Start and end, for a kind with a period (征集期, 公示期)."""
     period_labels: tuple[str, ...] = ()
-    """Before, during and after the period (kinds.period_status picks one)."""
+    """Before, during and after the period."""
+    period_status: str | None = None
+    """The one of `period_labels` the build's day falls in (kinds.with_period_status)."""
 
 
 @dataclass(frozen=True, slots=True)

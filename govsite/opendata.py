@@ -16,8 +16,9 @@ from importlib import resources
 from typing import Any
 
 from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
+from govsite.kinds import kinds_of
 from govsite.metadata import last_changed
-from govsite.model import AnnualReport, Record, Site
+from govsite.model import AnnualReport, Record, RecordKind, Site
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
 
@@ -55,6 +56,8 @@ CSV_COLUMNS = (
     "interpretations",
     "attachments",
     "summary",
+    "kind",
+    "kind_status",
     "url",
     "data_url",
 )
@@ -127,6 +130,7 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
             for a in record.attachments
         ],
         "summary": record.summary,
+        "kind": _kind(site, record.kind) if record.kind is not None else None,
         "url": absolute_url(base, record.url),
         "data_url": absolute_url(base, record_file(record.index_no)),
     }
@@ -174,6 +178,8 @@ def csv_row(data: Mapping[str, Any]) -> list[str]:
         "category_title": data["category"]["title"],
         "topics": join(t["path"] for t in data["topics"]),
         "attachments": join(a["url"] for a in data["attachments"]),
+        "kind": data["kind"]["key"] if data["kind"] else "",
+        "kind_status": (data["kind"] or {}).get("status") or "",
     }
     return [cells[column] for column in CSV_COLUMNS]
 
@@ -192,7 +198,60 @@ def schema(site: Site) -> dict[str, Any]:
     """The JSON Schema of the exported files, with this site's address as its `$id`."""
     text = resources.files("govsite").joinpath("opendata_schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    loaded["$defs"]["kind"] = {"oneOf": [{"type": "null"}, *_kind_schemas(site)]}
     return {"$id": absolute_url(site.config.base_url, SCHEMA_PATH), **loaded}
+
+
+def _kind(site: Site, kind: RecordKind) -> dict[str, Any]:
+    """A column kind's fields as JSON: dates in ISO form, files and records as addresses."""
+    base = site.config.base_url
+    fields: dict[str, Any] = {}
+    for field in kind.fields:
+        value = field.value
+        if isinstance(value, date):
+            fields[field.name] = value.isoformat()
+        elif isinstance(value, tuple):
+            fields[field.name] = list(value)
+        elif field.type == "file":
+            fields[field.name] = absolute_url(base, value)
+        else:
+            fields[field.name] = value
+    return {"key": kind.key, "title": kind.title, "status": kind.period_status, "fields": fields}
+
+
+def _kind_schemas(site: Site) -> list[dict[str, Any]]:
+    """One schema per column kind of the site, so a reuser can validate its fields too."""
+    schemas = []
+    for key, spec in sorted(kinds_of(site.config).items()):
+        properties: dict[str, Any] = {}
+        for name, field in spec.fields.items():
+            typed: dict[str, Any] = {"type": "string"}
+            if field.type == "date":
+                typed = {"$ref": "#/$defs/date"}
+            elif field.type == "list":
+                typed = {"type": "array", "items": {"type": "string"}}
+            elif field.type == "enum":
+                typed["enum"] = list(field.values)
+            properties[name] = {"description": field.title, **typed}
+        schemas.append(
+            {
+                "type": "object",
+                "required": ["key", "title", "status", "fields"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"const": key},
+                    "title": {"const": spec.title},
+                    "status": {"enum": [*spec.period_labels, None]},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": properties,
+                        "required": [n for n, f in spec.fields.items() if f.required],
+                    },
+                },
+            }
+        )
+    return schemas
 
 
 def _agency(site: Site, key: str) -> dict[str, str]:
