@@ -125,6 +125,8 @@ class CheckConfig:
     """Category paths (and their children) whose records in force need an interpretation."""
     interpretation_grace_days: int = 7
     """How far an interpretation's publication may lie from its policy's (三同步)."""
+    feedback_days: int = 30
+    """A closed 意见征集 should name its 采纳情况反馈 record within this many days."""
 
 
 FieldType = Literal["text", "date", "enum", "list", "link", "record", "file"]

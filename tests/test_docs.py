@@ -40,7 +40,9 @@ def test_yaml_examples_are_valid() -> None:
     read(topics, TreeEntry, many=True)
     for text in (statistics, consultation):
         assert load_yaml(text, SourceLocation(PurePosixPath("docs"), 1), Report()) is not None
-    base = "title: t\nbase_url: https://example.gov.cn/\nidentity: {site_id: '3301000001', host: h}\n"
+    base = (
+        "title: t\nbase_url: https://example.gov.cn/\nidentity: {site_id: '3301000001', host: h}\n"
+    )
     read(base + kinds, SiteConfig)
 
 

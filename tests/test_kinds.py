@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from govsite import pipeline
+from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from tests.conftest import MakeSite
@@ -186,3 +187,22 @@ def test_a_site_kind_that_names_no_field_is_a_config_error(make_site: MakeSite) 
         load_project(root)
     (problem,) = [d.format_text() for d in failed.value.diagnostics]
     assert "error[GS111]: column kind 'hearing': 'period' names its start and end" in problem
+
+
+@pytest.mark.parametrize(
+    ("as_of", "flagged"), [(date(2026, 5, 30), False), (date(2026, 5, 31), True)]
+)
+def test_a_closed_consultation_without_feedback_is_flagged(
+    make_site: MakeSite, as_of: date, flagged: bool
+) -> None:
+    outcome = run_check(load_project(make_site({RECORD: _record(CONSULTATION)})), as_of)
+    assert not isinstance(outcome, BuildFailed)
+    found = [f.format_text() for f in outcome.findings if f.code == "GC409"]
+    assert found == (
+        [
+            f"{RECORD}:8:1: warning[GC409]: the consultation closed on 2026-04-30 and has no "
+            "采纳情况反馈 30 days later: publish the feedback and name it in 'feedback'"
+        ]
+        if flagged
+        else []
+    )

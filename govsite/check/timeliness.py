@@ -73,6 +73,7 @@ def check_timeliness(inspection: Inspection) -> Iterator[Diagnostic]:
     yield from _review_due(inspection)
     yield from _recently_expired(inspection)
     yield from _annual_report_due(inspection)
+    yield from _consultation_feedback(inspection)
 
 
 def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -186,3 +187,22 @@ def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
             f"and is not published: write it with `govsite new report --year {year}`",
             node.source if node is not None else CATEGORIES_FILE,
         )
+
+
+def _consultation_feedback(inspection: Inspection) -> Iterator[Diagnostic]:
+    """A closed 意见征集 reports back what was adopted (采纳情况反馈) within `feedback_days`."""
+    days = inspection.options.feedback_days
+    for record in inspection.site.records:
+        kind = record.kind
+        if kind is None or kind.key != "consultation" or len(kind.period) != 2:
+            continue
+        if any(f.name == "feedback" for f in kind.fields):
+            continue
+        late = (inspection.as_of - kind.period[1]).days - days
+        if late > 0:
+            yield finding(
+                "GC409",
+                f"the consultation closed on {kind.period[1].isoformat()} and has no 采纳情况反馈 "
+                f"{days} days later: publish the feedback and name it in 'feedback'",
+                inspection.field_location(record.source, "consultation"),
+            )
