@@ -14,11 +14,21 @@ from types import MappingProxyType
 
 import yaml
 
+from govsite.controls import remove_controls_from_value
 from govsite.errors import Report, SourceLocation
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KeyPath = tuple[str | int, ...]
+
+# Bounds on what a small file can make the converter build. Aliases (`*name`) repeat an
+# anchored value (`&name`) without copying it in the text, so nine lines can stand for a
+# billion values ("billion laughs"); and each level of nesting costs the converter stack.
+# A real front matter or catalogue comes nowhere near either.
+MAX_DEPTH = 100
+"""Levels of lists and mappings inside each other."""
+MAX_ALIAS_VALUES = 10_000
+"""Values read a second (or further) time through aliases, in one document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +85,17 @@ def _load_located(
     except yaml.YAMLError as exc:
         report.error("GS102", f"invalid YAML: {exc}", origin)
         return None
+    except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000
+        report.error("GS106", f"YAML nested too deeply to read (over {MAX_DEPTH} levels)", origin)
+        return None
     if node is None:
         return LocatedYaml(None, origin)
     converter = _Converter(loader, origin, first_line, report)
-    value = converter.convert(node, ())
+    try:
+        value = converter.convert(node, ())
+    except _TooLarge as exc:
+        report.error("GS106", exc.message, converter.place_of(exc), exc.hint)
+        return None
     return LocatedYaml(
         value,
         origin,
@@ -86,6 +103,17 @@ def _load_located(
         MappingProxyType(converter.key_locations),
         MappingProxyType(converter.scalar_texts),
     )
+
+
+class _TooLarge(Exception):
+    """The document would expand beyond MAX_DEPTH or MAX_ALIAS_VALUES at `node`."""
+
+    def __init__(self, message: str, node: yaml.Node, path: KeyPath, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+        self.path = path
+        self.hint = hint
 
 
 class _Converter:
@@ -101,19 +129,66 @@ class _Converter:
         self.value_locations: dict[KeyPath, SourceLocation] = {}
         self.key_locations: dict[KeyPath, SourceLocation] = {}
         self.scalar_texts: dict[KeyPath, str] = {}
+        self.converted: set[int] = set()  # ids of nodes converted once: a repeat is an alias
+        self.open: set[int] = set()  # ids of the nodes being converted, outermost to here
+        self.repeats = 0
 
     def locate(self, node: yaml.Node) -> SourceLocation:
         mark = node.start_mark
         return self.origin.at(self.first_line + mark.line, mark.column + 1)
 
+    def place_of(self, problem: _TooLarge) -> SourceLocation:
+        """The outermost key above the problem: a node reached through an alias is written
+        where its anchor is, but the key that holds the alias is the place to change."""
+        for end in range(1, len(problem.path) + 1):
+            if problem.path[:end] in self.key_locations:
+                return self.key_locations[problem.path[:end]]
+        return self.locate(problem.node)
+
     def convert(self, node: yaml.Node, path: KeyPath) -> object:
         self.value_locations[path] = self.locate(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._convert_mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            self._count(node, path)
+            self.scalar_texts[path] = str(node.value)
+            return self._convert_scalar(node)
+        self._enter(node, path)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._convert_mapping(node, path)
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        self.scalar_texts[path] = str(node.value)
-        return self._convert_scalar(node)
+        finally:
+            self.open.discard(id(node))
+
+    def _enter(self, node: yaml.Node, path: KeyPath) -> None:
+        if id(node) in self.open:
+            raise _TooLarge(
+                "this value holds an alias to itself, so it never ends",
+                node,
+                path,
+                "an alias (*name) cannot be used inside the value its anchor (&name) marks",
+            )
+        if len(path) >= MAX_DEPTH:
+            raise _TooLarge(
+                f"lists and mappings nested more than {MAX_DEPTH} levels deep",
+                node,
+                (),  # no alias involved: the node itself is the place
+                "flatten the structure; no field of govsite's nests this deep",
+            )
+        self._count(node, path)
+        self.open.add(id(node))
+
+    def _count(self, node: yaml.Node, path: KeyPath) -> None:
+        if id(node) not in self.converted:
+            self.converted.add(id(node))
+            return
+        self.repeats += 1
+        if self.repeats > MAX_ALIAS_VALUES:
+            raise _TooLarge(
+                f"aliases repeat values here into more than {MAX_ALIAS_VALUES:,} values",
+                node,
+                path,
+                "write the values out instead of nesting aliases (*name) of aliases",
+            )
 
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
         result: dict[str, object] = {}
@@ -137,11 +212,14 @@ class _Converter:
             self.report.error("GS102", "a mapping key must be plain text", self.locate(node))
             return None
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except (ValueError, yaml.YAMLError):
             # e.g. `2024-02-30`: the resolver calls it a date but no such day exists. Keep the
             # text; the schema that expects a date reports it with the reason.
-            return node.value
+            value = node.value
+        if isinstance(value, str):  # "\v" and "\e" escapes write what raw text cannot hold
+            return remove_controls_from_value(value, self.locate(node), self.report)
+        return value
 
 
 def _mark_location(
