@@ -119,3 +119,21 @@ def test_new_explains_what_is_missing(make_site: MakeSite) -> None:
         create_document(
             project, NewDocument(kind="record", title="x", agency="nope", category="policies")
         )
+
+
+def test_printed_findings_keep_to_their_own_lines(runner: CliRunner, make_site: MakeSite) -> None:
+    # A CI service reads a line starting `::error` as a command; a value or a file name must
+    # not be able to start one (nor a terminal escape, nor a line separator).
+    forged = "::error file=content/pages/guide.md,line=1::forged"
+    root = make_site(
+        {
+            "content/pages/bad.md": f'---\ntitle: 坏\n"x\\n{forged}\\u2028y": 1\n---\n',
+            f"content/pages/evil\r\n{forged}\x1b[2J.md": "---\ntitle: 坏\nnav_ordr: 1\n---\n",
+        }
+    )
+    for command in ("build", "check"):
+        result = runner.invoke(main, [command, "--site", str(root)])
+        assert result.exit_code == 1, result.output
+        assert not [line for line in result.output.splitlines() if line.startswith("::")]
+        assert f"unknown key 'x\\n{forged}\\u2028y'" in result.output
+        assert f"content/pages/evil\\r\\n{forged}\\x1b[2J.md:3:1:" in result.output
