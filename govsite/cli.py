@@ -230,6 +230,8 @@ def new(
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:
+            if exc.option:  # "Invalid value for '--slug': …"
+                raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
             raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
 
 from govsite.cli import main
 from govsite.config import load_project
+from govsite.errors import Report, SourceLocation
+from govsite.frontmatter import split_front_matter
 from govsite.scaffold import NewDocument, ScaffoldError, create_document
+from govsite.yamlload import load_yaml
 from tests.conftest import MakeSite
 
 
@@ -104,9 +107,43 @@ def test_new_interpretation_and_page(make_site: MakeSite) -> None:
         today,
     )
     assert "index_no: 000000001/2026-00003" in interpretation.read_text(encoding="utf-8")
-    assert "interprets: [000000001/2026-00001]" in interpretation.read_text(encoding="utf-8")
+    assert 'interprets: ["000000001/2026-00001"]' in interpretation.read_text(encoding="utf-8")
     page = create_document(project, NewDocument(kind="page", title="About us"), today)
     assert page == project.content_dir / "pages" / "about-us.md"
+
+
+@pytest.mark.parametrize("slug", ["../../../escaped", "{absolute}", "pages/escaped", ".hidden"])
+def test_new_refuses_a_slug_that_is_not_one_file_name(
+    runner: CliRunner, make_site: MakeSite, slug: str
+) -> None:
+    root = make_site()
+    slug = slug.format(absolute=root.parent / "escaped")
+    before = sorted(p.relative_to(root.parent) for p in root.parent.rglob("*"))
+    for kind in (["page"], ["record", "--category", "policies"]):
+        result = runner.invoke(
+            main, ["new", *kind, "--site", str(root), "--title", "x", "--slug", slug]
+        )
+        assert result.exit_code == 2, result.output
+        assert f"Invalid value for '--slug': \"{slug}\" is not a slug" in result.stderr
+    assert sorted(p.relative_to(root.parent) for p in root.parent.rglob("*")) == before
+
+
+def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) -> None:
+    project = load_project(make_site())
+    title = '解读"\nvalidity: repealed\n---\n'
+    interprets = "000000001/2026-00001]\nsuperseded_by: x\n---"
+    path = create_document(
+        project,
+        NewDocument(kind="interpretation", title=title, interprets=(interprets,)),
+        date(2026, 5, 1),
+    )
+    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    report = Report()
+    doc = load_yaml(parts.meta_text, SourceLocation(PurePosixPath("x.md"), 2), report)
+    assert doc is not None and isinstance(doc.value, dict) and not report.diagnostics
+    assert (doc.value["title"], doc.value["interprets"]) == (title, [interprets])
+    assert doc.value["validity"] == "effective" and "superseded_by" not in doc.value
+    assert parts.body == "\n正文。\n"
 
 
 def test_new_explains_what_is_missing(make_site: MakeSite) -> None:
