@@ -13,7 +13,9 @@ from govsite.errors import Report, SourceLocation
 
 # C0 controls except tab and line feed (carriage returns are gone before this runs: discover
 # normalises line endings), DEL, the C1 controls, and Unicode's noncharacters.
-_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_NONCHARACTERS = "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
 CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef{_NONCHARACTERS}]")
 
 # unicodedata has no names for controls; these are their Unicode name aliases.
