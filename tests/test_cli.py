@@ -174,3 +174,24 @@ def test_printed_findings_keep_to_their_own_lines(runner: CliRunner, make_site: 
         assert not [line for line in result.output.splitlines() if line.startswith("::")]
         assert f"unknown key 'x\\n{forged}\\u2028y'" in result.output
         assert f"content/pages/evil\\r\\n{forged}\\x1b[2J.md:3:1:" in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_yaml_that_would_expand_without_bound_is_a_located_error(
+    runner: CliRunner, make_site: MakeSite, command: str
+) -> None:
+    laughs = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )  # 387,420,489 values, were they all read
+    deep = "[" * 900 + "]" * 900
+    root = make_site(
+        {
+            "content/pages/laughs.md": f"---\ntitle: 笑\n{laughs}---\n",
+            "content/pages/deep.md": f"---\ntitle: 深\nx: {deep}\n---\n",
+        }
+    )
+    result = runner.invoke(main, [command, "--site", str(root)])
+    assert result.exit_code == 1, result.output
+    assert "content/pages/laughs.md:7:1: error" in result.output
+    assert "content/pages/deep.md:3:103: error" in result.output
+    assert result.output.count("GS106") == 2
