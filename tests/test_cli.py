@@ -195,3 +195,28 @@ def test_yaml_that_would_expand_without_bound_is_a_located_error(
     assert "content/pages/laughs.md:7:1: error" in result.output
     assert "content/pages/deep.md:3:103: error" in result.output
     assert result.output.count("GS106") == 2
+
+
+def test_control_characters_are_removed_with_a_warning_at_each(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    # Pasted into the title and the body as they are (an escape in YAML: test_yamlload.py).
+    page = "---\ntitle: 指南\x0b一\nnav_order: 1\n---\n\n第一\x0b段\x0c。\n\n\x1b[1m第二\x08段\ufffe\x85。\n"
+    root = make_site({"content/pages/guide.md": page})
+    result = runner.invoke(main, ["build", "--site", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "GS107" in line]
+    assert warnings == [
+        f"content/pages/guide.md:{place}: warning[GS107]: control character {name} removed"
+        for place, name in [
+            ("2:10", "U+000B LINE TABULATION"),
+            ("6:3", "U+000B LINE TABULATION"),
+            ("6:5", "U+000C FORM FEED"),
+            ("8:1", "U+001B ESCAPE"),
+            ("8:7", "U+0008 BACKSPACE"),
+            ("8:9", "U+FFFE (a noncharacter)"),
+            ("8:10", "U+0085 NEXT LINE"),
+        ]
+    ]
+    html = (root / "build/pages/guide/index.html").read_text(encoding="utf-8")
+    assert "指南一" in html and "<p>第一段。</p>" in html and "<p>[1m第二段。</p>" in html
