@@ -102,7 +102,7 @@ def test_indexed_text_is_the_body_without_ignored_parts() -> None:
 def test_indexed_text_leaves_out_characters_lxml_refuses() -> None:
     # A page can hold them raw (a theme) or as references (raw HTML); lxml reads both but
     # refuses them in the text the stage writes back.
-    page = '<html><body><main data-pagefind-body><p>甲&#11;乙\x0c丙</p>\x1b<p>丁&#xFFFE;</p>'
+    page = "<html><body><main data-pagefind-body><p>甲&#11;乙\x0c丙</p>\x1b<p>丁&#xFFFE;</p>"
     text = search.indexed_text(parse_page((page + "</main></body></html>").encode()))
     assert text.plain.split() == ["甲乙丙", "丁"]
 
