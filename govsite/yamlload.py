@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import yaml
 
-from govsite.controls import remove_controls_from_value
+from govsite.controls import CONTROL, remove_controls_from_value
 from govsite.errors import Report, SourceLocation
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -67,13 +67,13 @@ def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml 
     first_line = origin.line or 1
     loader = Loader(text)
     try:
-        return _load_located(loader, origin, first_line, report)
+        return _load_located(loader, text, origin, first_line, report)
     finally:
         loader.dispose()
 
 
 def _load_located(
-    loader: yaml.SafeLoader, origin: SourceLocation, first_line: int, report: Report
+    loader: yaml.SafeLoader, text: str, origin: SourceLocation, first_line: int, report: Report
 ) -> LocatedYaml | None:
     try:
         node = loader.get_single_node()
@@ -90,7 +90,7 @@ def _load_located(
         return None
     if node is None:
         return LocatedYaml(None, origin)
-    converter = _Converter(loader, origin, first_line, report)
+    converter = _Converter(loader, text, origin, first_line, report)
     try:
         value = converter.convert(node, ())
     except _TooLarge as exc:
@@ -120,7 +120,12 @@ class _Converter:
     """Turns a composed node tree into dicts, lists and scalars, recording locations."""
 
     def __init__(
-        self, loader: yaml.SafeLoader, origin: SourceLocation, first_line: int, report: Report
+        self,
+        loader: yaml.SafeLoader,
+        text: str,
+        origin: SourceLocation,
+        first_line: int,
+        report: Report,
     ) -> None:
         self.loader = loader
         self.origin = origin
@@ -132,6 +137,10 @@ class _Converter:
         self.converted: set[int] = set()  # ids of nodes converted once: a repeat is an alias
         self.open: set[int] = set()  # ids of the nodes being converted, outermost to here
         self.repeats = 0
+        # Without an anchor (&name) there is no alias, and without a backslash no escape that
+        # writes a control character: most documents skip both checks.
+        self.anchored = "&" in text
+        self.escaped = "\\" in text
 
     def locate(self, node: yaml.Node) -> SourceLocation:
         mark = node.start_mark
@@ -147,19 +156,11 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: KeyPath) -> object:
         self.value_locations[path] = self.locate(node)
+        if not self.anchored:
+            return self._convert_node(node, path)
+        self._count(node, path)
         if isinstance(node, yaml.ScalarNode):
-            self._count(node, path)
-            self.scalar_texts[path] = str(node.value)
-            return self._convert_scalar(node)
-        self._enter(node, path)
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._convert_mapping(node, path)
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        finally:
-            self.open.discard(id(node))
-
-    def _enter(self, node: yaml.Node, path: KeyPath) -> None:
+            return self._convert_node(node, path)
         if id(node) in self.open:
             raise _TooLarge(
                 "this value holds an alias to itself, so it never ends",
@@ -167,6 +168,16 @@ class _Converter:
                 path,
                 "an alias (*name) cannot be used inside the value its anchor (&name) marks",
             )
+        self.open.add(id(node))
+        try:
+            return self._convert_node(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _convert_node(self, node: yaml.Node, path: KeyPath) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar_texts[path] = str(node.value)
+            return self._convert_scalar(node)
         if len(path) >= MAX_DEPTH:
             raise _TooLarge(
                 f"lists and mappings nested more than {MAX_DEPTH} levels deep",
@@ -174,8 +185,9 @@ class _Converter:
                 (),  # no alias involved: the node itself is the place
                 "flatten the structure; no field of govsite's nests this deep",
             )
-        self._count(node, path)
-        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._convert_mapping(node, path)
+        return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def _count(self, node: yaml.Node, path: KeyPath) -> None:
         if id(node) not in self.converted:
@@ -217,8 +229,10 @@ class _Converter:
             # e.g. `2024-02-30`: the resolver calls it a date but no such day exists. Keep the
             # text; the schema that expects a date reports it with the reason.
             value = node.value
-        if isinstance(value, str):  # "\v" and "\e" escapes write what raw text cannot hold
-            return remove_controls_from_value(value, self.locate(node), self.report)
+        if (
+            self.escaped and isinstance(value, str) and CONTROL.search(value)
+        ):  # "\v", "\e": escapes write
+            return remove_controls_from_value(value, self.locate(node), self.report)  # them
         return value
 
 
