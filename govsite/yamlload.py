@@ -229,10 +229,9 @@ class _Converter:
             # e.g. `2024-02-30`: the resolver calls it a date but no such day exists. Keep the
             # text; the schema that expects a date reports it with the reason.
             value = node.value
-        if (
-            self.escaped and isinstance(value, str) and CONTROL.search(value)
-        ):  # "\v", "\e": escapes write
-            return remove_controls_from_value(value, self.locate(node), self.report)  # them
+        # Escapes ("\v", "\e") write what raw text cannot hold.
+        if self.escaped and isinstance(value, str) and CONTROL.search(value):
+            return remove_controls_from_value(value, self.locate(node), self.report)
         return value
 
 
