@@ -11,8 +11,8 @@ import re
 
 from govsite.errors import Report, SourceLocation
 
-# C0 controls except tab and line feed (carriage returns are gone before this runs: discover
-# normalises line endings), DEL, the C1 controls, and Unicode's noncharacters.
+# C0 controls except tab and line feed, DEL, the C1 controls, and Unicode's noncharacters.
+# (discover has made every line ending a line feed, so a carriage return is a stray one.)
 _NONCHARACTERS = "".join(
     chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
 )
