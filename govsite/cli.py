@@ -248,7 +248,7 @@ def new(
 
 
 def _executor_url(value: str | None) -> str | None:
-    if value is not None and not value.startswith("dask://") or value == "dask://":
+    if (value is not None and not value.startswith("dask://")) or value == "dask://":
         raise click.BadParameter(f"'{value}' is not dask://HOST:PORT")
     return value
 
