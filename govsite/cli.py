@@ -17,7 +17,7 @@ import click
 from govsite import __version__, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, load_project
-from govsite.errors import BuildFailed, UnsafeOutputDir
+from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -241,7 +241,7 @@ def new(
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:
-            if exc.option is not None:
+            if exc.option:  # "Invalid value for '--slug': …"
                 raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
             raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")
@@ -283,7 +283,7 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"govsite failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            f"govsite failed unexpectedly: {type(exc).__name__}: {printable(str(exc))}\n"
             "This is a bug in govsite; run again with --debug for the traceback and report it.",
             err=True,
         )
