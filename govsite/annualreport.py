@@ -120,6 +120,11 @@ _TABLE_3: tuple[_Row, ...] = (
     _Row(("carried_forward",), "四、结转下年度继续办理", 0),
 )
 _APPLICATION_KEYS = {r.key[0] for r in _TABLE_3 if r.key}
+_GROUP_MEMBERS = {
+    group: [r.key[1] for r in _TABLE_3 if len(r.key) == 2 and r.key[0] == group]
+    for group in {r.key[0] for r in _TABLE_3 if len(r.key) == 2}
+}
+"""The kinds of each result that has kinds (withheld: state_secret, prohibited…)."""
 _TOP_KEYS = ("year", "decisions", "fees", "applications", "appeals")
 
 
@@ -211,17 +216,20 @@ def _application_problems(applications: object) -> Iterator[tuple[KeyPath, str, 
         yield ("applications",), "'applications' holds the rows of 表三", None
         return
     yield from _unknown_keys(("applications",), applications, sorted(_APPLICATION_KEYS))
+    for group, members in _GROUP_MEMBERS.items():
+        if isinstance(found := applications.get(group), dict):
+            yield from _unknown_keys(("applications", group), found, members)
     for row in _TABLE_3:
-        if not row.key:
-            continue
-        value: object = applications
-        for part in row.key:
-            value = value.get(part) if isinstance(value, dict) else None
-        group = applications.get(row.key[0])
-        members = [r.key[1] for r in _TABLE_3 if r.key[:1] == row.key[:1] and len(r.key) == 2]
-        if isinstance(group, dict) and members and row.key[1:] == (members[0],):
-            yield from _unknown_keys(("applications", row.key[0]), group, members)
-        yield from _figures(("applications", *row.key), value, len(APPLICANTS))
+        if row.key:
+            figures = _value_at(applications, row.key)
+            yield from _figures(("applications", *row.key), figures, len(APPLICANTS))
+
+
+def _value_at(mapping: object, key: tuple[str, ...]) -> object:
+    """The value at `key` in nested mappings; None where a part is missing."""
+    for part in key:
+        mapping = mapping.get(part) if isinstance(mapping, dict) else None
+    return mapping
 
 
 def _unknown_keys(
@@ -258,10 +266,9 @@ def _check_arithmetic(doc: LocatedYaml, report: Report) -> None:
     rows = data["applications"]
 
     def row(key: tuple[str, ...]) -> list[int]:
-        value = rows
-        for part in key:
-            value = value[part]
-        return list(value)
+        figures = _value_at(rows, key)
+        assert isinstance(figures, list)  # _well_formed saw every row
+        return figures
 
     def expect(path: KeyPath, found: int, expected: int, rule: str) -> None:
         if found != expected:
@@ -331,7 +338,7 @@ def _annual_report(site: Site, record: Record, doc: LocatedYaml, path: str) -> A
     bodies = set(record.agencies)
     issued = [r for r in site.records if bodies & set(r.agencies) and r is not record]
     rows = tuple(
-        ReportRow(spec.label, spec.depth, tuple(_lookup(data["applications"], spec.key)))
+        ReportRow(spec.label, spec.depth, tuple(_figures_of(data["applications"], spec.key)))
         for spec in _TABLE_3
     )
     appeals = tuple(f for group in APPEAL_GROUPS for f in data["appeals"][group])
@@ -351,12 +358,9 @@ def _annual_report(site: Site, record: Record, doc: LocatedYaml, path: str) -> A
     )
 
 
-def _lookup(applications: dict[str, object], key: tuple[str, ...]) -> list[int]:
-    value: object = applications
-    for part in key:
-        assert isinstance(value, dict)
-        value = value[part]
-    return list(value) if isinstance(value, list) else []
+def _figures_of(applications: object, key: tuple[str, ...]) -> list[int]:
+    figures = _value_at(applications, key) if key else []
+    return list(figures) if isinstance(figures, list) else []
 
 
 def _counts_as(record: Record, kind: ReportKind) -> bool:

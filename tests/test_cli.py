@@ -161,8 +161,13 @@ def test_new_refuses_a_slug_that_is_not_one_file_name(
 
 def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) -> None:
     project = load_project(make_site())
-    title = '解读"\nvalidity: repealed\n---\n'
-    interprets = "000000001/2026-00001]\nsuperseded_by: x\n---"
+    title = '解读"\nvalidity: repealed\nsuperseded_by: x\n---\n'
+    interprets = "000000001/2026-00001"
+    hostile = interprets + "]\nsuperseded_by: x\n---"
+    with pytest.raises(ScaffoldError, match="no record has the index number"):  # never written
+        create_document(
+            project, NewDocument(kind="interpretation", title="t", interprets=(hostile,))
+        )
     path = create_document(
         project,
         NewDocument(kind="interpretation", title=title, interprets=(interprets,)),
