@@ -249,3 +249,23 @@ def test_a_manifest_naming_a_path_outside_the_copy_is_refused(path: str) -> None
     ).encode()
     with pytest.raises(ManifestError):
         Manifest.from_bytes(data)
+
+
+def test_the_header_files_and_docs_carry_the_themes_policy_and_frame_ancestors(
+    built: Path,
+) -> None:
+    import re
+
+    from govsite.headers import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+    from tests.conftest import REPO
+
+    search = (built / "search" / "index.html").read_text(encoding="utf-8")
+    meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', search)
+    assert meta is not None
+    assert meta.group(1) + "; frame-ancestors 'self'" == CONTENT_SECURITY_POLICY
+    headers = (built / "_headers").read_text(encoding="utf-8")
+    doc = (REPO / "docs" / "security-headers.md").read_text(encoding="utf-8")
+    for name, value in SECURITY_HEADERS:
+        assert f"  {name}: {value}\n" in headers
+        assert f"  {name}: {value}\n" in doc
+        assert f'add_header {name} "{value}" always;' in doc
