@@ -14,6 +14,7 @@ mtime (rsync, many static hosts) and HTTP caches see only what really changed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -202,11 +203,12 @@ def _swap_in(staging: Path, destination: Path) -> Path | None:
         try:
             exchanged = exchange_folders(staging, destination)
         except OSError:
-            (destination / STAGING_MARK).unlink(missing_ok=True)
+            _unmark(destination)
             raise
         retired = staging if exchanged else _rename_twice(staging, destination)
+        _mark(retired)  # again: marking the live folder fails where it is read-only
     _pause_for_tests("swapped")
-    (destination / STAGING_MARK).unlink(missing_ok=True)
+    _unmark(destination)
     return retired
 
 
@@ -219,7 +221,13 @@ def _rename_twice(staging: Path, destination: Path) -> Path:
 
 
 def _mark(folder: Path) -> None:
-    (folder / STAGING_MARK).write_bytes(b"")
+    with contextlib.suppress(OSError):  # a read-only folder: it is still swapped, just unmarked
+        (folder / STAGING_MARK).write_bytes(b"")
+
+
+def _unmark(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        (folder / STAGING_MARK).unlink(missing_ok=True)
 
 
 def _pause_for_tests(point: str) -> None:

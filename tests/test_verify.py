@@ -269,3 +269,25 @@ def test_the_header_files_and_docs_carry_the_themes_policy_and_frame_ancestors(
         assert f"  {name}: {value}\n" in headers
         assert f"  {name}: {value}\n" in doc
         assert f'add_header {name} "{value}" always;' in doc
+
+
+def test_the_manifest_names_the_commit_of_a_site_kept_in_git(make_site: MakeSite) -> None:
+    import subprocess
+
+    root = make_site()
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "site"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    pipeline.build(load_project(root))
+    manifest = Manifest.from_bytes((root / "build" / MANIFEST_PATH).read_bytes())
+    assert manifest.source_commit == head
+    code, lines = verify(str(root / "build"))
+    assert code == 0 and f"(source commit {head})" in lines[0]
+
+
+def test_outside_git_the_manifest_names_no_commit(built: Path) -> None:
+    assert Manifest.from_bytes((built / MANIFEST_PATH).read_bytes()).source_commit is None

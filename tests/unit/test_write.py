@@ -149,3 +149,11 @@ def test_only_marked_or_empty_folders_named_by_govsite_are_removed(tmp_path: Pat
         "build",
     ]
     assert (unmarked / "keep.txt").read_bytes() == b"mine"
+
+
+def test_a_dangling_build_symlink_gets_its_target_made(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    out.symlink_to(tmp_path / "www" / "site", target_is_directory=True)
+    write_site(out, [OutputFile("index.html", b"one")], [])
+    assert out.is_symlink()
+    assert (tmp_path / "www" / "site" / "index.html").read_bytes() == b"one"
