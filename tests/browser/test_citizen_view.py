@@ -41,7 +41,7 @@ def test_on_a_phone_the_title_and_validity_notice_fill_the_first_screen(
     page = phone.new_page()
     page.goto(site_url + path)
     h1 = box(page, "main h1")
-    assert 0 <= h1["top"] and h1["bottom"] <= PHONE["height"], h1
+    assert h1["top"] >= 0 and h1["bottom"] <= PHONE["height"], h1
     if path == REPEALED:
         notice = box(page, ".notice")
         assert notice["bottom"] <= PHONE["height"], notice
@@ -74,9 +74,7 @@ def test_on_a_phone_the_folds_open_with_a_tap(phone: BrowserContext, site_url: s
     assert page.evaluate("document.documentElement.dataset.textSize") == "1"
 
 
-def test_on_a_phone_the_folds_open_from_the_keyboard(
-    phone: BrowserContext, site_url: str
-) -> None:
+def test_on_a_phone_the_folds_open_from_the_keyboard(phone: BrowserContext, site_url: str) -> None:
     page = phone.new_page()
     page.goto(site_url + RECORD)
     page.keyboard.press("Tab")  # the skip link
