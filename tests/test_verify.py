@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
 from govsite.cli import main
-from govsite.retire import BUILD_MARK
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.manifest import (
@@ -30,6 +29,7 @@ from govsite.manifest import (
     ManifestError,
     manifest_of,
 )
+from govsite.retire import BUILD_MARK
 from tests.conftest import MakeSite
 
 Serve = Callable[[Path], str]
