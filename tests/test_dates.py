@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from govsite import pipeline
+from govsite import pipeline, serve
 from govsite.check.run import run_check
 from govsite.cli import main
 from govsite.config import load_project
@@ -216,6 +217,24 @@ def test_a_build_for_a_later_day_from_the_cache_equals_a_clean_build(site: Path)
         assert cached.pages_reused > 0  # the cache was used, and…
         clean = build_as_of(site, day)
         assert tree_bytes(site / "build") == tree_bytes(clean)  # …changed what the day changed
+
+
+def test_the_preview_builds_again_when_the_day_changes(site: Path) -> None:
+    days = [BEFORE_EFFECTIVE]
+    state = serve.PreviewState()
+    state.rebuild(site, None, lambda _line: None, days[0])
+    assert "尚未施行" in text(site / "build", TIMED_PAGE)
+    changed = threading.Event()  # no file changes: only the day does
+    threading.Thread(
+        target=serve.rebuild_loop,
+        args=(changed, state, site, lambda _line: None, days[0], lambda: days[0], 0.2),
+        daemon=True,
+    ).start()
+    days[0] = AFTER_EXPIRES
+    assert state.wait_for_build_after(1, timeout=120) == 2
+    assert '<span class="validity validity-expired">已失效</span>' in text(
+        site / "build", TIMED_PAGE
+    )
 
 
 def test_a_link_to_a_record_held_back_waits_for_it(make_site: MakeSite) -> None:
