@@ -145,6 +145,7 @@ def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
     assert "validity-effective" not in page
     assert "本文件已失效，不再执行，内容仅供查阅参考。" in page
     assert 'data-pagefind-filter="validity:expired"' in page
+    assert 'data-pagefind-meta="validity:已失效"' in page  # what a search result shows
     assert legal_force(page) == "https://schema.org/NotInForce"
     listing = text(out, "catalogue/policies/municipal/index.html")
     row = listing[listing.index("示例市限时措施") :].split("</tr>")[0]
