@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from govsite import uptodate
+from govsite import clock, uptodate
 from govsite.analyse import analyse
 from govsite.assemble import assemble
 from govsite.cache import PageCache
@@ -63,7 +63,7 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project))
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     inputs = None
     if cache_dir is not None:
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them

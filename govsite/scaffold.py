@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from govsite import clock
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
@@ -53,7 +54,7 @@ def create_site(directory: Path, today: date | None = None) -> list[Path]:
     """
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"'{directory}' is not empty; choose a new folder")
-    today = today or date.today()
+    today = today or clock.today()
     shutil.copytree(SKELETON, directory, dirs_exist_ok=True)
     for record in sorted((directory / "content" / "records").rglob("*.md")):
         _date_sample(directory, record, today)
@@ -76,7 +77,7 @@ def _date_sample(site: Path, record: Path, today: date) -> None:
 
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
-    today = today or date.today()
+    today = today or clock.today()
     if request.kind == "page":
         slug = request.slug or _slug_from(request.title) or f"page-{today:%Y%m%d}"
         return _write_new(project.content_dir / "pages" / f"{slug}.md", _page_text(request.title))

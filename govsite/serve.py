@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from govsite import pipeline, uptodate
+from govsite import clock, pipeline, uptodate
 from govsite.config import CONFIG_FILE, load_project
 from govsite.errors import BuildFailed
 from govsite.theme import BUILTIN_THEMES
@@ -117,7 +117,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
     """Build and serve the site at `root` until interrupted."""
     project = load_project(root)
     state = PreviewState()
-    state.rebuild(root, None, log, date.today())
+    state.rebuild(root, None, log, clock.today())
     changed = threading.Event()
     observer = Observer()
     watcher = _ChangeWatcher(changed, project.out_dir)
@@ -127,7 +127,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
             observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
     threading.Thread(
-        target=rebuild_loop, args=(changed, state, root, log, date.today()), daemon=True
+        target=rebuild_loop, args=(changed, state, root, log, clock.today()), daemon=True
     ).start()
     handler = functools.partial(_PreviewHandler, state=state, directory=str(project.out_dir))
     server = ThreadingHTTPServer((host, port), handler)
@@ -146,7 +146,7 @@ def rebuild_loop(
     root: Path,
     log: Callable[[str], None],
     built_for: date,
-    today: Callable[[], date] = date.today,
+    today: Callable[[], date] = clock.today,
     day_check: float = DAY_CHECK_SECONDS,
 ) -> None:
     """Rebuild after each burst of changes, and when `today()` is past the day last built for."""

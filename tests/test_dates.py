@@ -9,9 +9,12 @@ build checks what a citizen and a machine see: the record page, listing badges, 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -218,6 +221,21 @@ def test_a_build_for_a_later_day_from_the_cache_equals_a_clean_build(site: Path)
         assert cached.pages_reused > 0  # the cache was used, and…
         clean = build_as_of(site, day)
         assert tree_bytes(site / "build") == tree_bytes(clean)  # …changed what the day changed
+
+
+def test_by_default_a_site_is_built_for_today_in_china_whatever_the_machines_zone(
+    site: Path,
+) -> None:
+    def beijing_today() -> str:
+        return datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+
+    # UTC-12: for 20 hours of each day its date is not Beijing's (a CI runner on UTC: 8).
+    environment = {**os.environ, "TZ": "Etc/GMT+12"}
+    before = beijing_today()
+    command = [sys.executable, "-m", "govsite", "build", "--site", str(site), "--no-cache", "-q"]
+    subprocess.run(command, env=environment, check=True)
+    built_for = json.loads(text(site / "build", "data/catalogue.json"))["as_of"]
+    assert built_for in (before, beijing_today())  # the same day, unless midnight passed
 
 
 def test_the_preview_builds_again_when_the_day_changes(site: Path) -> None:
