@@ -50,8 +50,10 @@ def start_of_day(day: date) -> datetime:
 
 
 def last_changed(record: Record) -> date:
-    """The day a record last changed: its `updated` date, or the day it was published."""
-    return record.updated or record.published
+    """The day a record last changed: its `updated` date, or the day it was published,
+    or a later day on which its dates changed what it shows (it took effect or expired)."""
+    changed = record.updated or record.published
+    return max(changed, record.status_changed or changed)
 
 
 def site_domain(site: Site) -> str:

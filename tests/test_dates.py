@@ -94,6 +94,18 @@ def legal_force(page: str) -> str:
     return found.group(1)
 
 
+def changed_on(out: Path) -> tuple[str, str]:
+    """The timed record's sitemap lastmod and its feed entry's `updated`."""
+    sitemap = text(out, "sitemap.xml")
+    url = sitemap[sitemap.index("timed-measures/</loc>") :].split("</url>")[0]
+    lastmod = re.search(r"<lastmod>([^<]+)</lastmod>", url)
+    feed = text(out, "feeds/all.xml")
+    entry = feed[feed.index("<title>示例市限时措施</title>") :].split("</entry>")[0]
+    updated = re.search(r"<updated>([^<]+)</updated>", entry)
+    assert lastmod and updated
+    return lastmod.group(1), updated.group(1)
+
+
 def feed_status(out: Path, title: str) -> str:
     """The status category of the entry titled `title` in the feed of all records."""
     feed = text(out, "feeds/all.xml")
@@ -127,6 +139,7 @@ def test_before_effective_the_record_is_pending_with_the_day_it_takes_effect(sit
     data = record_json(out, TIMED)
     assert (data["validity"], data["status"], data["in_force"]) == ("effective", "pending", False)
     assert feed_status(out, "示例市限时措施") == "pending 尚未施行"
+    assert changed_on(out) == ("2026-11-20", "2026-11-20T00:00:00+08:00")  # as published
 
 
 def test_on_its_effective_day_the_record_is_in_force(site: Path) -> None:
@@ -138,6 +151,8 @@ def test_on_its_effective_day_the_record_is_in_force(site: Path) -> None:
     data = record_json(out, TIMED)
     assert (data["status"], data["in_force"]) == ("effective", True)
     assert feed_status(out, "示例市限时措施") == "effective 有效"
+    # The page changed today (尚未施行 → 有效): crawlers and feed readers are told so.
+    assert changed_on(out) == ("2026-12-01", "2026-12-01T00:00:00+08:00")
 
 
 def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
@@ -168,6 +183,8 @@ def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
     assert row_cells[header.index("status")] == "expired"
     assert row_cells[header.index("in_force")] == "false"
     assert feed_status(out, "示例市限时措施") == "expired 已失效"
+    assert changed_on(out) == ("2027-07-01", "2027-07-01T00:00:00+08:00")
+    assert catalogue["updated"] == "2027-07-01"
 
 
 def test_a_record_published_later_is_held_back_until_that_day(site: Path) -> None:
