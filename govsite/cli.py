@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import click
 from govsite import __version__, clock, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, load_project
-from govsite.errors import BuildFailed, UnsafeOutputDir
+from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -75,6 +75,14 @@ def main() -> None:
     help="Render pages in this many processes; the output is the same for any number.",
 )
 @click.option(
+    "--executor",
+    metavar="dask://HOST:PORT",
+    default=None,
+    callback=lambda _ctx, _param, value: _executor_url(value),
+    help="Run the per-page work on the workers of a Dask scheduler instead of --jobs local "
+    "processes (needs govsite[dask]; the workers must see the site at the same path).",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help=f"Build everything, neither reading nor writing the build cache ({CACHE_DIR}/).",
@@ -89,6 +97,7 @@ def build(
     strict: bool,
     as_of: date | None,
     jobs: int,
+    executor: str | None,
     no_cache: bool,
     quiet: bool,
     debug: bool,
@@ -107,12 +116,14 @@ def build(
             result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
         if result is None:
             from govsite import pipeline
+            from govsite.parallel import remote_executor
 
             result = pipeline.build(
                 project,
                 strict=strict,
                 as_of=as_of,
                 jobs=jobs,
+                executor_factory=remote_executor(executor) if executor else None,
                 progress=progress,
                 cache_dir=cache_dir,
             )
@@ -231,10 +242,27 @@ def new(
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:
-            if exc.option is not None:
+            if exc.option:  # "Invalid value for '--slug': …"
                 raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
             raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")
+
+
+def _executor_url(value: str | None) -> str | None:
+    if (value is not None and not value.startswith("dask://")) or value == "dask://":
+        raise click.BadParameter(f"'{value}' is not dask://HOST:PORT")
+    return value
+
+
+def _os_problem(exc: OSError) -> str:
+    where = Path(exc.filename) if exc.filename else Path.cwd()
+    with suppress(ValueError):
+        where = where.relative_to(Path.cwd())
+    return (
+        f"{where}: error: {exc.strerror or exc}\n"
+        "  hint: check that the folder exists, that you may write to it and that the disk "
+        "is not full; nothing was changed in the build folder"
+    )
 
 
 @contextmanager
@@ -249,11 +277,14 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
     except (click.ClickException, click.exceptions.Exit):
         raise
+    except OSError as exc:  # the machine refused a read or write: say which file, not a traceback
+        click.echo(_os_problem(exc), err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
     except Exception as exc:  # a bug in govsite, not in the site
         if debug:
             traceback.print_exc()
         click.echo(
-            f"govsite failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            f"govsite failed unexpectedly: {type(exc).__name__}: {printable(str(exc))}\n"
             "This is a bug in govsite; run again with --debug for the traceback and report it.",
             err=True,
         )

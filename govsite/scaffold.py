@@ -9,10 +9,13 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
+
 from govsite import clock
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
+from govsite.document import SLUG_PATTERN
 from govsite.errors import Report, SourceLocation, did_you_mean
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.yamlload import load_yaml
@@ -32,7 +35,7 @@ class ScaffoldError(ValueError):
     def __init__(self, message: str, option: str | None = None) -> None:
         super().__init__(message)
         self.option = option
-        """The command-line option at fault (`--interprets`), if one is."""
+        """The command-line option at fault, when one is."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,9 +81,12 @@ def _date_sample(site: Path, record: Path, today: date) -> None:
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
     today = today or clock.today()
+    if request.slug is not None:
+        _check_slug(request.slug)
     if request.kind == "page":
         slug = request.slug or _slug_from(request.title) or f"page-{today:%Y%m%d}"
-        return _write_new(project.content_dir / "pages" / f"{slug}.md", _page_text(request.title))
+        path = project.content_dir / "pages" / f"{slug}.md"
+        return _write_new(project, path, _page_text(request.title))
     report = Report()
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
@@ -112,7 +118,7 @@ def create_document(project: Project, request: NewDocument, today: date | None =
     )
     name = request.slug or f"{agency.key}-{today.year}-{serial:05d}"
     path = project.content_dir / "records" / category.split("/")[0] / str(today.year) / f"{name}.md"
-    return _write_new(path, _record_text(request, index_no, agency.key, category, today))
+    return _write_new(project, path, _record_text(request, index_no, agency.key, category, today))
 
 
 def _check_interprets(interprets: tuple[str, ...], known: set[str]) -> None:
@@ -170,7 +176,21 @@ def _interpretations(front_matters: list[dict[str, Any]]) -> set[str]:
     }
 
 
-def _write_new(path: Path, text: str) -> Path:
+def _check_slug(slug: str) -> None:
+    """A slug is one file name: never a path, so `new` writes only below content/."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise ScaffoldError(
+            f"{_quoted(slug)} is not a slug: use letters, digits, '.', '_' and '-', starting "
+            "with a letter or digit (no '/', no '..'), e.g. --slug open-data-guide",
+            "--slug",
+        )
+
+
+def _write_new(project: Project, path: Path, text: str) -> Path:
+    # Slugs and catalogue keys cannot hold a '/', so this holds already; it stays true if
+    # they ever change, or content/ holds a symlink out of the site.
+    if not path.parent.resolve().is_relative_to(project.content_dir.resolve()):
+        raise ScaffoldError(f"'{path}' would be outside {project.content_dir}", "--slug")
     if path.exists():
         raise ScaffoldError(f"'{path}' already exists; pass another --slug")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +209,7 @@ def _page_text(title: str) -> str:
 def _record_text(
     request: NewDocument, index_no: str, agency: str, category: str, today: date
 ) -> str:
-    interprets = "[" + ", ".join(request.interprets) + "]"
+    interprets = "[" + ", ".join(_quoted(i) for i in request.interprets) + "]"
     lines = [
         "---",
         f"title: {_quoted(request.title)}",
@@ -221,4 +241,7 @@ def _record_text(
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`text` as one double-quoted YAML scalar on one line, whatever it holds: a line break
+    or `---` in an option must not end the front matter or start a key of its own."""
+    emitted: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30)
+    return emitted.rstrip("\n")
