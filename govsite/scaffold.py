@@ -16,7 +16,7 @@ from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
 from govsite.document import SLUG_PATTERN
-from govsite.errors import Report, SourceLocation, did_you_mean
+from govsite.errors import Report, SourceLocation, did_you_mean, printable
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.yamlload import load_yaml
 
@@ -134,7 +134,8 @@ def _check_interprets(interprets: tuple[str, ...], known: set[str]) -> None:
                 else "the site has no records yet: write the record it explains first"
             )
         raise ScaffoldError(
-            f"no record has the index number (索引号) '{index_no}'; {hint}", option="--interprets"
+            f"no record has the index number (索引号) '{printable(index_no)}'; {hint}",
+            option="--interprets",
         )
 
 

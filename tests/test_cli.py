@@ -164,6 +164,13 @@ def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) 
     project = load_project(make_site())
     title = '解读"\nvalidity: repealed\n---\n'
     interprets = "000000001/2026-00001]\nsuperseded_by: x\n---"
+    # An index number no record has is refused before anything is written (tests/test_dates.py),
+    # and named with its line breaks spelt out.
+    with pytest.raises(ScaffoldError, match=r"'000000001/2026-00001\]\\nsuperseded_by: x\\n---'"):
+        create_document(
+            project, NewDocument(kind="interpretation", title=title, interprets=(interprets,))
+        )
+    interprets = "000000001/2026-00001"
     path = create_document(
         project,
         NewDocument(kind="interpretation", title=title, interprets=(interprets,)),
