@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
@@ -22,7 +23,7 @@ from govsite.document import PageMeta, ParsedDocument, RecordMeta
 from govsite.errors import Report, did_you_mean
 from govsite.markup import MarkdownOptions
 from govsite.memo import Memo
-from govsite.model import Attachment, Body, Page, Record, Site
+from govsite.model import Attachment, Body, Page, Record, Site, status_on
 from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.yamlload import KeyPath
 
@@ -35,12 +36,15 @@ def assemble(
     report: Report,
     memo: Memo | None = None,
     run_on: ExecutorFactory = InProcessExecutor,
+    *,
+    as_of: date,
 ) -> Site:
-    """Check references between files and build the Site (bodies rendered, links resolved).
+    """Check references between files and build the Site as of the day `as_of`.
 
-    Bodies render on the executor `run_on` makes; with a `memo` (the build cache's), a
-    body whose text and links' targets are as an earlier build rendered them is taken
-    from it instead (bodies.py).
+    Each record's status is its validity on `as_of`; a record published later is held
+    back (`Site.scheduled`). Bodies render on the executor `run_on` makes; with a `memo`
+    (the build cache's), a body whose text and links' targets are as an earlier build
+    rendered them is taken from it instead (bodies.py).
     """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
     checker = _ReferenceChecker(catalogues, files, report)
@@ -55,11 +59,18 @@ def assemble(
         url = urls[str(parsed.source.content_path)]
         if isinstance(parsed.meta, RecordMeta):
             checker.check_record(parsed, parsed.meta)
-            records.append(_record(parsed, parsed.meta, url, body, files))
+            records.append(_record(parsed, parsed.meta, url, body, files, as_of))
         else:
             pages.append(_page(parsed, parsed.meta, url, body))
+    scheduled = sorted((r for r in records if r.published > as_of), key=_by_date)
+    held_back = {r.index_no: r for r in scheduled}
+    records = [
+        _without_held_back(r, held_back, documents, report)
+        for r in records
+        if r.index_no not in held_back
+    ]
     records = _with_derived_links(records)
-    records.sort(key=lambda r: (r.published, r.index_no), reverse=True)
+    records.sort(key=_by_date, reverse=True)
     return Site(
         config=project.config,
         records=tuple(records),
@@ -68,6 +79,43 @@ def assemble(
         topics=catalogues.topics,
         agencies=catalogues.agencies,
         records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
+        as_of=as_of,
+        scheduled=tuple(scheduled),
+    )
+
+
+def _by_date(record: Record) -> tuple[date, str]:
+    return record.published, record.index_no
+
+
+def _without_held_back(
+    record: Record,
+    held_back: Mapping[str, Record],
+    documents: Sequence[ParsedDocument],
+    report: Report,
+) -> Record:
+    """`record` without its links to records not yet published: they show from that day on."""
+    named: list[tuple[KeyPath, str]] = []
+    if record.superseded_by:
+        named.append((("superseded_by",), record.superseded_by))
+    named += [(("interprets", i), n) for i, n in enumerate(record.interprets)]
+    waiting = [(key, n) for key, n in named if n in held_back]
+    if not waiting:
+        return record
+    front_matter = next(d.front_matter for d in documents if d.source.location == record.source)
+    for key, index_no in waiting:
+        field = key if len(record.interprets) > 1 or key[0] == "superseded_by" else key[:1]
+        report.warning(
+            "GS320",
+            f"'{key[0]}' names '{index_no}', which is held back until it is published "
+            f"on {held_back[index_no].published.isoformat()}",
+            front_matter.value_at(field),
+            "the link shows from that day on; until then this record does not mention it",
+        )
+    return replace(
+        record,
+        superseded_by=None if record.superseded_by in held_back else record.superseded_by,
+        interprets=tuple(n for n in record.interprets if n not in held_back),
     )
 
 
@@ -86,6 +134,7 @@ def _record(
     url: str,
     body: Body,
     files: Mapping[PurePosixPath, StaticFile],
+    as_of: date,
 ) -> Record:
     attachments = tuple(
         _attachment(a.file, a.title, files)
@@ -109,6 +158,7 @@ def _record(
         topics=meta.topics,
         keywords=meta.keywords,
         validity=meta.validity,
+        status=status_on(meta.validity, meta.effective, meta.expires, as_of),
         superseded_by=meta.superseded_by,
         interprets=meta.interprets,
         attachments=attachments,

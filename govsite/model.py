@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from govsite.config import SiteConfig
@@ -19,7 +19,29 @@ from govsite.errors import SourceLocation
 
 Validity = Literal["effective", "amended", "repealed", "expired"]
 VALIDITIES: tuple[Validity, ...] = ("effective", "amended", "repealed", "expired")
-NO_LONGER_IN_FORCE: frozenset[Validity] = frozenset({"repealed", "expired"})
+NO_LONGER_IN_FORCE: frozenset[str] = frozenset({"repealed", "expired"})
+
+Status = Literal["pending", "effective", "amended", "repealed", "expired"]
+"""A record's validity as of the build: its declared `Validity`, unless its dates say otherwise."""
+STATUSES: tuple[Status, ...] = ("pending", "effective", "amended", "repealed", "expired")
+
+
+def status_on(
+    validity: Validity, effective: date | None, expires: date | None, as_of: date
+) -> Status:
+    """What a record is on `as_of`: the one place where its dates act on its validity.
+
+    A repeal or expiry the editor declared stands whatever the dates say. Otherwise a
+    record is expired once its `expires` day has passed (it is valid *until* that day,
+    inclusive), and pending (尚未施行) before its `effective` day.
+    """
+    if validity in NO_LONGER_IN_FORCE:
+        return validity
+    if expires is not None and as_of > expires:
+        return "expired"
+    if effective is not None and as_of < effective:
+        return "pending"
+    return validity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +141,9 @@ class Record:
     topics: tuple[str, ...]
     keywords: tuple[str, ...]
     validity: Validity
+    """The validity the front matter declares (what `govsite check` holds the editor to)."""
+    status: Status
+    """The validity as of the build's date (`status_on`): what every page, feed and file shows."""
     superseded_by: str | None
     interprets: tuple[str, ...]
     attachments: tuple[Attachment, ...]
@@ -139,7 +164,22 @@ class Record:
 
     @property
     def in_force(self) -> bool:
-        return self.validity not in NO_LONGER_IN_FORCE
+        """In force on the build's date: neither pending nor repealed or expired."""
+        return self.status in ("effective", "amended")
+
+    @property
+    def status_changed(self) -> date | None:
+        """The day its dates last changed its status (it took effect or expired), if that day has come."""
+        if self.status == "expired" and self.validity != "expired" and self.expires is not None:
+            return self.expires + timedelta(days=1)
+        if self.status in ("effective", "amended") and self.effective is not None:
+            return self.effective
+        return None
+
+    @property
+    def no_longer_in_force(self) -> bool:
+        """Repealed or expired on the build's date (the 失效废止 listing)."""
+        return self.status in NO_LONGER_IN_FORCE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,6 +207,10 @@ class Site:
     topics: Catalogue
     agencies: Mapping[str, Agency]
     records_by_index_no: Mapping[str, Record]
+    as_of: date
+    """The day the site is built for: statuses are as of this day, later records held back."""
+    scheduled: tuple[Record, ...] = ()
+    """Records published after `as_of`, held back until that day (oldest first); never shown."""
 
     def record(self, index_no: str) -> Record:
         return self.records_by_index_no[index_no]

@@ -46,6 +46,7 @@ CSV_COLUMNS = (
     "topics",
     "keywords",
     "validity",
+    "status",
     "in_force",
     "superseded_by",
     "supersedes",
@@ -120,6 +121,7 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
         "topics": [{"path": t, "title": site.topics.by_path[t].title} for t in record.topics],
         "keywords": list(record.keywords),
         "validity": record.validity,
+        "status": record.status,
         "in_force": record.in_force,
         "superseded_by": record.superseded_by,
         "supersedes": list(record.supersedes),
@@ -146,6 +148,7 @@ def catalogue_json(site: Site, exported: Iterable[Mapping[str, Any]]) -> bytes:
             "site_id": config.identity.site_id,
             "host": config.identity.host,
         },
+        "as_of": site.as_of.isoformat(),
         "updated": _iso(updated),
         "count": len(site.records),
     }

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import uptodate
+from govsite import clock, uptodate
 from govsite.analyse import analyse
 from govsite.assemble import assemble
 from govsite.cache import PageCache
@@ -37,7 +37,7 @@ from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jo
 from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile, render_site
-from govsite.result import BuildResult
+from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
@@ -58,7 +58,9 @@ def build(
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
-    The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
+    The site is built as of the day `as_of`, or today: records show their validity on that
+    day, records published later are held back, and the check's date rules (`--strict`,
+    the health report) measure against it.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
     With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
     did not change since the last build are reused from it, and the build is stamped so
@@ -69,7 +71,7 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     inputs = None
     if cache_dir is not None:
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
@@ -83,6 +85,7 @@ def build(
         compiled = compile_site(
             project,
             report,
+            as_of=as_of,
             render_on=render_on,
             progress=progress,
             cache_dir=cache_dir,
@@ -105,6 +108,7 @@ def build(
         seconds=time.perf_counter() - started,
         pages_rendered=len(compiled.pages) - reused,
         pages_reused=reused,
+        scheduled=scheduled_records(compiled.site),
     )
     if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
@@ -182,12 +186,13 @@ def compile_site(
     project: Project,
     report: Report,
     *,
+    as_of: date,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
 ) -> CompiledSite:
-    """Every stage but writing; BuildFailed at the first stage boundary with errors.
+    """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
     """
@@ -198,7 +203,9 @@ def compile_site(
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
-    site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
+    site = assemble(
+        project, documents, catalogues, sources.files, report, bodies, render_on, as_of=as_of
+    )
     report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)

@@ -50,6 +50,7 @@ _RULES = (
     Rule("GC404", "warning", "a category has no records at all"),
     Rule("GC405", "error", "too many categories are empty (a site-level veto)"),
     Rule("GC406", "warning", "a record in force is past its review period"),
+    Rule("GC407", "warning", "a record expired by its `expires` date within the review period"),
     # Interpretation (三同步)
     Rule("GC501", "error", "a policy in force has no interpretation"),
     Rule("GC502", "warning", "an interpretation was not published together with its policy"),

@@ -71,6 +71,7 @@ def check_timeliness(inspection: Inspection) -> Iterator[Diagnostic]:
     columns = column_statuses(inspection)
     yield from _columns(inspection, columns)
     yield from _review_due(inspection)
+    yield from _recently_expired(inspection)
 
 
 def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -126,7 +127,7 @@ def _paths(columns: list[ColumnStatus]) -> str:
 def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
     period = inspection.options.review_period_days
     for record in inspection.site.records:
-        if record.validity != "effective":
+        if record.status != "effective":  # expired or pending by its dates: not due for review
             continue
         last = record.updated or record.published
         age = (inspection.as_of - last).days
@@ -137,4 +138,27 @@ def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
                 f"still 'effective' but last {field} {age} days ago (review period {period}): "
                 "confirm it is in force and set 'updated', or change 'validity'",
                 inspection.field_location(record.source, field),
+            )
+
+
+def _recently_expired(inspection: Inspection) -> Iterator[Diagnostic]:
+    """Records whose `expires` day passed within the last review period, not yet marked expired.
+
+    The site already shows them as 已失效; the editor confirms it in the front matter (or
+    extends `expires`, or names the record that replaces it). Older expiries are not named
+    again every run.
+    """
+    period = inspection.options.review_period_days
+    for record in inspection.site.records:
+        if record.status != "expired" or record.validity == "expired" or record.expires is None:
+            continue
+        days = (inspection.as_of - record.expires).days
+        if days <= period:
+            yield finding(
+                "GC407",
+                f"expired on {record.expires.isoformat()} ({days} days ago) and now shows as "
+                "expired (已失效), but its 'validity' still says "
+                f"'{record.validity}': set 'validity: expired' (and 'superseded_by' if a "
+                "record replaces it), or correct 'expires'",
+                inspection.field_location(record.source, "expires"),
             )
