@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from govsite.config import SiteConfig
@@ -230,6 +230,15 @@ class Record:
     def in_force(self) -> bool:
         """In force on the build's date: neither pending nor repealed or expired."""
         return self.status in ("effective", "amended")
+
+    @property
+    def status_changed(self) -> date | None:
+        """The day its dates last changed its status (it took effect or expired), if that day has come."""
+        if self.status == "expired" and self.validity != "expired" and self.expires is not None:
+            return self.expires + timedelta(days=1)
+        if self.status in ("effective", "amended") and self.effective is not None:
+            return self.effective
+        return None
 
     @property
     def no_longer_in_force(self) -> bool:

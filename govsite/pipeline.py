@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import uptodate
+from govsite import clock, uptodate
 from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
@@ -73,7 +73,7 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     inputs = None
     if cache_dir is not None:
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them

@@ -11,12 +11,13 @@ from typing import Any
 
 import yaml
 
+from govsite import clock
 from govsite.annualreport import SECTIONS, statistics_skeleton
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
 from govsite.document import SLUG_PATTERN
-from govsite.errors import Report, SourceLocation, did_you_mean
+from govsite.errors import Report, SourceLocation, did_you_mean, printable
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.yamlload import load_yaml
 
@@ -57,7 +58,7 @@ def create_site(directory: Path, today: date | None = None) -> list[Path]:
     """
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"'{directory}' is not empty; choose a new folder")
-    today = today or date.today()
+    today = today or clock.today()
     shutil.copytree(SKELETON, directory, dirs_exist_ok=True)
     for record in sorted((directory / "content" / "records").rglob("*.md")):
         _date_sample(directory, record, today)
@@ -80,7 +81,7 @@ def _date_sample(site: Path, record: Path, today: date) -> None:
 
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
-    today = today or date.today()
+    today = today or clock.today()
     if request.slug is not None:
         _check_slug(request.slug)
     if request.kind == "page":
@@ -134,7 +135,8 @@ def _check_interprets(interprets: tuple[str, ...], known: set[str]) -> None:
                 else "the site has no records yet: write the record it explains first"
             )
         raise ScaffoldError(
-            f"no record has the index number (索引号) '{index_no}'; {hint}", option="--interprets"
+            f"no record has the index number (索引号) '{printable(index_no)}'; {hint}",
+            option="--interprets",
         )
 
 

@@ -9,14 +9,18 @@ build checks what a citizen and a machine see: the record page, listing badges, 
 from __future__ import annotations
 
 import json
+import os
 import re
-from datetime import date
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from govsite import pipeline
+from govsite import pipeline, serve
 from govsite.check.run import run_check
 from govsite.cli import main
 from govsite.config import load_project
@@ -90,6 +94,18 @@ def legal_force(page: str) -> str:
     return found.group(1)
 
 
+def changed_on(out: Path) -> tuple[str, str]:
+    """The timed record's sitemap lastmod and its feed entry's `updated`."""
+    sitemap = text(out, "sitemap.xml")
+    url = sitemap[sitemap.index("timed-measures/</loc>") :].split("</url>")[0]
+    lastmod = re.search(r"<lastmod>([^<]+)</lastmod>", url)
+    feed = text(out, "feeds/all.xml")
+    entry = feed[feed.index("<title>示例市限时措施</title>") :].split("</entry>")[0]
+    updated = re.search(r"<updated>([^<]+)</updated>", entry)
+    assert lastmod and updated
+    return lastmod.group(1), updated.group(1)
+
+
 def feed_status(out: Path, title: str) -> str:
     """The status category of the entry titled `title` in the feed of all records."""
     feed = text(out, "feeds/all.xml")
@@ -123,6 +139,7 @@ def test_before_effective_the_record_is_pending_with_the_day_it_takes_effect(sit
     data = record_json(out, TIMED)
     assert (data["validity"], data["status"], data["in_force"]) == ("effective", "pending", False)
     assert feed_status(out, "示例市限时措施") == "pending 尚未施行"
+    assert changed_on(out) == ("2026-11-20", "2026-11-20T00:00:00+08:00")  # as published
 
 
 def test_on_its_effective_day_the_record_is_in_force(site: Path) -> None:
@@ -134,6 +151,8 @@ def test_on_its_effective_day_the_record_is_in_force(site: Path) -> None:
     data = record_json(out, TIMED)
     assert (data["status"], data["in_force"]) == ("effective", True)
     assert feed_status(out, "示例市限时措施") == "effective 有效"
+    # The page changed today (尚未施行 → 有效): crawlers and feed readers are told so.
+    assert changed_on(out) == ("2026-12-01", "2026-12-01T00:00:00+08:00")
 
 
 def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
@@ -144,6 +163,7 @@ def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
     assert "validity-effective" not in page
     assert "本文件已失效，不再执行，内容仅供查阅参考。" in page
     assert 'data-pagefind-filter="validity:expired"' in page
+    assert 'data-pagefind-meta="validity:已失效"' in page  # what a search result shows
     assert legal_force(page) == "https://schema.org/NotInForce"
     listing = text(out, "catalogue/policies/municipal/index.html")
     row = listing[listing.index("示例市限时措施") :].split("</tr>")[0]
@@ -163,6 +183,8 @@ def test_after_expires_the_record_is_expired_everywhere(site: Path) -> None:
     assert row_cells[header.index("status")] == "expired"
     assert row_cells[header.index("in_force")] == "false"
     assert feed_status(out, "示例市限时措施") == "expired 已失效"
+    assert changed_on(out) == ("2027-07-01", "2027-07-01T00:00:00+08:00")
+    assert catalogue["updated"] == "2027-07-01"
 
 
 def test_a_record_published_later_is_held_back_until_that_day(site: Path) -> None:
@@ -216,6 +238,39 @@ def test_a_build_for_a_later_day_from_the_cache_equals_a_clean_build(site: Path)
         assert cached.pages_reused > 0  # the cache was used, and…
         clean = build_as_of(site, day)
         assert tree_bytes(site / "build") == tree_bytes(clean)  # …changed what the day changed
+
+
+def test_by_default_a_site_is_built_for_today_in_china_whatever_the_machines_zone(
+    site: Path,
+) -> None:
+    def beijing_today() -> str:
+        return datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+
+    # UTC-12: for 20 hours of each day its date is not Beijing's (a CI runner on UTC: 8).
+    environment = {**os.environ, "TZ": "Etc/GMT+12"}
+    before = beijing_today()
+    command = [sys.executable, "-m", "govsite", "build", "--site", str(site), "--no-cache", "-q"]
+    subprocess.run(command, env=environment, check=True)
+    built_for = json.loads(text(site / "build", "data/catalogue.json"))["as_of"]
+    assert built_for in (before, beijing_today())  # the same day, unless midnight passed
+
+
+def test_the_preview_builds_again_when_the_day_changes(site: Path) -> None:
+    days = [BEFORE_EFFECTIVE]
+    state = serve.PreviewState()
+    state.rebuild(site, None, lambda _line: None, days[0])
+    assert "尚未施行" in text(site / "build", TIMED_PAGE)
+    changed = threading.Event()  # no file changes: only the day does
+    threading.Thread(
+        target=serve.rebuild_loop,
+        args=(changed, state, site, lambda _line: None, days[0], lambda: days[0], 0.2),
+        daemon=True,
+    ).start()
+    days[0] = AFTER_EXPIRES
+    assert state.wait_for_build_after(1, timeout=120) == 2
+    assert '<span class="validity validity-expired">已失效</span>' in text(
+        site / "build", TIMED_PAGE
+    )
 
 
 def test_a_link_to_a_record_held_back_waits_for_it(make_site: MakeSite) -> None:
