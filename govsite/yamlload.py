@@ -15,6 +15,7 @@ from types import MappingProxyType
 import yaml
 
 from govsite.errors import Report, SourceLocation
+from govsite.punctuation import find_fullwidth_syntax
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -55,6 +56,10 @@ def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml 
     Syntax errors and duplicate keys go to `report`; on a syntax error the result is None.
     """
     first_line = origin.line or 1
+    mistyped = find_fullwidth_syntax(text, origin.at(first_line))
+    if mistyped:  # PyYAML would report them a line later, or not at all
+        report.extend(mistyped)
+        return None
     loader = Loader(text)
     try:
         return _load_located(loader, origin, first_line, report)
