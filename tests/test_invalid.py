@@ -48,7 +48,7 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [(POLICY, "published: 2026-03-05", "published: 2026-02-30")],
         [
             f"{POLICY}:8:12: error[GS204]: 'published': '2026-02-30' is not a valid date "
-            "(day is out of range for month)",
+            "(month 2 of 2026 has 28 days)",
             "  hint: write dates as YYYY-MM-DD",
         ],
     ),
