@@ -19,6 +19,7 @@ from govsite.document import ParsedDocument
 from govsite.errors import Diagnostic, Report, SourceLocation
 from govsite.markup import MarkdownOptions, MarkdownRenderer
 from govsite.memo import Memo, key_of
+from govsite.messages import Text, text
 from govsite.model import Body, Heading
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.urls import is_external, relative_href, resolve_source_href
@@ -132,20 +133,17 @@ class _LinkResolver:
         path, hash_sign, fragment = unquote(href).partition("#")
         target = resolve_source_href(path, self.content_path)
         if target is None:
-            self._problem(f"link '{href}' leads outside content/", line)
+            self._problem(text("GS307.outside", href=href), line)
             return href
         if target.endswith(".md"):
             found = self.lookups[target] = self.urls.get(target)
             if found is None:
-                self._problem(
-                    f"link '{href}' points to a document that does not exist ('content/{target}')",
-                    line,
-                )
+                self._problem(text("GS307.missing", href=href, target=target), line)
                 return href
             target = found
         return quote(
             relative_href(self.url, target + hash_sign + fragment), safe="/#%:@!$&'()*+,;=-._~"
         )
 
-    def _problem(self, message: str, line: int) -> None:
-        self.problems.append(Diagnostic("error", "GS307", message, self.location.at(line)))
+    def _problem(self, message: Text, line: int) -> None:
+        self.problems.append(Diagnostic.of("error", message, self.location.at(line)))

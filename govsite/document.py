@@ -16,6 +16,7 @@ from govsite.discover import SourceFile
 from govsite.errors import Report
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.indexno import IndexNumberPattern
+from govsite.messages import text
 from govsite.model import Validity
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
@@ -98,7 +99,7 @@ def parse_document(
     try:
         parts = split_front_matter(source.text)
     except FrontMatterError as exc:
-        report.error("GS104", str(exc), source.location.at(exc.line, 1))
+        report.say("error", exc.message, source.location.at(exc.line, 1))
         return None
     doc = load_yaml(parts.meta_text, source.location.at(parts.meta_start_line), report)
     if doc is None:
@@ -129,18 +130,11 @@ def _check_meta(
 ) -> bool:
     ok = True
     if meta.slug is not None and not SLUG_PATTERN.fullmatch(meta.slug):
-        report.error(
-            "GS203",
-            f"slug '{meta.slug}' may hold only letters, digits, '.', '_' and '-'",
-            doc.value_at(("slug",)),
-        )
+        report.say("error", text("GS203.slug", slug=meta.slug), doc.value_at(("slug",)))
         ok = False
     if isinstance(meta, RecordMeta) and pattern.parse(meta.index_no) is None:
-        report.error(
-            "GS205",
-            f"index_no '{meta.index_no}' does not follow the site's pattern '{pattern.template}'",
-            doc.value_at(("index_no",)),
-            f"for example '{pattern.example()}'",
-        )
+        message = text("GS205", index_no=meta.index_no, pattern=pattern.template)
+        example = text("GS205.hint", example=pattern.example())
+        report.say("error", message, doc.value_at(("index_no",)), example)
         ok = False
     return ok

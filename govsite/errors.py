@@ -147,7 +147,9 @@ def summarize(diagnostics: Iterable[Diagnostic], language: Language = "en") -> s
     errors = sum(1 for d in found if d.severity == "error")
     counts = {"problems": len(found), "errors": errors, "warnings": len(found) - errors}
     # English needs singular and plural forms; the key names which of the three are 1.
-    forms = "".join("1" if counts[name] == 1 else "n" for name in ("problems", "errors", "warnings"))
+    forms = "".join(
+        "1" if counts[name] == 1 else "n" for name in ("problems", "errors", "warnings")
+    )
     return text(f"summary.{forms}", **counts).render(language)
 
 

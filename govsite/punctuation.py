@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from govsite.fieldnames import RECORD_KEYS
 from govsite.errors import Diagnostic, SourceLocation
+from govsite.fieldnames import RECORD_KEYS
 from govsite.messages import Text, text
 
 IDEOGRAPHIC_SPACE = "\u3000"
@@ -93,4 +93,6 @@ def _bracket(line: int, column: int, inside: str) -> tuple[Text, Text]:
 
 def list_items(written: str) -> str:
     """`老旧小区，城市更新` → `老旧小区, 城市更新`: the items as a half-width flow list's inside."""
-    return ", ".join(part.strip(" \u3000") for part in _LIST_SEPARATORS.split(written) if part.strip(" \u3000"))
+    return ", ".join(
+        part.strip(" \u3000") for part in _LIST_SEPARATORS.split(written) if part.strip(" \u3000")
+    )

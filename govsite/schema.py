@@ -82,7 +82,7 @@ def coerce(doc: LocatedYaml, path: KeyPath, value: object, hint: Any, report: Re
         if value in args:
             return value
         choices = ", ".join(str(a) for a in args)
-        meant = VALIDITY_WORDS.get(str(value))
+        meant = VALIDITY_WORDS.get(str(value), "")
         hint = (
             text("GS203.choice-chinese.hint", value=str(value), word=meant)
             if meant in args
@@ -104,7 +104,27 @@ def _coerce_tuple(
     items = value if isinstance(value, list) else [value]
     paths = [(*path, i) for i in range(len(items))] if isinstance(value, list) else [path]
     converted = [coerce(doc, p, v, item, report) for p, v in zip(paths, items, strict=True)]
-    return INVALID if any(c is INVALID for c in converted) else tuple(converted)
+    if any(c is INVALID for c in converted):
+        return INVALID
+    if item is str:
+        converted = _split_fullwidth_commas(doc, path, paths, converted, report)
+    return tuple(converted)
+
+
+def _split_fullwidth_commas(
+    doc: LocatedYaml, path: KeyPath, paths: list[KeyPath], items: list[Any], report: Report
+) -> list[Any]:
+    """`[老旧小区，城市更新]` is one item to YAML but two to the editor who typed it: take
+    it as two, and warn so that the source is fixed."""
+    if not any("，" in item for item in items):
+        return items
+    split = [part.strip() for item in items for part in item.split("，") if part.strip()]
+    for index, (where, item) in enumerate(zip(paths, items, strict=True)):
+        if "，" in item:
+            message = text("GS207", field=_key_name(path), index=index, value=item)
+            hint = text("GS207.hint", items=", ".join(split))
+            report.say("warning", message, doc.value_at(where), hint)
+    return split
 
 
 def _coerce_scalar(
@@ -154,9 +174,7 @@ def _coerce_date(doc: LocatedYaml, path: KeyPath, value: object, report: Report)
 
 
 _ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CHINESE_DATE = re.compile(
-    r"(\d{4})\s*(?:年|/|\.|-)\s*(\d{1,2})\s*(?:月|/|\.|-)\s*(\d{1,2})\s*日?"
-)
+_CHINESE_DATE = re.compile(r"(\d{4})\s*(?:年|/|\.|-)\s*(\d{1,2})\s*(?:月|/|\.|-)\s*(\d{1,2})\s*日?")
 
 
 def read_chinese_date(written: str) -> date | None:

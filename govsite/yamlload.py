@@ -15,6 +15,7 @@ from types import MappingProxyType
 import yaml
 
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
 from govsite.punctuation import find_fullwidth_syntax
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -73,12 +74,11 @@ def _load_located(
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        report.error(
-            "GS102", _describe_yaml_error(exc, first_line), _mark_location(origin, first_line, exc)
-        )
+        where = _mark_location(origin, first_line, exc)
+        report.say("error", text("GS102", detail=_describe_yaml_error(exc, first_line)), where)
         return None
     except yaml.YAMLError as exc:
-        report.error("GS102", f"invalid YAML: {exc}", origin)
+        report.say("error", text("GS102", detail=str(exc)), origin)
         return None
     if node is None:
         return LocatedYaml(None, origin)
@@ -127,11 +127,8 @@ class _Converter:
             key_location = self.locate(key_node)
             if key in result:
                 first = self.key_locations[(*path, key)]
-                self.report.error(
-                    "GS103",
-                    f"duplicate key '{key}' (first written at line {first.line})",
-                    key_location,
-                )
+                message = text("GS103", key=key, line=first.line or 0)
+                self.report.say("error", message, key_location)
                 continue
             self.key_locations[(*path, key)] = key_location
             result[key] = self.convert(value_node, (*path, key))
@@ -139,7 +136,7 @@ class _Converter:
 
     def _convert_scalar(self, node: yaml.Node) -> object:
         if not isinstance(node, yaml.ScalarNode):
-            self.report.error("GS102", "a mapping key must be plain text", self.locate(node))
+            self.report.say("error", text("GS102.key-not-text"), self.locate(node))
             return None
         try:
             return self.loader.construct_object(node)
@@ -165,4 +162,4 @@ def _describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
         mark = exc.context_mark
         context += f" (begun at line {first_line + mark.line}, column {mark.column + 1})"
     parts = [p for p in (context, exc.problem) if p]
-    return "invalid YAML: " + (", ".join(parts) if parts else "cannot parse")
+    return ", ".join(parts) if parts else "cannot parse"

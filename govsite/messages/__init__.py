@@ -39,7 +39,9 @@ class Text:
     @classmethod
     def from_json(cls, data: object) -> Text:
         """ValueError or TypeError if `data` is not what `to_json` makes."""
-        key, params = data  # type: ignore[misc]
+        if not isinstance(data, list) or len(data) != 2 or not isinstance(data[1], list):
+            raise ValueError("a message is [key, [[name, value], ...]]")
+        key, params = data
         if not isinstance(key, str) or key not in en.MESSAGES:
             raise ValueError(f"unknown message key {key!r}")
         pairs = tuple((str(name), value) for name, value in params)
