@@ -11,6 +11,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from govsite.discover import SourceFile
 from govsite.errors import Report
@@ -18,6 +19,7 @@ from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.indexno import IndexNumberPattern
 from govsite.messages import text
 from govsite.model import Validity
+from govsite.numbering import NumberRequest
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
@@ -93,9 +95,16 @@ class ParsedDocument:
 
 
 def parse_document(
-    source: SourceFile, pattern: IndexNumberPattern, report: Report
+    source: SourceFile,
+    pattern: IndexNumberPattern,
+    report: Report,
+    requests: list[NumberRequest] | None = None,
 ) -> ParsedDocument | None:
-    """Parse one document; problems are reported and give None."""
+    """Parse one document; problems are reported and give None.
+
+    A missing or malformed index number is added to `requests` instead, when given, so that
+    its hint can name a free number once every document is read (numbering.py).
+    """
     try:
         parts = split_front_matter(source.text)
     except FrontMatterError as exc:
@@ -104,8 +113,8 @@ def parse_document(
     doc = load_yaml(parts.meta_text, source.location.at(parts.meta_start_line), report)
     if doc is None:
         return None
-    meta = _read_meta(doc, report)
-    if meta is None or not _check_meta(doc, meta, pattern, report):
+    meta = _read_meta(doc, report, requests)
+    if meta is None or not _check_meta(doc, meta, pattern, report, requests):
         return None
     return ParsedDocument(
         source=source,
@@ -116,23 +125,60 @@ def parse_document(
     )
 
 
-def _read_meta(doc: LocatedYaml, report: Report) -> RecordMeta | PageMeta | None:
+def _read_meta(
+    doc: LocatedYaml, report: Report, requests: list[NumberRequest] | None
+) -> RecordMeta | PageMeta | None:
     value = doc.value if doc.value is not None else {}
     # A page that carries record fields but no category is a record missing its category:
     # saying so helps more than calling every record field unknown.
     is_record = isinstance(value, dict) and bool(_RECORD_ONLY & value.keys())
-    schema: type[RecordMeta] | type[PageMeta] = RecordMeta if is_record else PageMeta
-    return read_object(doc, (), value, schema, report)
+    if not is_record:
+        return read_object(doc, (), value, PageMeta, report)
+    assert isinstance(value, dict)
+    if "index_no" in value or requests is None:
+        return read_object(doc, (), value, RecordMeta, report)
+    # Everything else is reported now; the missing number later, with a free one to use.
+    found = Report()
+    read_object(doc, (), value, RecordMeta, found)
+    report.extend(d for d in found.diagnostics if d.text != text("GS202", field="index_no"))
+    requests.append(_request("missing", doc, value, None))
+    return None
+
+
+def _request(
+    problem: Literal["missing", "off-pattern"],
+    doc: LocatedYaml,
+    value: dict[str, object],
+    written: str | None,
+) -> NumberRequest:
+    agency = value.get("agency")
+    agencies = [agency] if isinstance(agency, str) else agency if isinstance(agency, list) else []
+    published = value.get("published")
+    return NumberRequest(
+        problem=problem,
+        location=doc.value_at(("index_no",) if written else ()),
+        agencies=tuple(str(a) for a in agencies),
+        published=published if isinstance(published, date) else None,
+        written=written,
+    )
 
 
 def _check_meta(
-    doc: LocatedYaml, meta: RecordMeta | PageMeta, pattern: IndexNumberPattern, report: Report
+    doc: LocatedYaml,
+    meta: RecordMeta | PageMeta,
+    pattern: IndexNumberPattern,
+    report: Report,
+    requests: list[NumberRequest] | None,
 ) -> bool:
     ok = True
     if meta.slug is not None and not SLUG_PATTERN.fullmatch(meta.slug):
         report.say("error", text("GS203.slug", slug=meta.slug), doc.value_at(("slug",)))
         ok = False
     if isinstance(meta, RecordMeta) and pattern.parse(meta.index_no) is None:
+        if requests is not None:
+            assert isinstance(doc.value, dict)
+            requests.append(_request("off-pattern", doc, doc.value, meta.index_no))
+            return False
         message = text("GS205", index_no=meta.index_no, pattern=pattern.template)
         example = text("GS205.hint", example=pattern.example())
         report.say("error", message, doc.value_at(("index_no",)), example)

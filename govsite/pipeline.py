@@ -18,16 +18,17 @@ from govsite import uptodate
 from govsite.analyse import analyse
 from govsite.assemble import assemble
 from govsite.cache import PageCache
-from govsite.catalogue import load_catalogues
+from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.config import Project
 from govsite.discover import Sources, discover
-from govsite.document import ParsedDocument, parse_document
+from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
+from govsite.numbering import FreeNumbers, NumberRequest, report_requests
 from govsite.opendata import build_open_data
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import PlannedPage, plan_site
@@ -169,7 +170,7 @@ def compile_site(
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    documents = _parse_documents(sources, project, report, progress)
+    documents = _parse_documents(sources, project, catalogues, report, progress)
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
@@ -202,16 +203,25 @@ def compile_site(
 
 
 def _parse_documents(
-    sources: Sources, project: Project, report: Report, progress: Progress
+    sources: Sources,
+    project: Project,
+    catalogues: Catalogues,
+    report: Report,
+    progress: Progress,
 ) -> list[ParsedDocument]:
     total = len(sources.documents)
     every = report_every(total)
     documents = []
+    requests: list[NumberRequest] = []
+    pattern = project.index_no_pattern
     for number, source in enumerate(sources.documents, 1):
-        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None:
+        if (parsed := parse_document(source, pattern, report, requests)) is not None:
             documents.append(parsed)
         if number % every == 0 or number == total:
             progress("records loaded", number, total)
+    if requests:  # the hints name free numbers, known only now that every document is read
+        used = (d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta))
+        report_requests(requests, FreeNumbers(pattern, used, catalogues.agencies), report)
     return documents
 
 

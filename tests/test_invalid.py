@@ -78,7 +78,7 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [
             f"{POLICY}:3:11: error[GS205]: index_no '000000001-2026-1' does not follow the "
             "site's pattern '{agency_code}/{year}-{serial:05d}'",
-            "  hint: for example '002583021/2024-00001'",
+            "  hint: for example '000000001/2026-00003'",
         ],
     ),
     (
@@ -87,7 +87,8 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [
             f"{POLICY}:3:11: error[GS206]: index_no '000000001/2026-00001' is already used "
             f"by {INTERPRETATION}:3:11",
-            "  hint: an index number identifies one record for good: give this record a new one",
+            "  hint: an index number identifies one record for good: give this record a new one, "
+            "e.g. '000000001/2026-00002'",
         ],
     ),
     (
@@ -102,9 +103,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         ],
         [
             f"{INTERPRETATION}:10:13: error[GS305]: unknown record '000000001/2026-00009' in 'interprets'",
-            "  hint: did you mean '000000001/2026-00002'?",
-            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
             "  hint: did you mean '000000001/2026-00001'?",
+            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
+            "  hint: did you mean '000000001/2026-00002'?",
         ],
     ),
     (
