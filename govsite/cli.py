@@ -16,8 +16,9 @@ import click
 # (uptodate.py) then takes a fraction of a second, which importing every stage would double.
 from govsite import __version__, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
-from govsite.config import CACHE_DIR, load_project
+from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir
+from govsite.messages import Language, choose_language
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -42,6 +43,31 @@ as_of_option = click.option(
 debug_option = click.option(
     "--debug", is_flag=True, help="Show a traceback when govsite itself fails."
 )
+lang_option = click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["zh-CN", "zh", "en"]),
+    default=None,
+    help="The language of problem messages.  "
+    "[default: LC_ALL/LANG if it is zh* or en*, else the site's `language`]",
+)
+
+
+class Speaker:
+    """Chooses the language messages are printed in, once the site's own is known."""
+
+    def __init__(self, explicit: str | None) -> None:
+        self.explicit = explicit
+        self.site_language: str | None = None
+
+    @property
+    def language(self) -> Language:
+        return choose_language(self.explicit, self.site_language)
+
+    def heard(self, project: Project) -> Project:
+        """Note the site's language; returns `project`."""
+        self.site_language = project.config.language
+        return project
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,6 +107,7 @@ def main() -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."
 )
+@lang_option
 @debug_option
 def build(
     site_dir: Path,
@@ -90,6 +117,7 @@ def build(
     jobs: int,
     no_cache: bool,
     quiet: bool,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Build the site into its build folder; nothing is written unless every page builds.
@@ -97,8 +125,9 @@ def build(
     On a terminal each stage shows a progress bar; piped or under CI, one summary line.
     """
     progress = progress_for(sys.stdout, quiet=quiet)
-    with reporting_errors(debug):
-        project = load_project(site_dir, out_dir)
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir, out_dir))
         as_of = as_of or date.today()
         cache_dir = None if no_cache else project.cache_dir
         result = None
@@ -116,7 +145,7 @@ def build(
                 cache_dir=cache_dir,
             )
     for diagnostic in result.diagnostics:
-        click.echo(diagnostic.format_text(), err=True)
+        click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:
         click.echo(result.summary())
 
@@ -135,6 +164,7 @@ def build(
 @click.option("--external", is_flag=True, help="Also fetch every external link over HTTP.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per external link.")
 @click.option("--concurrency", default=8, show_default=True, help="External links fetched at once.")
+@lang_option
 @debug_option
 def check(
     site_dir: Path,
@@ -144,14 +174,16 @@ def check(
     external: bool,
     timeout: float,
     concurrency: int,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Check the site before publishing: links, metadata, accessibility, timeliness (docs/checks.md)."""
     from govsite.check.external import ExternalOptions
     from govsite.check.run import fails, run_check
 
-    with reporting_errors(debug):
-        project = load_project(site_dir)
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
         options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
         outcome = run_check(project, as_of or date.today(), options)
     links: tuple[str, ...] = ()
@@ -159,7 +191,7 @@ def check(
         findings = outcome.diagnostics
     else:
         findings, links = outcome.findings, tuple(sorted(outcome.external_links))
-    click.echo(format_findings(findings, links, style))
+    click.echo(format_findings(findings, links, style, speaker.language))
     sys.exit(EXIT_CONTENT_ERRORS if fails(findings, fail_on) else 0)
 
 
@@ -169,14 +201,18 @@ def check(
 @click.option(
     "--port", default=8000, show_default=True, help="Port to listen on (0: any free one)."
 )
+@lang_option
 @debug_option
-def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
+def serve(site_dir: Path, host: str, port: int, lang: str | None, debug: bool) -> None:
     """Build, serve the site for preview and rebuild whenever a source changes."""
     from govsite import serve as preview
 
-    with reporting_errors(debug):
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
         try:
-            preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
+            preview.serve(
+                site_dir, host, port, log=lambda line: click.echo(line, err=True), language=lang
+            )
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
 
@@ -217,7 +253,7 @@ def new(
     debug: bool,
 ) -> None:
     """Write a new record, interpretation or page with every field and the next free index number."""
-    with reporting_errors(debug):
+    with reporting_errors(debug, Speaker(None)):
         project = load_project(site_dir)
         request = scaffold.NewDocument(
             kind=kind,
@@ -235,12 +271,12 @@ def new(
 
 
 @contextmanager
-def reporting_errors(debug: bool) -> Iterator[None]:
+def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
     """Turn build problems into messages and exit codes instead of tracebacks."""
     try:
         yield
     except BuildFailed as exc:
-        click.echo(exc.format_text(), err=True)
+        click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None

@@ -137,7 +137,7 @@ class BuildFailed(Exception):
     def format_text(self, language: Language = "en") -> str:
         lines = [d.format_text(language) for d in self.diagnostics]
         nothing = text("summary.nothing-written").render(language)
-        lines.append(f"{summarize(self.diagnostics, language)} {nothing}")
+        lines.append(summarize(self.diagnostics, language) + nothing)
         return "\n".join(lines)
 
 

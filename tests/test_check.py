@@ -111,7 +111,9 @@ def test_demo_external_links_are_listed_not_fetched(runner: CliRunner) -> None:
 
 
 def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
+    result = runner.invoke(
+        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--lang", "en"]
+    )
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
     assert blocks[-1] == "29 problems (15 errors, 14 warnings)."
@@ -119,11 +121,17 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group
     assert (
-        f"{NOTICES}accessibility.md:14:1: error GC301 image '../../files/chart.png' "
+        f"{NOTICES}accessibility.md:14:1: error[GC301]: image '../../files/chart.png' "
         "has no text alternative"
     ) in result.stdout.splitlines()
-    line_format = re.compile(r"^\S+?(:\d+(:\d+)?)?: (error|warning) GC\d{3} .+$")
+    # The build's shape: `path:line:col: error[CODE]: message`, hints indented below.
+    line_format = re.compile(r"^(\S+?(:\d+(:\d+)?)?: (error|warning)\[GC\d{3}\]: |  hint: ).+$")
     assert all(line_format.match(line) for block in blocks[:-1] for line in block.splitlines())
+
+
+def test_human_format_of_a_chinese_site_is_chinese(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
+    assert result.stdout.strip().split("\n\n")[-1] == "共 29 个问题（15 个错误，14 个警告）。"
 
 
 def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:

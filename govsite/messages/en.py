@@ -14,7 +14,7 @@ MESSAGES: dict[str, str] = {
     "summary.n11": "{problems} problems ({errors} error, {warnings} warning).",
     "summary.111": "{problems} problem ({errors} error, {warnings} warning).",
     "summary.1nn": "{problems} problem ({errors} errors, {warnings} warnings).",
-    "summary.nothing-written": "Nothing was written.",
+    "summary.nothing-written": " Nothing was written.",
     # Hints shared by several codes.
     "hint.did-you-mean": "did you mean '{word}'?",
     # GS1xx: files that cannot be read.
@@ -67,4 +67,7 @@ MESSAGES: dict[str, str] = {
     "GS306.hint": "attachment paths are relative to content/",
     "GS307.outside": "link '{href}' leads outside content/",
     "GS307.missing": "link '{href}' points to a document that does not exist ('content/{target}')",
+    # The preview server's page when the site did not build.
+    "preview.title": "The site did not build",
+    "preview.lead": "Fix these and save; this page reloads after the next build.",
 }

@@ -55,4 +55,6 @@ MESSAGES: dict[str, str] = {
     "GS306.hint": "附件路径从 content/ 算起",
     "GS307.outside": "链接 '{href}' 指向 content/ 之外",
     "GS307.missing": "链接 '{href}' 指向的文件不存在（'content/{target}'）",
+    "preview.title": "网站未能生成",
+    "preview.lead": "请改正以下问题并保存；下次生成后本页会自动刷新。",
 }
