@@ -10,9 +10,10 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from govsite import uptodate
 from govsite.analyse import analyse
@@ -21,7 +22,7 @@ from govsite.cache import PageCache
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.config import Project
-from govsite.discover import Sources, discover
+from govsite.discover import CATALOGUE_DIR, Sources, discover
 from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
@@ -162,29 +163,34 @@ def compile_site(
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
+    keep_going: bool = False,
 ) -> CompiledSite:
     """Every stage but writing; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
+    With `keep_going` (`govsite check`), errors that belong to single documents don't stop
+    it: those documents are left out, so every other finding is still reported in one run.
     """
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
     documents = _parse_documents(sources, project, catalogues, report, progress)
-    report.stop_if_errors()  # never assemble a half-parsed site
+    _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
     assert theme is not None
 
     site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
+    if keep_going and report.error_count:
+        site = _without_documents_in_error(site, report)
 
     pages = plan_site(site, theme.labels, report)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
 
     cache = None
     if cache_dir is not None:
         cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
     outputs = render_site(site, pages, theme, project.root, report, render_on, progress, cache)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
 
     # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
     # own file of the same name under content/ (its own robots.txt, say) replaces one.
@@ -200,6 +206,50 @@ def compile_site(
     copies = tuple(_static_copies(sources, theme))
     outputs = (*outputs, *machine_readable, *_minified_assets(theme))
     return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
+
+
+def _stage_boundary(report: Report, keep_going: bool) -> None:
+    """Stop on errors, unless keeping going and every error is a document's own."""
+    if not keep_going or not all(_in_a_document(d) for d in report.diagnostics):
+        report.stop_if_errors()
+
+
+def _in_a_document(diagnostic: Diagnostic) -> bool:
+    parts = diagnostic.location.path.parts
+    return diagnostic.severity == "warning" or (
+        len(parts) > 1 and parts[0] == "content" and parts[1] != CATALOGUE_DIR
+    )
+
+
+def _without_documents_in_error(site: Site, report: Report) -> Site:
+    """The site less the documents whose errors leave them unrenderable, and the links others
+    make to those. A broken link or a missing attachment (GS306, GS307) still renders."""
+    broken = {
+        d.location.path
+        for d in report.diagnostics
+        if d.severity == "error" and d.code not in _STILL_RENDERABLE
+    }
+    records = [r for r in site.records if r.source.path not in broken]
+    kept = {r.index_no for r in records}
+    records = [
+        replace(
+            r,
+            superseded_by=r.superseded_by if r.superseded_by in kept else None,
+            interprets=tuple(n for n in r.interprets if n in kept),
+            interpretations=tuple(n for n in r.interpretations if n in kept),
+            supersedes=tuple(n for n in r.supersedes if n in kept),
+        )
+        for r in records
+    ]
+    return replace(
+        site,
+        records=tuple(records),
+        pages=tuple(p for p in site.pages if p.source.path not in broken),
+        records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
+    )
+
+
+_STILL_RENDERABLE = frozenset({"GS306", "GS307"})
 
 
 def _parse_documents(

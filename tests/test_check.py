@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from govsite.check.rules import RULES
 from govsite.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, MakeSite
 
 BROKEN = REPO / "tests" / "sites" / "check-broken" / "site"
 BROKEN_AS_OF = "2026-06-30"
@@ -188,7 +188,7 @@ def test_date_rules_measure_against_as_of(runner: CliRunner) -> None:
     assert {"GC404", "GC406"} <= rules
 
 
-def test_a_site_that_does_not_build_reports_the_build_errors(
+def test_a_site_that_does_not_build_reports_the_build_errors_and_every_other_finding(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     site = copy_of_broken(tmp_path)
@@ -197,7 +197,8 @@ def test_a_site_that_does_not_build_reports_the_build_errors(
     )
     code, report = check_json(runner, site, "--as-of", BROKEN_AS_OF)
     assert code == 1
-    assert {rule for rule, *_ in located(report)} == {"GS307"}
+    # The document in error is left out; every other file is still checked.
+    assert {rule for rule, *_ in located(report)} >= {"GS307", "GC301", "GC402"}
 
 
 def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> None:
@@ -236,3 +237,34 @@ def test_strict_build_fails_on_check_errors(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 1
     assert "error[GC301]" in result.stderr
     assert not (site / "build").exists()
+
+
+def test_documents_with_build_errors_do_not_hide_other_findings(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    """One broken link used to stop the check before any rule ran, in every file."""
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site()
+    text = (root / policy).read_text(encoding="utf-8")
+    (root / policy).write_text(text + "\n见[办法](missing.md)。\n", encoding="utf-8")
+    (root / "content/pages/bad.md").write_text("---\ntitle: 坏\nnav_ordr: 1\n---\n")
+    (root / "content/pages/chart.md").write_text("---\ntitle: 图表\n---\n\n![](/files/x.png)\n")
+    code, report = check_json(runner, root, "--as-of", "2026-03-10")
+    assert code == 1
+    rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
+    assert ("GS307", policy) in rules
+    assert ("GS201", "content/pages/bad.md") in rules
+    assert ("GC301", "content/pages/chart.md") in rules
+
+
+def test_a_record_left_out_for_its_errors_breaks_no_other_page(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site()
+    text = (root / policy).read_text(encoding="utf-8")
+    (root / policy).write_text(text.replace("category: policies/municipal", "category: nope"))
+    code, report = check_json(runner, root, "--as-of", "2026-03-10")
+    rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
+    assert ("GS302", policy) in rules
+    assert not any(rule == "GS402" for rule, _ in rules)  # the interpretation still rendered
