@@ -123,6 +123,8 @@ class CheckConfig:
     """Category paths (and their children) whose records in force need an interpretation."""
     interpretation_grace_days: int = 7
     """How far an interpretation's publication may lie from its policy's (三同步)."""
+    summary_categories: tuple[str, ...] = ("policies",)
+    """Category paths (and their children) whose records need a 内容概述 (`summary`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

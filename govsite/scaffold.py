@@ -134,7 +134,7 @@ def _record_text(
         "---",
         f"title: {_quoted(request.title)}",
         f"index_no: {index_no}",
-        "# doc_no: 青政发〔2026〕1号",
+        "# doc_no: 〇政发〔2026〕1号",
         f"agency: {agency}",
         f"genre: {'解读' if request.kind == 'interpretation' else '通知'}",
         f"written: {today.isoformat()}",

@@ -8,7 +8,12 @@ build works at a domain root, under a sub-path, and opened straight from disk.
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import quote
+
+# ASCII an href may not hold as it is (the URL standard's path percent-encode set, and `%`
+# only where it starts no escape); other characters, Chinese included, are valid as written.
+_NOT_IN_HREF = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
 
 
 def output_file(url: str) -> str:
@@ -24,6 +29,11 @@ def relative_href(from_url: str, to: str) -> str:
     if target == here and hash_sign:
         return hash_sign + fragment
     return _relative_path(target, here.rpartition("/")[0]) + hash_sign + fragment
+
+
+def encode_href(href: str) -> str:
+    """`附件1 清单.pdf` → `附件1%20清单.pdf`: percent-encode what an href may not hold."""
+    return _NOT_IN_HREF.sub(lambda found: f"%{ord(found.group()):02X}", href)
 
 
 def _relative_path(target: str, base_dir: str) -> str:

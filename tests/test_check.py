@@ -30,6 +30,8 @@ EXPECTED = {
     ("GC204", NOTICES + "replaced-but-effective.md", 8, 1),
     ("GC205", NOTICES + "wrong-agency-code.md", 3, 1),
     ("GC206", NOTICES + "wrong-year.md", 3, 1),
+    ("GC207", "content/pages/orphan.md", 5, 1),
+    ("GC208", "content/records/policies/repealed-without-reason.md", 7, 1),
     ("GC301", NOTICES + "accessibility.md", 14, 1),
     ("GC302", NOTICES + "accessibility.md", 18, 1),
     ("GC303", NOTICES + "accessibility.md", 16, 1),
@@ -52,6 +54,8 @@ EXPECTED = {
     ("GC602", NOTICES + "same-title-2.md", 2, 1),
     ("GC603", "content/pages/orphan.md", None, None),
     ("GC604", "content/pages/orphan.md", None, None),
+    ("GC701", "govsite.yaml", None, None),
+    ("GC702", "govsite.yaml", None, None),
 }
 
 
@@ -116,7 +120,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
     )
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
-    assert blocks[-1] == "29 problems (15 errors, 14 warnings)."
+    assert blocks[-1] == "33 problems (17 errors, 16 warnings)."
     for block in blocks[:-1]:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group
@@ -131,7 +135,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
 
 def test_human_format_of_a_chinese_site_is_chinese(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
-    assert result.stdout.strip().split("\n\n")[-1] == "共 29 个问题（15 个错误，14 个警告）。"
+    assert result.stdout.strip().split("\n\n")[-1] == "共 33 个问题（17 个错误，16 个警告）。"
 
 
 def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:
@@ -264,7 +268,7 @@ def test_a_record_left_out_for_its_errors_breaks_no_other_page(
     root = make_site()
     text = (root / policy).read_text(encoding="utf-8")
     (root / policy).write_text(text.replace("category: policies/municipal", "category: nope"))
-    code, report = check_json(runner, root, "--as-of", "2026-03-10")
+    _, report = check_json(runner, root, "--as-of", "2026-03-10")
     rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
     assert ("GS302", policy) in rules
     assert not any(rule == "GS402" for rule, _ in rules)  # the interpretation still rendered

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.config import Project
-from govsite.errors import Diagnostic
+from govsite.errors import Diagnostic, SourceLocation
 from govsite.indexno import IndexNumberPattern
 from govsite.model import Record
 
@@ -19,7 +19,64 @@ def check_metadata(inspection: Inspection, project: Project) -> Iterator[Diagnos
         yield from _ended_without_reason(inspection, record)
         yield from _replaced_but_effective(inspection, record)
         yield from _index_number(inspection, record, project.index_no_pattern)
+        yield from _without_summary(inspection, record)
+    for record in site.records:
+        yield from _placeholder(inspection, record.source, record.body.html)
+    for page in site.pages:
+        yield from _placeholder(inspection, page.source, page.body.html)
     yield from _supersession_loops(inspection)
+    yield from _identity(project)
+
+
+PLACEHOLDER_BODY = "正文。"
+"""What `govsite new` writes where the document's text goes (scaffold.py)."""
+
+
+def _placeholder(inspection: Inspection, source: SourceLocation, html: str) -> Iterator[Diagnostic]:
+    if html.strip() != f"<p>{PLACEHOLDER_BODY}</p>":
+        return
+    lines = inspection.text(source).split("\n")
+    line = next((n for n, text in enumerate(lines, 1) if text.strip() == PLACEHOLDER_BODY), None)
+    yield finding(
+        "GC207",
+        f"the text is still the placeholder '{PLACEHOLDER_BODY}': write the document's text",
+        source.at(line, 1 if line else None),
+    )
+
+
+def _without_summary(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
+    wanted = inspection.options.summary_categories
+    if record.summary or not any(_within(record.category, path) for path in wanted):
+        return
+    yield finding(
+        "GC208",
+        f"no 内容概述: records of '{record.category}' need a 'summary' (one or two sentences)",
+        inspection.field_location(record.source, "category"),
+    )
+
+
+def _within(category: str, path: str) -> bool:
+    return category == path or category.startswith(path + "/")
+
+
+def _identity(project: Project) -> Iterator[Diagnostic]:
+    identity = project.config.identity
+    where = project.config_location
+    if identity.error_report_url is None:
+        yield finding(
+            "GC701",
+            "no 我为政府网站找错 address: set 'identity.error_report_url' (the national "
+            "report-an-error page for this site, e.g. "
+            "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=SITE_ID)",
+            where,
+        )
+    if identity.party_gov_logo is None:
+        yield finding(
+            "GC702",
+            "no 党政机关标识: set 'identity.party_gov_logo' (the image and link issued for "
+            "this site)",
+            where,
+        )
 
 
 def _dates(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:

@@ -32,6 +32,8 @@ _RULES = (
     Rule("GC204", "error", "a record still `effective` has been replaced by an effective one"),
     Rule("GC205", "error", "the index number's agency code is not the first agency's code"),
     Rule("GC206", "error", "the index number's year is not the year of `published`"),
+    Rule("GC207", "warning", "a document still holds the placeholder text `govsite new` wrote"),
+    Rule("GC208", "warning", "a record of `summary_categories` has no 内容概述 (`summary`)"),
     # Content accessibility (Markdown source)
     Rule("GC301", "error", "an image has no text alternative"),
     Rule("GC302", "error", "an image's text alternative is a file name"),
@@ -58,6 +60,9 @@ _RULES = (
     Rule("GC602", "warning", "two records of one category share a title"),
     Rule("GC603", "error", "two pages share a <title>"),
     Rule("GC604", "error", "a page has no meta description"),
+    # Site identity (政府网站发展指引, 国办发〔2017〕47号)
+    Rule("GC701", "error", "the site has no 我为政府网站找错 address (`error_report_url`)"),
+    Rule("GC702", "error", "the site has no 党政机关标识 (`party_gov_logo`)"),
 )
 
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
