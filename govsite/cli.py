@@ -229,40 +229,97 @@ def init(directory: Path) -> None:
     click.echo(f"Build it with: govsite build --site {directory}")
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(scaffold.DOCUMENT_KINDS))
-@click.option("--title", required=True, help="The document's title (名称).")
+@main.group()
+def new() -> None:
+    """Write a new record, interpretation or page with every field (see each one's --help)."""
+
+
+title_option = click.option("--title", required=True, help="The document's title (名称).")
+record_slug_option = click.option(
+    "--slug", help="File name (letters, digits, '-').  [default: AGENCY-YEAR-SERIAL]"
+)
+page_slug_option = click.option(
+    "--slug", help="File name (letters, digits, '-').  [default: made from the title]"
+)
+agency_option = click.option(
+    "--agency", help="Key of the issuing agency (default: the first in agencies.yaml)."
+)
+
+
+@new.command("record")
+@title_option
 @click.option("--category", help="Catalogue key path, e.g. policies/municipal-government.")
-@click.option("--agency", help="Key of the issuing agency (default: the first in agencies.yaml).")
-@click.option(
-    "--interprets", "interprets", multiple=True, help="Index number of the record interpreted."
-)
-@click.option(
-    "--slug", help="File name (letters, digits, '-'); pages default to one made from the title."
-)
+@agency_option
+@record_slug_option
 @site_option
 @debug_option
-def new(
-    kind: str,
+def new_record(
     title: str,
     category: str | None,
     agency: str | None,
-    interprets: tuple[str, ...],
     slug: str | None,
     site_dir: Path,
     debug: bool,
 ) -> None:
-    """Write a new record, interpretation or page with every field and the next free index number."""
+    """Write a disclosure record (政府信息) with the next free index number (索引号) and
+    today's dates; fill in its fields and replace the placeholder text."""
+    request = scaffold.NewDocument(
+        kind="record", title=title, category=category, agency=agency, slug=slug
+    )
+    _write_new_document(site_dir, request, debug)
+
+
+@new.command("interpretation")
+@title_option
+@click.option(
+    "--interprets",
+    "interprets",
+    multiple=True,
+    help="Index number of the record interpreted (repeat for several).",
+)
+@click.option(
+    "--category",
+    help=f"Catalogue key path.  [default: {scaffold.INTERPRETATIONS_CATEGORY}]",
+)
+@agency_option
+@record_slug_option
+@site_option
+@debug_option
+def new_interpretation(
+    title: str,
+    interprets: tuple[str, ...],
+    category: str | None,
+    agency: str | None,
+    slug: str | None,
+    site_dir: Path,
+    debug: bool,
+) -> None:
+    """Write a policy interpretation (政策解读) of the records named by --interprets, with
+    the next free index number."""
+    request = scaffold.NewDocument(
+        kind="interpretation",
+        title=title,
+        category=category,
+        agency=agency,
+        interprets=interprets,
+        slug=slug,
+    )
+    _write_new_document(site_dir, request, debug)
+
+
+@new.command("page")
+@title_option
+@page_slug_option
+@site_option
+@debug_option
+def new_page(title: str, slug: str | None, site_dir: Path, debug: bool) -> None:
+    """Write a plain page (the disclosure guide, an about page) under content/pages/."""
+    _write_new_document(site_dir, scaffold.NewDocument(kind="page", title=title, slug=slug), debug)
+
+
+def _write_new_document(site_dir: Path, request: scaffold.NewDocument, debug: bool) -> None:
     with reporting_errors(debug, Speaker(None)):
         project = load_project(site_dir)
-        request = scaffold.NewDocument(
-            kind=kind,
-            title=title,
-            category=category,
-            agency=agency,
-            interprets=interprets,
-            slug=slug,
-        )
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:

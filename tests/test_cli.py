@@ -90,6 +90,24 @@ def test_help_explains_each_command(runner: CliRunner) -> None:
         assert "Usage:" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("kind", "says", "options", "not_options"),
+    [
+        ("record", "Write a disclosure record", ["--category"], ["--interprets"]),
+        ("interpretation", "Write a policy interpretation", ["--interprets"], []),
+        ("page", "Write a plain page", ["--slug"], ["--category", "--interprets", "--agency"]),
+    ],
+)
+def test_new_help_describes_that_kind_only(
+    runner: CliRunner, kind: str, says: str, options: list[str], not_options: list[str]
+) -> None:
+    result = runner.invoke(main, ["new", kind, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: main new {kind} [OPTIONS]\n\n  {says}")
+    assert all(option in result.stdout for option in options)
+    assert not any(option in result.stdout for option in not_options)
+
+
 def test_init_makes_a_site_that_builds(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "new-site"
     assert runner.invoke(main, ["init", str(target)]).exit_code == 0
