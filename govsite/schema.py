@@ -188,7 +188,7 @@ def read_chinese_date(written: str) -> date | None:
         return None
 
 
-def _out_of_range(field: str, got: str, written: str) -> Text | None:
+def _out_of_range(field: str, got: Text, written: str) -> Text | None:
     year, month, day = (int(part) for part in written.split("-"))
     if not 1 <= month <= 12:
         return text("GS204.month", field=field, got=got, month=month)
@@ -235,15 +235,15 @@ def _key_name(path: KeyPath) -> str:
     return text or "document"
 
 
-def _describe(value: object) -> str:
+def _describe(value: object) -> Text:
     if value is None:
-        return "nothing"
+        return text("value.nothing")
     if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
+        return text("value.written", value=str(value).lower())
     if isinstance(value, list):
-        return "a list"
+        return text("value.list")
     if isinstance(value, dict):
-        return "a mapping"
+        return text("value.mapping")
     if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"'{value}'"
+        return text("value.number", value=str(value))
+    return text("value.written", value=str(value))

@@ -123,6 +123,9 @@ class _Converter:
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._convert_scalar(key_node)  # reports it; the pair is left out
+                continue
             key = str(self._convert_scalar(key_node)) if key_node.value is not None else ""
             key_location = self.locate(key_node)
             if key in result:

@@ -19,22 +19,33 @@ Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 _CATALOGUES: Mapping[Language, Mapping[str, str]] = {"en": en.MESSAGES, "zh": zh.MESSAGES}
 
-Param = str | int
-
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A message not yet put into words: its catalogue key and named parameters."""
+    """A message not yet put into words: its catalogue key and named parameters.
+
+    A parameter may itself be a Text (`got` = "a list"), put into words in the same language.
+    """
 
     key: str
     params: tuple[tuple[str, Param], ...] = ()
 
     def render(self, language: Language = "en") -> str:
         template = _CATALOGUES[language].get(self.key) or en.MESSAGES[self.key]
-        return template.format(**dict(self.params))
+        values = {
+            name: value.render(language) if isinstance(value, Text) else value
+            for name, value in self.params
+        }
+        return template.format(**values)
 
     def to_json(self) -> list[object]:
-        return [self.key, [list(pair) for pair in self.params]]
+        return [
+            self.key,
+            [
+                [name, {"text": v.to_json()} if isinstance(v, Text) else v]
+                for name, v in self.params
+            ],
+        ]
 
     @classmethod
     def from_json(cls, data: object) -> Text:
@@ -44,10 +55,19 @@ class Text:
         key, params = data
         if not isinstance(key, str) or key not in en.MESSAGES:
             raise ValueError(f"unknown message key {key!r}")
-        pairs = tuple((str(name), value) for name, value in params)
-        if not all(isinstance(value, str | int) for _, value in pairs):
-            raise ValueError("message parameters are text or numbers")
+        pairs = tuple((str(name), _param_from_json(value)) for name, value in params)
         return cls(key, pairs)
+
+
+Param = str | int | Text
+
+
+def _param_from_json(value: object) -> Param:
+    if isinstance(value, dict) and set(value) == {"text"}:
+        return Text.from_json(value["text"])
+    if isinstance(value, str | int):
+        return value
+    raise ValueError("message parameters are text, numbers or messages")
 
 
 def text(message_key: str, /, **params: Param) -> Text:

@@ -70,4 +70,10 @@ MESSAGES: dict[str, str] = {
     # The preview server's page when the site did not build.
     "preview.title": "The site did not build",
     "preview.lead": "Fix these and save; this page reloads after the next build.",
+    # Values as messages describe them (the `got` of GS203 and GS204).
+    "value.nothing": "nothing",
+    "value.list": "a list",
+    "value.mapping": "a mapping",
+    "value.number": "the number {value}",
+    "value.written": "'{value}'",
 }

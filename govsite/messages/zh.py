@@ -57,4 +57,9 @@ MESSAGES: dict[str, str] = {
     "GS307.missing": "链接 '{href}' 指向的文件不存在（'content/{target}'）",
     "preview.title": "网站未能生成",
     "preview.lead": "请改正以下问题并保存；下次生成后本页会自动刷新。",
+    "value.nothing": "空值",
+    "value.list": "一个列表",
+    "value.mapping": "一个映射",
+    "value.number": "数字 {value}",
+    "value.written": "'{value}'",
 }
