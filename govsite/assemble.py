@@ -249,6 +249,7 @@ class _ReferenceChecker:
                 # A record never refers to itself: its own number is no suggestion.
                 choices = (k for k in known if k != getattr(parsed.meta, "index_no", None))
                 hint = suggest(value, choices) if len(known) < 5000 else None
+                hint = hint or text(f"{code}.hint")
             message = text(code, value=value, field=str(field[0]))
             self.report.say("error", message, where, hint)
 

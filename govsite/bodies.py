@@ -10,6 +10,8 @@ same, so moving a document renders again exactly its own body and those linking 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -133,17 +135,34 @@ class _LinkResolver:
         path, hash_sign, fragment = unquote(href).partition("#")
         target = resolve_source_href(path, self.content_path)
         if target is None:
-            self._problem(text("GS307.outside", href=href), line)
+            shown = unquote(href)
+            self._problem(text("GS307.outside", href=shown), line, text("GS307.outside.hint"))
             return href
         if target.endswith(".md"):
             found = self.lookups[target] = self.urls.get(target)
             if found is None:
-                self._problem(text("GS307.missing", href=href, target=target), line)
+                message = text("GS307.missing", href=unquote(href), target=target)
+                self._problem(message, line, self._near(target))
                 return href
             target = found
         return quote(
             relative_href(self.url, target + hash_sign + fragment), safe="/#%:@!$&'()*+,;=-._~"
         )
 
-    def _problem(self, message: Text, line: int) -> None:
-        self.problems.append(Diagnostic.of("error", message, self.location.at(line)))
+    def _near(self, target: str) -> Text:
+        """The link to the document of the most similar file name, or how links are written."""
+        by_name: dict[str, str] = {}
+        for path in sorted(
+            self.urls, key=lambda p: (p.rpartition("/")[0] != target.rpartition("/")[0], p)
+        ):
+            by_name.setdefault(posixpath.basename(path), path)  # the target's folder first
+        close = difflib.get_close_matches(
+            posixpath.basename(target), list(by_name), n=1, cutoff=0.6
+        )
+        if not close:
+            return text("GS307.missing.hint")
+        here = posixpath.dirname(self.content_path)
+        return text("hint.did-you-mean", word=posixpath.relpath(by_name[close[0]], here or "."))
+
+    def _problem(self, message: Text, line: int, hint: Text | None = None) -> None:
+        self.problems.append(Diagnostic.of("error", message, self.location.at(line), hint))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from govsite.errors import BuildFailed, Report, SourceLocation
 from govsite.indexno import DEFAULT_PATTERN, IndexNumberPattern, compile_pattern
+from govsite.messages import text
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
@@ -228,10 +229,11 @@ def _check_config(
         report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
     logo = identity.party_gov_logo
     if logo and not (root / "content" / logo.image).is_file():
-        report.error(
-            "GS306",
-            f"党政机关标识 image 'content/{logo.image}' does not exist",
+        report.say(
+            "error",
+            text("GS306.logo", file=logo.image),
             doc.value_at(("identity", "party_gov_logo", "image")),
+            text("GS306.logo.hint"),
         )
     try:
         return compile_pattern(config.index_no_pattern)

@@ -108,7 +108,7 @@ def parse_document(
     try:
         parts = split_front_matter(source.text)
     except FrontMatterError as exc:
-        report.say("error", exc.message, source.location.at(exc.line, 1))
+        report.say("error", exc.message, source.location.at(exc.line, 1), exc.hint)
         return None
     doc = load_yaml(parts.meta_text, source.location.at(parts.meta_start_line), report)
     if doc is None:
@@ -172,7 +172,8 @@ def _check_meta(
 ) -> bool:
     ok = True
     if meta.slug is not None and not SLUG_PATTERN.fullmatch(meta.slug):
-        report.say("error", text("GS203.slug", slug=meta.slug), doc.value_at(("slug",)))
+        where = doc.value_at(("slug",))
+        report.say("error", text("GS203.slug", slug=meta.slug), where, text("GS203.slug.hint"))
         ok = False
     if isinstance(meta, RecordMeta) and pattern.parse(meta.index_no) is None:
         if requests is not None:

@@ -26,6 +26,7 @@ class FrontMatterError(ValueError):
     def __init__(self, message: Text, line: int) -> None:
         super().__init__(message.render())
         self.message = message
+        self.hint = messages.text(f"{message.key}.hint")
         self.line = line
 
 

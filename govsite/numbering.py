@@ -78,7 +78,11 @@ def report_requests(requests: Iterable[NumberRequest], free: FreeNumbers, report
     for request in sorted(requests, key=lambda r: r.location):
         number = free.take(request.agencies, request.published)
         if request.problem == "missing":
-            hint = text("GS202.index-no.hint", index_no=number) if number else None
+            hint = (
+                text("GS202.index-no.hint", index_no=number)
+                if number
+                else text("GS202.hint", field="index_no")
+            )
             report.say("error", text("GS202", field="index_no"), request.location, hint)
         else:
             message = text("GS205", index_no=request.written or "", pattern=free.pattern.template)

@@ -35,7 +35,8 @@ def read_object(
 ) -> T | None:
     """Build `schema` from the mapping `value` found at `path` of `doc`; None if anything was wrong."""
     if not isinstance(value, dict):
-        report.say("error", text("GS203.mapping", got=_describe(value)), doc.value_at(path))
+        message = text("GS203.mapping", got=_describe(value))
+        report.say("error", message, doc.value_at(path), text("GS203.mapping.hint"))
         return None
     hints, fields = _schema_of(schema)
     ok = _reject_unknown_keys(doc, path, value, fields, report)
@@ -43,7 +44,8 @@ def read_object(
     for name, spec in fields.items():
         if name not in value:
             if _is_required(spec):
-                report.say("error", text("GS202", field=name), doc.value_at(path))
+                hint = text("GS202.hint", field=name)
+                report.say("error", text("GS202", field=name), doc.value_at(path), hint)
                 ok = False
             continue
         converted = coerce(doc, (*path, name), value[name], hints[name], report)
@@ -133,23 +135,27 @@ def _coerce_scalar(
     if hint is str:
         if isinstance(value, str):
             return value.strip() or _reject(
-                doc, path, text("GS203.empty", field=_key_name(path)), report
+                doc,
+                path,
+                text("GS203.empty", field=_key_name(path)),
+                report,
+                text("GS203.empty.hint"),
             )
         written = doc.scalar_texts.get(path, str(value))
         quotable = isinstance(value, int | float | date)
         quote = text("GS203.text.hint", written=written) if quotable else None
         message = text("GS203.text", field=_key_name(path), got=_describe(value))
-        return _reject(doc, path, message, report, quote)
+        return _reject(doc, path, message, report, quote or text("GS203.text.other.hint"))
     if hint is bool:
         if isinstance(value, bool):
             return value
         message = text("GS203.bool", field=_key_name(path), got=_describe(value))
-        return _reject(doc, path, message, report)
+        return _reject(doc, path, message, report, text("GS203.bool.hint"))
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         message = text("GS203.int", field=_key_name(path), got=_describe(value))
-        return _reject(doc, path, message, report)
+        return _reject(doc, path, message, report, text("GS203.int.hint"))
     if hint is date:
         return _coerce_date(doc, path, value, report)
     raise TypeError(f"schema type {hint!r} is not supported")  # a bug in govsite, not in content

@@ -75,7 +75,8 @@ def _load_located(
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         where = _mark_location(origin, first_line, exc)
-        report.say("error", text("GS102", detail=_describe_yaml_error(exc, first_line)), where)
+        message = text("GS102", detail=_describe_yaml_error(exc, first_line))
+        report.say("error", message, where, text("GS102.hint"))
         return None
     except yaml.YAMLError as exc:
         report.say("error", text("GS102", detail=str(exc)), origin)
@@ -131,7 +132,7 @@ class _Converter:
             if key in result:
                 first = self.key_locations[(*path, key)]
                 message = text("GS103", key=key, line=first.line or 0)
-                self.report.say("error", message, key_location)
+                self.report.say("error", message, key_location, text("GS103.hint"))
                 continue
             self.key_locations[(*path, key)] = key_location
             result[key] = self.convert(value_node, (*path, key))

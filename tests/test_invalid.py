@@ -30,7 +30,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [(POLICY, "keywords: [政务公开, 工作要点]", "keywords: [政务公开, 工作要点")],
         [
             f"{POLICY}:12:8: error[GS102]: invalid YAML: while parsing a flow sequence "
-            "(begun at line 11, column 11), did not find expected ',' or ']'"
+            "(begun at line 11, column 11), did not find expected ',' or ']'",
+            "  hint: look at this line and the one before: a ':' without a space after it, "
+            "or a quote or bracket left open, are the usual causes",
         ],
     ),
     (
@@ -41,7 +43,10 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
     (
         "missing-required-field",
         [(POLICY, "written: 2026-03-02\n", "")],
-        [f"{POLICY}:2:1: error[GS202]: missing required field 'written'"],
+        [
+            f"{POLICY}:2:1: error[GS202]: missing required field 'written'",
+            "  hint: add a line 'written: …'",
+        ],
     ),
     (
         "invalid-date",
@@ -130,7 +135,8 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [(INTERPRETATION, "disclosure-work-points.md)", "no-such-file.md)")],
         [
             f"{INTERPRETATION}:15: error[GS307]: link '../../policies/2026/no-such-file.md' points "
-            "to a document that does not exist ('content/records/policies/2026/no-such-file.md')"
+            "to a document that does not exist ('content/records/policies/2026/no-such-file.md')",
+            "  hint: a link to another document is written to its .md file, relative to this file",
         ],
     ),
     (

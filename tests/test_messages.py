@@ -1,7 +1,8 @@
 """Every editor-facing message, word for word, in English and Chinese.
 
 Each folder of tests/fixtures/mistakes/ holds one mistake an editor makes: `site/` is laid
-over a copy of the sample site `govsite init` writes, and `expected.en.txt` and
+over a copy of the sample site `govsite init` writes (`deleted.txt` lists files it
+removes from it), and `expected.en.txt` and
 `expected.zh.txt` are what the build prints about it (`--update-golden` rewrites them).
 """
 
@@ -27,7 +28,11 @@ CASES = sorted(p.name for p in MISTAKES.iterdir() if p.is_dir())
 def build_with(make_site: MakeSite, case: str) -> tuple[Diagnostic, ...]:
     """The diagnostics of building the sample site with the case's files laid over it."""
     root = make_site(name=case)
-    shutil.copytree(MISTAKES / case / "site", root, dirs_exist_ok=True)
+    if (MISTAKES / case / "site").is_dir():
+        shutil.copytree(MISTAKES / case / "site", root, dirs_exist_ok=True)
+    deleted = MISTAKES / case / "deleted.txt"
+    for path in deleted.read_text(encoding="utf-8").split() if deleted.is_file() else ():
+        (root / path).unlink()
     try:
         return pipeline.build(load_project(root)).diagnostics
     except BuildFailed as failed:

@@ -46,7 +46,10 @@ def test_each_config_problem_is_located(make_site: MakeSite) -> None:
 
 def test_a_missing_identity_block_is_named(make_site: MakeSite) -> None:
     root = make_site({"govsite.yaml": "title: 站点\nbase_url: https://a.gov.cn/\n"})
-    assert problems(root) == ["govsite.yaml:1:1: error[GS202]: missing required field 'identity'"]
+    assert problems(root) == [
+        "govsite.yaml:1:1: error[GS202]: missing required field 'identity'\n"
+        "  hint: add a line 'identity: …'"
+    ]
 
 
 def test_no_config_file(tmp_path: Path) -> None:
