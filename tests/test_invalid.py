@@ -163,7 +163,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         "bad-site-id",
         [(CONFIG, 'site_id: "1100000001"', 'site_id: "9912300000"')],
         [
-            f"{CONFIG}:10:12: error[GS112]: 网站标识码 '9912300000' does not start with a province code (11–82)"
+            f"{CONFIG}:10:12: error[GS112]: 网站标识码 '9912300000' does not start with a province code (11–82)",
+            "  hint: copy the 网站标识码 from the site's entry in the national government-website "
+            "database (全国政府网站基本信息数据库)",
         ],
     ),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import string
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -25,16 +25,20 @@ MISTAKES = REPO / "tests" / "fixtures" / "mistakes"
 CASES = sorted(p.name for p in MISTAKES.iterdir() if p.is_dir())
 
 
-def build_with(make_site: MakeSite, case: str) -> tuple[Diagnostic, ...]:
-    """The diagnostics of building the sample site with the case's files laid over it."""
+def build_with(
+    make_site: MakeSite, case: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Diagnostic, ...]:
+    """The diagnostics of building the sample site with the case's files laid over it
+    (from its parent folder, so a message that names the site's folder names `case`)."""
     root = make_site(name=case)
+    monkeypatch.chdir(root.parent)
     if (MISTAKES / case / "site").is_dir():
         shutil.copytree(MISTAKES / case / "site", root, dirs_exist_ok=True)
     deleted = MISTAKES / case / "deleted.txt"
     for path in deleted.read_text(encoding="utf-8").split() if deleted.is_file() else ():
         (root / path).unlink()
     try:
-        return pipeline.build(load_project(root)).diagnostics
+        return pipeline.build(load_project(Path(case))).diagnostics
     except BuildFailed as failed:
         return failed.diagnostics
 
@@ -46,9 +50,9 @@ def printed(diagnostics: tuple[Diagnostic, ...], language: Language) -> str:
 
 @pytest.mark.parametrize("case", CASES)
 def test_each_mistake_is_named_with_its_fix_in_both_languages(
-    make_site: MakeSite, update_golden: bool, case: str
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, update_golden: bool, case: str
 ) -> None:
-    diagnostics = build_with(make_site, case)
+    diagnostics = build_with(make_site, case, monkeypatch)
     for language in LANGUAGES:
         expected = MISTAKES / case / f"expected.{language}.txt"
         if update_golden:
@@ -60,10 +64,12 @@ def test_each_mistake_is_named_with_its_fix_in_both_languages(
 TESTED_BELOW = {"summary.nothing-written", "preview.title", "preview.lead"}
 
 
-def test_every_message_is_shown_by_a_fixture(make_site: MakeSite) -> None:
+def test_every_message_is_shown_by_a_fixture(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown: set[str] = set()
     for case in CASES:
-        for diagnostic in build_with(make_site, case):
+        for diagnostic in build_with(make_site, case, monkeypatch):
             for said in (diagnostic.text, diagnostic.hint_text):
                 shown |= _keys(said) if said is not None else set()
     keys = {key for key in en.MESSAGES if not key.startswith("summary.")} - TESTED_BELOW

@@ -18,6 +18,17 @@ MESSAGES: dict[str, str] = {
     # Hints shared by several codes.
     "hint.did-you-mean": "did you mean '{word}'?",
     # GS1xx: files that cannot be read.
+    "GS100": "no {file} in '{folder}': is this a govsite site?",
+    "GS100.hint": "run govsite in the site's folder, or pass --site FOLDER; govsite init FOLDER makes a new site",
+    "GS111.url": "'{url}' is not an http(s) address",
+    "GS111.at-least-1": "'{key}' must be at least 1",
+    "GS111.pattern": "index_no_pattern: {reason}",
+    "GS111.url.hint": "write the whole address, beginning with https://",
+    "GS111.at-least-1.hint": "write 1 or more, or delete the line for the default",
+    "GS111.pattern.hint": "see 'The index-number pattern' in docs/content-format.md; the default is {{agency_code}}/{{year}}-{{serial:05d}}",
+    "GS112.hint": "copy the 网站标识码 from the site's entry in the national government-website database (全国政府网站基本信息数据库)",
+    "GS112.length": "网站标识码 '{site_id}' must be 10 characters: a 6-digit region code and a 4-digit serial, or 'bm' and 8 digits",
+    "GS112.province": "网站标识码 '{site_id}' does not start with a province code (11–82)",
     "GS101": "not UTF-8 text (byte 0x{byte} cannot be decoded)",
     "GS101.hint": "save the file as UTF-8 (files saved as GBK/GB18030 by older editors are the usual cause)",
     "GS102": "invalid YAML: {detail}",
