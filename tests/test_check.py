@@ -140,7 +140,12 @@ def test_human_format_of_a_chinese_site_is_chinese(runner: CliRunner) -> None:
 
 def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:
     result = runner.invoke(
-        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--format", "github"]
+        main,
+        [
+            "check",
+            *("--site", str(BROKEN), "--as-of", BROKEN_AS_OF),
+            *("--format", "github", "--lang", "en"),
+        ],
     )
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
@@ -272,3 +277,16 @@ def test_a_record_left_out_for_its_errors_breaks_no_other_page(
     rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
     assert ("GS302", policy) in rules
     assert not any(rule == "GS402" for rule, _ in rules)  # the interpretation still rendered
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_every_finding_word_for_word(runner: CliRunner, update_golden: bool, language: str) -> None:
+    """The check's whole human output on the broken fixture, in each language
+    (`--update-golden` rewrites tests/sites/check-broken/expected-check.*.txt)."""
+    result = runner.invoke(
+        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--lang", language]
+    )
+    expected = BROKEN.parent / f"expected-check.{language}.txt"
+    if update_golden:
+        expected.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected.read_text(encoding="utf-8")

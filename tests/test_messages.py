@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import shutil
 import string
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from govsite import pipeline
+from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
@@ -22,6 +24,7 @@ from govsite.serve import PreviewState
 from tests.conftest import REPO, MakeSite
 
 MISTAKES = REPO / "tests" / "fixtures" / "mistakes"
+BROKEN = REPO / "tests" / "sites" / "check-broken" / "site"
 CASES = sorted(p.name for p in MISTAKES.iterdir() if p.is_dir())
 
 
@@ -61,7 +64,7 @@ def test_each_mistake_is_named_with_its_fix_in_both_languages(
 
 
 # Message keys the fixtures cannot show (they are not about a file), tested below instead.
-TESTED_BELOW = {"summary.nothing-written", "preview.title", "preview.lead"}
+TESTED_BELOW = {"summary.nothing-written", "preview.title", "preview.lead", "GC502.before"}
 
 
 def test_every_message_is_shown_by_a_fixture(
@@ -72,6 +75,11 @@ def test_every_message_is_shown_by_a_fixture(
         for diagnostic in build_with(make_site, case, monkeypatch):
             for said in (diagnostic.text, diagnostic.hint_text):
                 shown |= _keys(said) if said is not None else set()
+    # The check's rules, on the fixture that breaks each (tests/test_check.py has its output).
+    outcome = run_check(load_project(BROKEN), date(2026, 6, 30))
+    assert not isinstance(outcome, BuildFailed)
+    for finding in outcome.findings:
+        shown |= _keys(finding.text) if finding.text is not None else set()
     keys = {key for key in en.MESSAGES if not key.startswith("summary.")} - TESTED_BELOW
     assert sorted(keys - shown) == []
 
@@ -180,6 +188,15 @@ def test_the_language_is_lang_then_the_locale_then_the_site(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert choose_language(explicit, site) == chosen
+
+
+def test_an_interpretation_published_before_its_policy() -> None:
+    said = text("GC502.before", days=9, target="000000001/2026-00001", limit=7)
+    assert said.render("en") == (
+        "published 9 days before the policy '000000001/2026-00001' it interprets "
+        "(at most 7 allowed)"
+    )
+    assert said.render("zh") == "比所解读的政策 '000000001/2026-00001' 早 9 天发布（最多 7 天）"
 
 
 def test_a_message_is_kept_with_its_parameters_through_the_build_cache() -> None:

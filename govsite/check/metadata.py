@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.config import Project
@@ -39,7 +40,7 @@ def _placeholder(inspection: Inspection, source: SourceLocation, html: str) -> I
     line = next((n for n, text in enumerate(lines, 1) if text.strip() == PLACEHOLDER_BODY), None)
     yield finding(
         "GC207",
-        f"the text is still the placeholder '{PLACEHOLDER_BODY}': write the document's text",
+        messages.text("GC207", placeholder=PLACEHOLDER_BODY),
         source.at(line, 1 if line else None),
     )
 
@@ -50,7 +51,7 @@ def _without_summary(inspection: Inspection, record: Record) -> Iterator[Diagnos
         return
     yield finding(
         "GC208",
-        f"no 内容概述: records of '{record.category}' need a 'summary' (one or two sentences)",
+        messages.text("GC208", category=record.category),
         inspection.field_location(record.source, "category"),
     )
 
@@ -65,16 +66,13 @@ def _identity(project: Project) -> Iterator[Diagnostic]:
     if identity.error_report_url is None:
         yield finding(
             "GC701",
-            "no 我为政府网站找错 address: set 'identity.error_report_url' (the national "
-            "report-an-error page for this site, e.g. "
-            "https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=SITE_ID)",
+            messages.text("GC701", site_id=identity.site_id),
             where,
         )
     if identity.party_gov_logo is None:
         yield finding(
             "GC702",
-            "no 党政机关标识: set 'identity.party_gov_logo' (the image and link issued for "
-            "this site)",
+            messages.text("GC702"),
             where,
         )
 
@@ -83,7 +81,7 @@ def _dates(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
     if record.published < record.written:
         yield finding(
             "GC201",
-            f"published {record.published} is earlier than written {record.written}",
+            messages.text("GC201", published=str(record.published), written=str(record.written)),
             inspection.field_location(record.source, "published"),
         )
 
@@ -96,8 +94,7 @@ def _ended_without_reason(inspection: Inspection, record: Record) -> Iterator[Di
     if not record.in_force and not explained:
         yield finding(
             "GC202",
-            f"the record is '{record.validity}' but names no 'superseded_by' and has no "
-            "'validity_note' (or, if expired, 'expires') saying why",
+            messages.text("GC202", validity=record.validity),
             inspection.field_location(record.source, "validity"),
         )
 
@@ -109,8 +106,7 @@ def _replaced_but_effective(inspection: Inspection, record: Record) -> Iterator[
     if successor is not None and successor.validity == "effective":
         yield finding(
             "GC204",
-            f"still 'effective' although it is replaced by '{successor.index_no}', which is "
-            "in force: set 'validity' to 'repealed' (or 'amended')",
+            messages.text("GC204", successor=successor.index_no),
             inspection.field_location(record.source, "validity", "superseded_by"),
         )
 
@@ -125,16 +121,18 @@ def _index_number(
     if agency is not None and code is not None and code != agency.code:
         yield finding(
             "GC205",
-            f"index_no '{record.index_no}' carries agency code '{code}' but '{agency.key}' "
-            f"has code '{agency.code}'",
+            messages.text(
+                "GC205", index_no=record.index_no, code=code, agency=agency.key, own=agency.code
+            ),
             where,
         )
     year = fields.get("year")
     if year is not None and int(year) != record.published.year:
         yield finding(
             "GC206",
-            f"index_no '{record.index_no}' carries the year {year} but the record was "
-            f"published in {record.published.year}",
+            messages.text(
+                "GC206", index_no=record.index_no, year=year, published=record.published.year
+            ),
             where,
         )
 
@@ -165,6 +163,6 @@ def _loop_finding(inspection: Inspection, loop: list[str]) -> Diagnostic:
     chain = " → ".join([*loop[turn:], *loop[:turn], first])
     return finding(
         "GC203",
-        f"'superseded_by' goes round in a loop: {chain}",
+        messages.text("GC203", chain=chain),
         inspection.field_location(record.source, "superseded_by"),
     )

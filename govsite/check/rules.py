@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from govsite.errors import Diagnostic, Severity, SourceLocation
+from govsite.messages import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,11 @@ _RULES = (
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
-def finding(rule_id: str, message: str, location: SourceLocation) -> Diagnostic:
-    """A Diagnostic of `rule_id` at its registered severity."""
+def finding(rule_id: str, message: str | Text, location: SourceLocation) -> Diagnostic:
+    """A Diagnostic of `rule_id` at its registered severity; a catalogue message's key
+    starts with the rule id (govsite/messages/)."""
     rule = RULES[rule_id]
-    return Diagnostic(rule.severity, rule.id, message, location)
+    return Diagnostic.of(rule.severity, message, location, code=rule.id)
 
 
 def without_ignored(
