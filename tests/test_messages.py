@@ -20,6 +20,7 @@ from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
+from govsite.scaffold import NewDocument, create_document
 from govsite.serve import PreviewState
 from tests.conftest import REPO, MakeSite
 
@@ -203,3 +204,19 @@ def test_a_message_is_kept_with_its_parameters_through_the_build_cache() -> None
     again = Diagnostic.from_json(AN_ERROR.to_json())
     assert again == AN_ERROR
     assert again.format_text("zh") == AN_ERROR.format_text("zh")
+
+
+DEMO_CITY = ("002583021", "青政发", "青川")
+
+
+def test_no_hint_or_new_site_carries_the_demo_citys_codes(make_site: MakeSite) -> None:
+    """A new site's files, the documents `govsite new` writes and every message are the
+    site's own, not copies of the demo city's (its agency code, its 文号 prefix)."""
+    root = make_site()
+    project = load_project(root)
+    request = NewDocument(kind="record", title="关于测试的通知", category="policies/municipal")
+    written = create_document(project, request, today=date(2026, 3, 10))
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in root.rglob("*") if p.is_file()]
+    texts += [written.read_text(encoding="utf-8"), *en.MESSAGES.values(), *zh.MESSAGES.values()]
+    texts.append(project.index_no_pattern.example())
+    assert [t for t in texts if any(code in t for code in DEMO_CITY)] == []
