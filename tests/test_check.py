@@ -221,6 +221,10 @@ def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> No
     assert " style=" not in html  # the Content-Security-Policy forbids inline styles
     report = json.loads((out / "_health" / "report.json").read_text(encoding="utf-8"))
     assert {"GC301", "GC604"} <= {f["rule"] for f in report["findings"]}
+    # The report is part of the zh-CN site: its findings are worded in Chinese, whatever
+    # the locale of the machine that built it.
+    assert "<td>图片 &#39;../../files/chart.png&#39; 没有替代文字</td>" in html
+    assert "图片 '../../files/chart.png' 没有替代文字" in {f["message"] for f in report["findings"]}
     assert {c["path"] for c in report["categories"]} == {
         "policies",
         "interpretations",
