@@ -65,7 +65,10 @@ def test_each_mistake_is_named_with_its_fix_in_both_languages(
 
 
 # Message keys the fixtures cannot show (they are not about a file), tested below instead.
-TESTED_BELOW = {"summary.nothing-written", "preview.title", "preview.lead", "GC502.before"}
+TESTED_BELOW = {
+    *("summary.nothing-written", "preview.title", "preview.lead"),
+    *("GC502.before", "GC101.outside", "GC101.missing"),
+}
 
 
 def test_every_message_is_shown_by_a_fixture(
@@ -198,6 +201,25 @@ def test_an_interpretation_published_before_its_policy() -> None:
         "(at most 7 allowed)"
     )
     assert said.render("zh") == "比所解读的政策 '000000001/2026-00001' 早 9 天发布（最多 7 天）"
+
+
+@pytest.mark.parametrize(
+    ("said", "english", "chinese"),
+    [
+        (
+            text("GC101.outside", href="../../../x.html"),
+            "link '../../../x.html' leads outside the site",
+            "链接 '../../../x.html' 指向网站之外",
+        ),
+        (
+            text("GC101.missing", href="../files/x.png", target="files/x.png"),
+            "link '../files/x.png' leads to 'files/x.png', which the build does not write",
+            "链接 '../files/x.png' 指向 'files/x.png'，但网站中没有这个文件",
+        ),
+    ],
+)
+def test_links_that_lead_nowhere(said: Text, english: str, chinese: str) -> None:
+    assert (said.render("en"), said.render("zh")) == (english, chinese)
 
 
 def test_a_message_is_kept_with_its_parameters_through_the_build_cache() -> None:

@@ -123,6 +123,9 @@ MESSAGES: dict[str, str] = {
     "GS307.outside.hint": "a link to another document is written to its .md file, relative to this file, inside content/",
     "GS307.missing.hint": "a link to another document is written to its .md file, relative to this file",
     # `govsite check` rules (docs/checks.md).
+    "GC101.outside": "link '{href}' leads outside the site",
+    "GC101.missing": "link '{href}' leads to '{target}', which the build does not write",
+    "GC101.fragment": "link '{href}' names '#{fragment}', which is not an id on '{target}'",
     "GC201": "published {published} is earlier than written {written}",
     "GC202": "the record is '{validity}' but names no 'superseded_by' and has no 'validity_note' (or, if expired, 'expires') saying why",
     "GC203": "'superseded_by' goes round in a loop: {chain}",
