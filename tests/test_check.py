@@ -266,6 +266,7 @@ def test_documents_with_build_errors_do_not_hide_other_findings(
     assert code == 1
     rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
     assert ("GS307", policy) in rules
+    assert ("GC101", policy) not in rules  # the broken link is named once
     assert ("GS201", "content/pages/bad.md") in rules
     assert ("GC301", "content/pages/chart.md") in rules
 
