@@ -267,6 +267,10 @@ def test_documents_with_build_errors_do_not_hide_other_findings(
     rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
     assert ("GS307", policy) in rules
     assert ("GC101", policy) not in rules  # the broken link is named once
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    key = next(f for f in findings if f["rule"] == "GS201")
+    assert (key["message"], key["hint"]) == ("未知的键 'nav_ordr'", "是不是要写 'nav_order'？")
     assert ("GS201", "content/pages/bad.md") in rules
     assert ("GC301", "content/pages/chart.md") in rules
 
