@@ -122,6 +122,9 @@ MESSAGES: dict[str, str] = {
     "GS305.hint": "write the index number (索引号) of a record of this site",
     "GS307.outside.hint": "a link to another document is written to its .md file, relative to this file, inside content/",
     "GS307.missing.hint": "a link to another document is written to its .md file, relative to this file",
+    "GS401": "output '{path}' is claimed twice: also by {owner}",
+    "GS401.generated": "output '{path}' is claimed twice: also by a page govsite generates",
+    "GS401.hint": "give one of them a different file name or `slug`",
     # `govsite check` rules (docs/checks.md).
     "GC101.outside": "link '{href}' leads outside the site",
     "GC101.missing": "link '{href}' leads to '{target}', which the build does not write",
