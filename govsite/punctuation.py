@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.fieldnames import RECORD_KEYS
@@ -31,47 +32,70 @@ def find_fullwidth_syntax(source: str, origin: SourceLocation) -> list[Diagnosti
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line of YAML: its 0-based index, 1-based number, indent and text after it."""
+
+    index: int
+    number: int
+    indent: int
+    text: str
+
+
 def _scan(source: str, first_line: int) -> Iterator[tuple[int, int, Text, Text]]:
     block_indent: int | None = None  # inside a `|` or `>` block scalar: its key's indent
-    key_indent: int | None = None  # the indent of the last line that held a key
-    for index, line in enumerate(source.split("\n")):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped.strip() or indent > block_indent:
-                continue
-            block_indent = None
-        if not stripped or stripped.startswith("#"):
+    key_indent: int | None = None  # where the keys of the innermost mapping begin
+    for index, raw in enumerate(source.split("\n")):
+        text_ = raw.lstrip(" ")
+        line = _Line(index, first_line + index, len(raw) - len(text_), text_)
+        if block_indent is not None and (not text_.strip() or line.indent > block_indent):
+            continue  # a block scalar's text is text, whatever it holds
+        block_indent = None
+        if not text_ or text_.startswith("#"):
             continue
-        number = first_line + index
-        if stripped.startswith(IDEOGRAPHIC_SPACE):
-            yield index, indent + 1, *_space(number, indent + 1)
+        found = _KEY.match(text_)
+        if text_.startswith(IDEOGRAPHIC_SPACE) or found is None:
+            yield from _indentation(line)
             continue
-        at_key_position = key_indent is None or indent <= key_indent
-        found = _KEY.match(stripped)
-        if found is None:
-            continue
-        end = found.end()
-        after = stripped[end : end + 1]
-        column = indent + end + 1
-        if after == "：" and at_key_position:
-            key = found.group("key")
-            yield index, column, *_colon(number, column, key)
-            continue
-        if after != ":":
-            continue
-        key_indent = indent
-        rest = stripped[end + 1 :]
-        if rest.startswith(IDEOGRAPHIC_SPACE):
-            yield index, column + 1, *_space(number, column + 1)
-            continue
-        if _BLOCK_SCALAR.search(stripped):
-            block_indent = indent
-            continue
-        value = rest.strip(" \u3000")
-        if value.startswith("【") and value.endswith("】") and _LIST_SEPARATORS.search(value):
-            bracket = column + 1 + rest.index("【")
-            yield index, bracket, *_bracket(number, bracket, value[1:-1])
+        # A list item's dash starts a mapping: its first key is at a key's place too.
+        at_key_position = (
+            key_indent is None or line.indent <= key_indent or bool(found.group("dash"))
+        )
+        yield from _after_key(line, found, at_key_position)
+        if text_[found.end() : found.end() + 1] == ":":
+            key_indent = line.indent + len(found.group("dash") or "")
+            if _BLOCK_SCALAR.search(text_):
+                block_indent = line.indent
+
+
+def _indentation(line: _Line) -> Iterator[tuple[int, int, Text, Text]]:
+    if line.text.startswith(IDEOGRAPHIC_SPACE):
+        yield line.index, line.indent + 1, *_space(line.number, line.indent + 1)
+
+
+def _after_key(
+    line: _Line, found: re.Match[str], at_key_position: bool
+) -> Iterator[tuple[int, int, Text, Text]]:
+    """A `：` where a key's `:` belongs; a full-width space or `【…】` after a key's `:`."""
+    end = found.end()
+    after = line.text[end : end + 1]
+    column = line.indent + end + 1
+    key = found.group("key")
+    # `- 综合：政务` in a list is text; `- file：a.pdf` is a mapping in a list.
+    ascii_key = key.isascii()
+    if after == "：" and at_key_position and (ascii_key or not found.group("dash")):
+        yield line.index, column, *_colon(line.number, column, key)
+        return
+    if after != ":":
+        return
+    rest = line.text[end + 1 :]
+    if rest.startswith(IDEOGRAPHIC_SPACE):
+        yield line.index, column + 1, *_space(line.number, column + 1)
+        return
+    value = rest.strip(" \u3000")
+    if value.startswith("【") and value.endswith("】") and _LIST_SEPARATORS.search(value):
+        bracket = column + 1 + rest.index("【")
+        yield line.index, bracket, *_bracket(line.number, bracket, value[1:-1])
 
 
 def _colon(line: int, column: int, key: str) -> tuple[Text, Text]:
