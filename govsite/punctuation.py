@@ -21,6 +21,13 @@ IDEOGRAPHIC_SPACE = "\u3000"
 _KEY = re.compile(r"(?P<dash>-[ \u3000]+)?(?P<key>[A-Za-z_][\w-]*|[\u3400-\u9fff]{1,12})[ \u3000]*")
 _BLOCK_SCALAR = re.compile(r":[ \u3000]+[|>][-+0-9]*[ \u3000]*(#.*)?$")
 _LIST_SEPARATORS = re.compile(r"[，,、]")
+# Keys whose value is a list: there `【…】` means a list; elsewhere (a title) it is text.
+_LIST_KEYS = frozenset(
+    (
+        *("keywords", "topics", "agency", "interprets", "ignore", "suppress_warnings"),
+        *("interpretation_categories", "summary_categories", "主题词", "关键词", "主题分类"),
+    )
+)
 
 
 def find_fullwidth_syntax(source: str, origin: SourceLocation) -> list[Diagnostic]:
@@ -93,7 +100,7 @@ def _after_key(
         yield line.index, column + 1, *_space(line.number, column + 1)
         return
     value = rest.strip(" \u3000")
-    if value.startswith("【") and value.endswith("】") and _LIST_SEPARATORS.search(value):
+    if key in _LIST_KEYS and value.startswith("【") and value.endswith("】"):
         bracket = column + 1 + rest.index("【")
         yield line.index, bracket, *_bracket(line.number, bracket, value[1:-1])
 

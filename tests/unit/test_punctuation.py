@@ -30,6 +30,7 @@ def found(yaml_text: str) -> list[str]:
         ("topics:\n\u3000- general\n", ["3:1 GS102.fullwidth-space"]),
         ("genre:\u3000通知\n", ["2:7 GS102.fullwidth-space"]),
         ("keywords: 【政务公开，工作要点】\n", ["2:11 GS102.fullwidth-bracket"]),
+        ("topics: 【general/disclosure】\n", ["2:9 GS102.fullwidth-bracket"]),
     ],
 )
 def test_mistyped_syntax_is_found_where_it_was_typed(yaml_text: str, expected: list[str]) -> None:
@@ -44,6 +45,7 @@ def test_mistyped_syntax_is_found_where_it_was_typed(yaml_text: str, expected: l
         "summary: 从政务服务\n  第一条：总则\n",  # so is a plain scalar's next line
         "keywords:\n- 综合：政务\n",  # a list item of text
         "title: 【公示】关于某事的通知\n",  # brackets in a title
+        "title: 【甲、乙】\n",  # even around the whole title
         "keywords: [老旧小区，城市更新]\n",  # valid YAML: schema.py warns (GS207)
         "# 标题：说明\ntitle: x\n",  # a comment
     ],
