@@ -68,6 +68,7 @@ def test_each_mistake_is_named_with_its_fix_in_both_languages(
 TESTED_BELOW = {
     *("summary.nothing-written", "preview.title", "preview.lead"),
     *("GC502.before", "GC101.outside", "GC101.missing"),
+    *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
 }
 
 
