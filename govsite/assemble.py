@@ -20,11 +20,14 @@ from govsite.catalogue import Catalogues
 from govsite.config import Project
 from govsite.discover import StaticFile
 from govsite.document import PageMeta, ParsedDocument, RecordMeta
-from govsite.errors import Report, did_you_mean
+from govsite.errors import Report, suggest
+from govsite.indexno import IndexNumberPattern
 from govsite.kinds import with_period_status
 from govsite.markup import MarkdownOptions
 from govsite.memo import Memo
-from govsite.model import Attachment, Body, Page, Record, RecordKind, Site, status_on
+from govsite.messages import Text, text
+from govsite.model import Attachment, Body, CatalogueNode, Page, Record, RecordKind, Site, status_on
+from govsite.numbering import FreeNumbers
 from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.yamlload import KeyPath
 
@@ -48,7 +51,7 @@ def assemble(
     rendered them is taken from it instead (bodies.py).
     """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
-    checker = _ReferenceChecker(catalogues, files, report)
+    checker = _ReferenceChecker(catalogues, files, report, project.index_no_pattern)
     checker.check_index_numbers(documents)
     options = MarkdownOptions(
         raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
@@ -213,27 +216,42 @@ class _ReferenceChecker:
     """Checks the references a record makes to catalogues, files and other records."""
 
     def __init__(
-        self, catalogues: Catalogues, files: Mapping[PurePosixPath, StaticFile], report: Report
+        self,
+        catalogues: Catalogues,
+        files: Mapping[PurePosixPath, StaticFile],
+        report: Report,
+        pattern: IndexNumberPattern,
     ) -> None:
         self.catalogues = catalogues
         self.files = files
         self.report = report
+        self.pattern = pattern
         self.index_numbers: set[str] = set()
+        self.titles = {
+            "agency": {a.title: a.key for a in catalogues.agencies.values()},
+            "category": _titles(catalogues.categories.by_path),
+            "topics": _titles(catalogues.topics.by_path),
+        }
 
     def check_index_numbers(self, documents: Sequence[ParsedDocument]) -> None:
-        first_seen: dict[str, ParsedDocument] = {}
+        """Each index number once; a copy is reported on the newer file (by `published`, then
+        path), since the record published first already carries the number for good."""
+        holders: defaultdict[str, list[tuple[ParsedDocument, RecordMeta]]] = defaultdict(list)
         for parsed in documents:
-            if not isinstance(parsed.meta, RecordMeta):
-                continue
-            index_no = parsed.meta.index_no
-            self.index_numbers.add(index_no)
-            first = first_seen.setdefault(index_no, parsed)
-            if first is not parsed:
-                self.report.error(
-                    "GS206",
-                    f"index_no '{index_no}' is already used by {first.front_matter.value_at(('index_no',))}",
+            if isinstance(parsed.meta, RecordMeta):
+                holders[parsed.meta.index_no].append((parsed, parsed.meta))
+        self.index_numbers = set(holders)
+        free = FreeNumbers(self.pattern, holders, self.catalogues.agencies)
+        for index_no, records in sorted(holders.items()):
+            records.sort(key=lambda pair: (pair[1].published, str(pair[0].source.content_path)))
+            first = records[0][0].front_matter.value_at(("index_no",))
+            for parsed, meta in records[1:]:
+                number = free.take(meta.agency, meta.published) or ""
+                self.report.say(
+                    "error",
+                    text("GS206", index_no=index_no, first=str(first)),
                     parsed.front_matter.value_at(("index_no",)),
-                    "an index number identifies one record for good: give this record a new one",
+                    text("GS206.hint", free=number),
                 )
 
     def check_record(self, parsed: ParsedDocument, meta: RecordMeta) -> None:
@@ -255,11 +273,12 @@ class _ReferenceChecker:
         self._known(parsed, ("interprets",), meta.interprets, self.index_numbers, "GS305", "record")
         for i, attachment in enumerate(meta.attachments):
             if PurePosixPath(attachment.file) not in self.files:
-                self.report.error(
-                    "GS306",
-                    f"attachment 'content/{attachment.file}' does not exist",
+                near = suggest(attachment.file, map(str, self.files))
+                self.report.say(
+                    "error",
+                    text("GS306", file=attachment.file),
                     parsed.front_matter.value_at(("attachments", i, "file")),
-                    "attachment paths are relative to content/",
+                    near or text("GS306.hint"),
                 )
         if parsed.kind is not None:
             self._check_kind_references(parsed, parsed.kind)
@@ -289,9 +308,26 @@ class _ReferenceChecker:
         code: str,
         what: str,
     ) -> None:
+        titles = self.titles.get(str(field[0]), {})
         for i, value in enumerate(values):
             if value in known:
                 continue
             where = parsed.front_matter.value_at((*field, i) if len(values) > 1 else field)
-            hint = did_you_mean(value, known) if len(known) < 5000 else None
-            self.report.error(code, f"unknown {what} '{value}' in '{field[0]}'", where, hint)
+            hint: Text | None
+            if value in titles:  # 市政府文件 written for policies/municipal
+                hint = text("GS30x.title.hint", value=value, word=titles[value])
+            else:
+                # A record never refers to itself: its own number is no suggestion.
+                choices = (k for k in known if k != getattr(parsed.meta, "index_no", None))
+                hint = suggest(value, choices) if len(known) < 5000 else None
+                hint = hint or text(f"{code}.hint")
+            message = text(code, value=value, field=str(field[0]))
+            self.report.say("error", message, where, hint)
+
+
+def _titles(by_path: Mapping[str, CatalogueNode]) -> dict[str, str]:
+    """Key paths by title, for titles that name one entry only."""
+    paths: defaultdict[str, list[str]] = defaultdict(list)
+    for path, node in by_path.items():
+        paths[node.title].append(path)
+    return {title: found[0] for title, found in paths.items() if len(found) == 1}

@@ -10,6 +10,8 @@ same, so moving a document renders again exactly its own body and those linking 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ from govsite.document import ParsedDocument
 from govsite.errors import Diagnostic, Report, SourceLocation
 from govsite.markup import MarkdownOptions, MarkdownRenderer
 from govsite.memo import Memo, key_of
+from govsite.messages import Text, text
 from govsite.model import Body, Heading
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.urls import is_external, link_href, resolve_source_href
@@ -132,18 +135,32 @@ class _LinkResolver:
         path, hash_sign, fragment = unquote(href).partition("#")
         target = resolve_source_href(path, self.content_path)
         if target is None:
-            self._problem(f"link '{href}' leads outside content/", line)
+            shown = unquote(href)
+            self._problem(text("GS307.outside", href=shown), line, text("GS307.outside.hint"))
             return href
         if target.endswith(".md"):
             found = self.lookups[target] = self.urls.get(target)
             if found is None:
-                self._problem(
-                    f"link '{href}' points to a document that does not exist ('content/{target}')",
-                    line,
-                )
+                message = text("GS307.missing", href=unquote(href), target=target)
+                self._problem(message, line, self._near(target))
                 return href
             target = found
         return link_href(self.url, target + hash_sign + fragment)
 
-    def _problem(self, message: str, line: int) -> None:
-        self.problems.append(Diagnostic("error", "GS307", message, self.location.at(line)))
+    def _near(self, target: str) -> Text:
+        """The link to the document of the most similar file name, or how links are written."""
+        by_name: dict[str, str] = {}
+        for path in sorted(
+            self.urls, key=lambda p: (p.rpartition("/")[0] != target.rpartition("/")[0], p)
+        ):
+            by_name.setdefault(posixpath.basename(path), path)  # the target's folder first
+        close = difflib.get_close_matches(
+            posixpath.basename(target), list(by_name), n=1, cutoff=0.6
+        )
+        if not close:
+            return text("GS307.missing.hint")
+        here = posixpath.dirname(self.content_path)
+        return text("hint.did-you-mean", word=posixpath.relpath(by_name[close[0]], here or "."))
+
+    def _problem(self, message: Text, line: int, hint: Text | None = None) -> None:
+        self.problems.append(Diagnostic.of("error", message, self.location.at(line), hint))

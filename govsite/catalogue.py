@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from govsite.discover import CATALOGUE_DIR, SourceFile
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
 from govsite.model import Agency, Catalogue, CatalogueNode
 from govsite.schema import read_object
 from govsite.yamlload import KeyPath, LocatedYaml, load_yaml
@@ -51,15 +52,17 @@ class Catalogues:
 def load_catalogues(files: Mapping[str, SourceFile], report: Report) -> Catalogues:
     """Parse the catalogue files; what is missing or wrong is reported and left empty."""
     for name in sorted(set(files) - set(REQUIRED) - set(OPTIONAL)):
-        report.error(
-            "GS120",
-            f"unknown catalogue '{name}' (known: {', '.join(REQUIRED + OPTIONAL)})",
+        known = ", ".join(REQUIRED + OPTIONAL)
+        report.say(
+            "error",
+            text("GS120.unknown", name=name, known=known),
             files[name].location,
+            text("GS120.unknown.hint", known=known),
         )
     for name in REQUIRED:
         if name not in files:
             where = SourceLocation(PurePosixPath("content", CATALOGUE_DIR, f"{name}.yaml"))
-            report.error("GS120", f"the catalogue '{name}.yaml' is missing", where)
+            report.say("error", text("GS120.missing", name=name), where, text("GS120.missing.hint"))
     return Catalogues(
         categories=_load_tree(files.get("categories"), report),
         topics=_load_tree(files.get("topics"), report),
@@ -76,7 +79,7 @@ def _load_list(
     if doc is None or doc.value is None:
         return None
     if not isinstance(doc.value, list):
-        report.error("GS120", "a catalogue is a YAML list of entries", doc.value_at(()))
+        report.say("error", text("GS120.list"), doc.value_at(()), text("GS120.list.hint"))
         return None
     return doc, doc.value
 
@@ -134,15 +137,10 @@ def _node(
 def _check_key(doc: LocatedYaml, path: KeyPath, key: str, taken: bool, report: Report) -> bool:
     where = doc.value_at((*path, "key"))
     if not KEY_PATTERN.fullmatch(key):
-        report.error(
-            "GS120",
-            f"key '{key}' may hold only lowercase letters, digits and '-'",
-            where,
-            "keys become URLs; put the Chinese name in 'title'",
-        )
+        report.say("error", text("GS120.key", key=key), where, text("GS120.key.hint"))
         return False
     if taken:
-        report.error("GS121", f"key '{key}' is used twice at this level", where)
+        report.say("error", text("GS121.key", key=key), where, text("GS121.key.hint"))
         return False
     return True
 
@@ -160,18 +158,12 @@ def _load_agencies(source: SourceFile | None, report: Report) -> Mapping[str, Ag
             continue
         code_at = doc.value_at((i, "code"))
         if not _AGENCY_CODE.fullmatch(entry.code):
-            report.error(
-                "GS120",
-                f"agency code '{entry.code}' must be 9 or 18 characters of 0-9 and A-Z",
-                code_at,
-                "the 组织机构代码 or 统一社会信用代码 used in index numbers",
+            report.say(
+                "error", text("GS120.code", code=entry.code), code_at, text("GS120.code.hint")
             )
         elif entry.code in codes:
-            report.error(
-                "GS121",
-                f"agency code '{entry.code}' is also the code of '{codes[entry.code]}'",
-                code_at,
-            )
+            message = text("GS121.code", code=entry.code, other=codes[entry.code])
+            report.say("error", message, code_at, text("GS121.code.hint"))
         codes.setdefault(entry.code, entry.key)
         agencies[entry.key] = Agency(
             key=entry.key, title=entry.title, code=entry.code, source=doc.value_at((i,))

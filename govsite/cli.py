@@ -16,8 +16,9 @@ import click
 # (uptodate.py) then takes a fraction of a second, which importing every stage would double.
 from govsite import __version__, clock, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
-from govsite.config import CACHE_DIR, load_project
+from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
+from govsite.messages import Language, choose_language
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -43,6 +44,31 @@ as_of_option = click.option(
 debug_option = click.option(
     "--debug", is_flag=True, help="Show a traceback when govsite itself fails."
 )
+lang_option = click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["zh-CN", "zh", "en"]),
+    default=None,
+    help="The language of problem messages.  "
+    "[default: LC_ALL/LANG if it is zh* or en*, else the site's `language`]",
+)
+
+
+class Speaker:
+    """Chooses the language messages are printed in, once the site's own is known."""
+
+    def __init__(self, explicit: str | None) -> None:
+        self.explicit = explicit
+        self.site_language: str | None = None
+
+    @property
+    def language(self) -> Language:
+        return choose_language(self.explicit, self.site_language)
+
+    def heard(self, project: Project) -> Project:
+        """Note the site's language; returns `project`."""
+        self.site_language = project.config.language
+        return project
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +116,7 @@ def main() -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing on stdout (problems still go to stderr)."
 )
+@lang_option
 @debug_option
 def build(
     site_dir: Path,
@@ -100,6 +127,7 @@ def build(
     executor: str | None,
     no_cache: bool,
     quiet: bool,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Build the site into its build folder; nothing is written unless every page builds.
@@ -107,8 +135,9 @@ def build(
     On a terminal each stage shows a progress bar; piped or under CI, one summary line.
     """
     progress = progress_for(sys.stdout, quiet=quiet)
-    with reporting_errors(debug):
-        project = load_project(site_dir, out_dir)
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir, out_dir))
         as_of = as_of or clock.today()
         cache_dir = None if no_cache else project.cache_dir
         result = None
@@ -129,7 +158,7 @@ def build(
                 detach_removal=True,  # the previous build goes on being removed after we exit
             )
     for diagnostic in result.diagnostics:
-        click.echo(diagnostic.format_text(), err=True)
+        click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:
         click.echo(result.summary())
 
@@ -148,6 +177,7 @@ def build(
 @click.option("--external", is_flag=True, help="Also fetch every external link over HTTP.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per external link.")
 @click.option("--concurrency", default=8, show_default=True, help="External links fetched at once.")
+@lang_option
 @debug_option
 def check(
     site_dir: Path,
@@ -157,14 +187,16 @@ def check(
     external: bool,
     timeout: float,
     concurrency: int,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Check the site before publishing: links, metadata, accessibility, timeliness (docs/checks.md)."""
     from govsite.check.external import ExternalOptions
     from govsite.check.run import fails, run_check
 
-    with reporting_errors(debug):
-        project = load_project(site_dir)
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
         options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
         outcome = run_check(project, as_of or clock.today(), options)
     links: tuple[str, ...] = ()
@@ -172,7 +204,7 @@ def check(
         findings = outcome.diagnostics
     else:
         findings, links = outcome.findings, tuple(sorted(outcome.external_links))
-    click.echo(format_findings(findings, links, style))
+    click.echo(format_findings(findings, links, style, speaker.language))
     sys.exit(EXIT_CONTENT_ERRORS if fails(findings, fail_on) else 0)
 
 
@@ -182,14 +214,18 @@ def check(
 @click.option(
     "--port", default=8000, show_default=True, help="Port to listen on (0: any free one)."
 )
+@lang_option
 @debug_option
-def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
+def serve(site_dir: Path, host: str, port: int, lang: str | None, debug: bool) -> None:
     """Build, serve the site for preview and rebuild whenever a source changes."""
     from govsite import serve as preview
 
-    with reporting_errors(debug):
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
         try:
-            preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
+            preview.serve(
+                site_dir, host, port, log=lambda line: click.echo(line, err=True), language=lang
+            )
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
 
@@ -256,7 +292,7 @@ def verify(
         concurrency=concurrency,
         timeout=timeout,
     )
-    with reporting_errors(debug):
+    with reporting_errors(debug, Speaker(None)):
         try:
             outcome = checking.verify(target, options)
         except checking.VerifyUsageError as exc:
@@ -280,40 +316,120 @@ def init(directory: Path) -> None:
     click.echo(f"Build it with: govsite build --site {directory}")
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(scaffold.DOCUMENT_KINDS))
-@click.option("--title", required=True, help="The document's title (名称).")
+@main.group()
+def new() -> None:
+    """Write a new record, interpretation or page with every field (see each one's --help)."""
+
+
+title_option = click.option("--title", required=True, help="The document's title (名称).")
+record_slug_option = click.option(
+    "--slug", help="File name (letters, digits, '-').  [default: AGENCY-YEAR-SERIAL]"
+)
+page_slug_option = click.option(
+    "--slug", help="File name (letters, digits, '-').  [default: made from the title]"
+)
+agency_option = click.option(
+    "--agency", help="Key of the issuing agency (default: the first in agencies.yaml)."
+)
+
+
+@new.command("record")
+@title_option
 @click.option("--category", help="Catalogue key path, e.g. policies/municipal-government.")
-@click.option("--agency", help="Key of the issuing agency (default: the first in agencies.yaml).")
-@click.option(
-    "--interprets", "interprets", multiple=True, help="Index number of the record interpreted."
-)
-@click.option(
-    "--slug", help="File name (letters, digits, '-'); pages default to one made from the title."
-)
+@agency_option
+@record_slug_option
 @site_option
 @debug_option
-def new(
-    kind: str,
+def new_record(
     title: str,
     category: str | None,
     agency: str | None,
-    interprets: tuple[str, ...],
     slug: str | None,
     site_dir: Path,
     debug: bool,
 ) -> None:
-    """Write a new record, interpretation or page with every field and the next free index number."""
-    with reporting_errors(debug):
+    """Write a disclosure record (政府信息) with the next free index number (索引号) and
+    today's dates; fill in its fields and replace the placeholder text."""
+    request = scaffold.NewDocument(
+        kind="record", title=title, category=category, agency=agency, slug=slug
+    )
+    _write_new_document(site_dir, request, debug)
+
+
+@new.command("interpretation")
+@title_option
+@click.option(
+    "--interprets",
+    "interprets",
+    multiple=True,
+    help="Index number of the record interpreted (repeat for several).",
+)
+@click.option(
+    "--category",
+    help=f"Catalogue key path.  [default: {scaffold.INTERPRETATIONS_CATEGORY}]",
+)
+@agency_option
+@record_slug_option
+@site_option
+@debug_option
+def new_interpretation(
+    title: str,
+    interprets: tuple[str, ...],
+    category: str | None,
+    agency: str | None,
+    slug: str | None,
+    site_dir: Path,
+    debug: bool,
+) -> None:
+    """Write a policy interpretation (政策解读) of the records named by --interprets, with
+    the next free index number."""
+    request = scaffold.NewDocument(
+        kind="interpretation",
+        title=title,
+        category=category,
+        agency=agency,
+        interprets=interprets,
+        slug=slug,
+    )
+    _write_new_document(site_dir, request, debug)
+
+
+@new.command("page")
+@title_option
+@page_slug_option
+@site_option
+@debug_option
+def new_page(title: str, slug: str | None, site_dir: Path, debug: bool) -> None:
+    """Write a plain page (the disclosure guide, an about page) under content/pages/."""
+    _write_new_document(site_dir, scaffold.NewDocument(kind="page", title=title, slug=slug), debug)
+
+
+@new.command("report")
+@click.option(
+    "--year",
+    type=click.IntRange(min=2008),  # the 条例 took effect on 1 May 2008
+    required=True,
+    help="The year the report covers (it is published the year after).",
+)
+@click.option("--agency", help="Key of the reporting body in agencies.yaml.  [default: the first]")
+@site_option
+@debug_option
+def new_report(year: int, agency: str | None, site_dir: Path, debug: bool) -> None:
+    """Write the year's 政府信息公开工作年度报告: a record with the six official headings and
+    its statistics file (表二, 表三, 表四), filed under annual_report.category."""
+    with reporting_errors(debug, Speaker(None)):
         project = load_project(site_dir)
-        request = scaffold.NewDocument(
-            kind=kind,
-            title=title,
-            category=category,
-            agency=agency,
-            interprets=interprets,
-            slug=slug,
-        )
+        try:
+            paths = scaffold.create_report(project, year, agency)
+        except scaffold.ScaffoldError as exc:
+            raise click.UsageError(str(exc)) from None
+    for path in paths:
+        click.echo(f"Wrote {path}")
+
+
+def _write_new_document(site_dir: Path, request: scaffold.NewDocument, debug: bool) -> None:
+    with reporting_errors(debug, Speaker(None)):
+        project = load_project(site_dir)
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:
@@ -341,12 +457,12 @@ def _os_problem(exc: OSError) -> str:
 
 
 @contextmanager
-def reporting_errors(debug: bool) -> Iterator[None]:
+def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
     """Turn build problems into messages and exit codes instead of tracebacks."""
     try:
         yield
     except BuildFailed as exc:
-        click.echo(exc.format_text(), err=True)
+        click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None

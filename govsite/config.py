@@ -10,8 +10,10 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
 
+from govsite import messages
 from govsite.errors import BuildFailed, Report, SourceLocation
 from govsite.indexno import DEFAULT_PATTERN, IndexNumberPattern, compile_pattern
+from govsite.messages import Text
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
@@ -127,6 +129,8 @@ class CheckConfig:
     """How far an interpretation's publication may lie from its policy's (三同步)."""
     feedback_days: int = 30
     """A closed 意见征集 should name its 采纳情况反馈 record within this many days."""
+    summary_categories: tuple[str, ...] = ("policies",)
+    """Category paths (and their children) whose records need a 内容概述 (`summary`)."""
 
 
 FieldType = Literal["text", "date", "enum", "list", "link", "record", "file"]
@@ -268,15 +272,27 @@ def load_project(root: Path, out_dir: Path | None = None) -> Project:
     report = Report()
     location = SourceLocation(PurePosixPath(CONFIG_FILE), 1)
     path = root / CONFIG_FILE
+    data = b""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        report.error(
-            "GS100", f"no {CONFIG_FILE} in '{root}': is this a govsite site?", location.at(None)
+        report.say(
+            "error",
+            messages.text("GS100", file=CONFIG_FILE, folder=str(root)),
+            location.at(None),
+            messages.text("GS100.hint"),
         )
         raise BuildFailed(report.diagnostics) from None
     except UnicodeDecodeError as exc:
-        report.error("GS101", f"not UTF-8 text ({exc.reason} at byte {exc.start})", location)
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.say(
+            "error",
+            messages.text("GS101", byte=f"{data[exc.start]:02x}"),
+            location.at(line, column),
+            messages.text("GS101.hint"),
+        )
         raise BuildFailed(report.diagnostics) from None
     doc = load_yaml(text, location, report)
     report.stop_if_errors()
@@ -298,13 +314,16 @@ def _check_config(
     identity = config.identity
     site_id_problem = site_id_error(identity.site_id)
     if site_id_problem:
-        report.error("GS112", site_id_problem, doc.value_at(("identity", "site_id")))
+        where = doc.value_at(("identity", "site_id"))
+        report.say("error", site_id_problem, where, messages.text("GS112.hint"))
     for path, url in _config_urls(config):
         if not _is_web_url(url):
-            report.error("GS111", f"'{url}' is not an http(s) address", doc.value_at(path))
+            hint = messages.text("GS111.url.hint")
+            report.say("error", messages.text("GS111.url", url=url), doc.value_at(path), hint)
     if config.page_size < 1 or config.latest_count < 1:
         key = "page_size" if config.page_size < 1 else "latest_count"
-        report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
+        message = messages.text("GS111.at-least-1", key=key)
+        report.say("error", message, doc.value_at((key,)), messages.text("GS111.at-least-1.hint"))
     for key, kind in config.kinds.items():
         for problem in _kind_problems(kind):
             report.error("GS111", f"column kind '{key}': {problem}", doc.value_at(("kinds", key)))
@@ -317,29 +336,29 @@ def _check_config(
         )
     logo = identity.party_gov_logo
     if logo and not (root / "content" / logo.image).is_file():
-        report.error(
-            "GS306",
-            f"党政机关标识 image 'content/{logo.image}' does not exist",
+        report.say(
+            "error",
+            messages.text("GS306.logo", file=logo.image),
             doc.value_at(("identity", "party_gov_logo", "image")),
+            messages.text("GS306.logo.hint"),
         )
     try:
         return compile_pattern(config.index_no_pattern)
     except ValueError as exc:
-        report.error("GS111", f"index_no_pattern: {exc}", doc.value_at(("index_no_pattern",)))
+        message = messages.text("GS111.pattern", reason=str(exc))
+        hint = messages.text("GS111.pattern.hint")
+        report.say("error", message, doc.value_at(("index_no_pattern",)), hint)
         return None
 
 
-def site_id_error(site_id: str) -> str | None:
+def site_id_error(site_id: str) -> Text | None:
     """Why `site_id` is not a valid 网站标识码, or None."""
     if re.fullmatch(r"bm\d{8}", site_id):
         return None
     if not re.fullmatch(r"\d{10}", site_id):
-        return (
-            f"网站标识码 '{site_id}' must be 10 characters: a 6-digit region code and a "
-            "4-digit serial, or 'bm' and 8 digits"
-        )
+        return messages.text("GS112.length", site_id=site_id)
     if site_id[:2] not in _PROVINCE_CODES:
-        return f"网站标识码 '{site_id}' does not start with a province code (11–82)"
+        return messages.text("GS112.province", site_id=site_id)
     return None
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
+from govsite import messages
 from govsite.controls import remove_controls
 from govsite.errors import Report, SourceLocation
 
@@ -163,11 +164,11 @@ def _read_text(path: Path, shown_as: PurePosixPath, report: Report) -> SourceFil
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        report.error(
-            "GS101",
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)",
+        report.say(
+            "error",
+            messages.text("GS101", byte=f"{data[exc.start]:02x}"),
             SourceLocation(shown_as, line, column),
-            "save the file as UTF-8 (files saved as GBK/GB18030 by older editors are the usual cause)",
+            messages.text("GS101.hint"),
         )
         return None
     # Normalise line endings so line numbers and output don't depend on the editor.

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from govsite.config import KindSpec
 from govsite.discover import SourceFile
@@ -19,7 +20,9 @@ from govsite.errors import Report
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.indexno import IndexNumberPattern
 from govsite.kinds import BUILTIN_KINDS, read_kind
+from govsite.messages import text
 from govsite.model import RecordKind, Validity
+from govsite.numbering import NumberRequest
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
@@ -102,14 +105,18 @@ def parse_document(
     pattern: IndexNumberPattern,
     report: Report,
     kinds: Mapping[str, KindSpec] = BUILTIN_KINDS,
+    requests: list[NumberRequest] | None = None,
 ) -> ParsedDocument | None:
     """Parse one document; problems are reported and give None.
 
-    A block under the key of one of `kinds` makes the record of that column kind."""
+    A block under the key of one of `kinds` makes the record of that column kind. A missing
+    or malformed index number is added to `requests` instead, when given, so that its hint
+    can name a free number once every document is read (numbering.py).
+    """
     try:
         parts = split_front_matter(source.text)
     except FrontMatterError as exc:
-        report.error("GS104", str(exc), source.location.at(exc.line, 1))
+        report.say("error", exc.message, source.location.at(exc.line, 1), exc.hint)
         return None
     doc = load_yaml(parts.meta_text, source.location.at(parts.meta_start_line), report)
     if doc is None:
@@ -117,8 +124,9 @@ def parse_document(
     written = doc.value if isinstance(doc.value, dict) else {}
     kind_ok, kind = read_kind(doc, written, kinds, report)
     without_kind = {k: v for k, v in written.items() if k not in kinds}
-    meta = _read_meta(doc, without_kind if isinstance(doc.value, dict) else doc.value, report)
-    if meta is None or not kind_ok or not _check_meta(doc, meta, pattern, report):
+    value = without_kind if isinstance(doc.value, dict) else doc.value
+    meta = _read_meta(doc, value, report, requests)
+    if meta is None or not kind_ok or not _check_meta(doc, meta, pattern, report, requests):
         return None
     if kind is not None and not isinstance(meta, RecordMeta):
         report.error(
@@ -137,32 +145,63 @@ def parse_document(
     )
 
 
-def _read_meta(doc: LocatedYaml, written: object, report: Report) -> RecordMeta | PageMeta | None:
+def _read_meta(
+    doc: LocatedYaml, written: object, report: Report, requests: list[NumberRequest] | None
+) -> RecordMeta | PageMeta | None:
     value = written if written is not None else {}
     # A page that carries record fields but no category is a record missing its category:
     # saying so helps more than calling every record field unknown.
     is_record = isinstance(value, dict) and bool(_RECORD_ONLY & value.keys())
-    schema: type[RecordMeta] | type[PageMeta] = RecordMeta if is_record else PageMeta
-    return read_object(doc, (), value, schema, report)
+    if not is_record:
+        return read_object(doc, (), value, PageMeta, report)
+    assert isinstance(value, dict)
+    if "index_no" in value or requests is None:
+        return read_object(doc, (), value, RecordMeta, report)
+    # Everything else is reported now; the missing number later, with a free one to use.
+    found = Report()
+    read_object(doc, (), value, RecordMeta, found)
+    report.extend(d for d in found.diagnostics if d.text != text("GS202", field="index_no"))
+    requests.append(_request("missing", doc, value, None))
+    return None
+
+
+def _request(
+    problem: Literal["missing", "off-pattern"],
+    doc: LocatedYaml,
+    value: dict[str, object],
+    written: str | None,
+) -> NumberRequest:
+    agency = value.get("agency")
+    agencies = [agency] if isinstance(agency, str) else agency if isinstance(agency, list) else []
+    published = value.get("published")
+    return NumberRequest(
+        problem=problem,
+        location=doc.value_at(("index_no",) if written else ()),
+        agencies=tuple(str(a) for a in agencies),
+        published=published if isinstance(published, date) else None,
+        written=written,
+    )
 
 
 def _check_meta(
-    doc: LocatedYaml, meta: RecordMeta | PageMeta, pattern: IndexNumberPattern, report: Report
+    doc: LocatedYaml,
+    meta: RecordMeta | PageMeta,
+    pattern: IndexNumberPattern,
+    report: Report,
+    requests: list[NumberRequest] | None,
 ) -> bool:
     ok = True
     if meta.slug is not None and not SLUG_PATTERN.fullmatch(meta.slug):
-        report.error(
-            "GS203",
-            f"slug '{meta.slug}' may hold only letters, digits, '.', '_' and '-', at most 100",
-            doc.value_at(("slug",)),
-        )
+        where = doc.value_at(("slug",))
+        report.say("error", text("GS203.slug", slug=meta.slug), where, text("GS203.slug.hint"))
         ok = False
     if isinstance(meta, RecordMeta) and pattern.parse(meta.index_no) is None:
-        report.error(
-            "GS205",
-            f"index_no '{meta.index_no}' does not follow the site's pattern '{pattern.template}'",
-            doc.value_at(("index_no",)),
-            f"for example '{pattern.example()}'",
-        )
+        if requests is not None:
+            assert isinstance(doc.value, dict)
+            requests.append(_request("off-pattern", doc, doc.value, meta.index_no))
+            return False
+        message = text("GS205", index_no=meta.index_no, pattern=pattern.template)
+        example = text("GS205.hint", example=pattern.example())
+        report.say("error", message, doc.value_at(("index_no",)), example)
         ok = False
     return ok

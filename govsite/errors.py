@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from govsite.messages import Language, Text, text
+
 Severity = Literal["error", "warning"]
 
 # A printed message is one line per field, whatever a file name or a value in it holds: a CI
@@ -60,6 +62,40 @@ class Diagnostic:
     message: str
     location: SourceLocation
     hint: str | None = None
+    text: Text | None = None
+    """The message as a catalogue entry, so it can be printed in the editor's language."""
+    hint_text: Text | None = None
+
+    @classmethod
+    def of(
+        cls,
+        severity: Severity,
+        message: str | Text,
+        location: SourceLocation,
+        hint: str | Text | None = None,
+        *,
+        code: str | None = None,
+    ) -> Diagnostic:
+        """A diagnostic from plain English or from catalogue texts (whose key starts with the code)."""
+        if isinstance(message, Text):
+            code = code or message.key.split(".")[0]
+        if code is None:
+            raise ValueError("a plain-text diagnostic needs its code")  # a bug in govsite
+        return cls(
+            severity,
+            code,
+            message.render() if isinstance(message, Text) else message,
+            location,
+            hint.render() if isinstance(hint, Text) else hint,
+            message if isinstance(message, Text) else None,
+            hint if isinstance(hint, Text) else None,
+        )
+
+    def message_in(self, language: Language) -> str:
+        return self.text.render(language) if self.text else self.message
+
+    def hint_in(self, language: Language) -> str | None:
+        return self.hint_text.render(language) if self.hint_text else self.hint
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
@@ -74,25 +110,38 @@ class Diagnostic:
             self.message,
             [str(where.path), where.line, where.column],
             self.hint,
+            self.text.to_json() if self.text else None,
+            self.hint_text.to_json() if self.hint_text else None,
         ]
 
     @classmethod
     def from_json(cls, data: Any) -> Diagnostic:
         """ValueError or TypeError if `data` is not what `to_json` makes."""
-        severity, code, message, (path, line, column), hint = data
+        severity, code, message, (path, line, column), hint, said, hinted = data
         if severity not in ("error", "warning"):
             raise ValueError(f"unknown severity {severity!r}")
         location = SourceLocation(PurePosixPath(path), line, column)
-        return cls(severity, str(code), str(message), location, hint)
+        return cls(
+            severity,
+            str(code),
+            str(message),
+            location,
+            hint,
+            Text.from_json(said) if said else None,
+            Text.from_json(hinted) if hinted else None,
+        )
 
-    def format_text(self) -> str:
-        """`path:line:col: severity[code]: message`, and an indented hint line; every printed
-        diagnostic (build, check, serve) is formatted here, its fields made `printable`."""
-        where, message = printable(str(self.location)), printable(self.message)
-        text = f"{where}: {self.severity}[{self.code}]: {message}"
-        if self.hint:
-            text += f"\n  hint: {printable(self.hint)}"
-        return text
+    def format_text(self, language: Language = "en") -> str:
+        """`path:line:col: error[CODE]: message` and an indented `hint:` line: the one shape
+        the build, `govsite check` and the preview's error page all print, its fields made
+        `printable`. The frame stays in English in every language, so editors and CI can
+        jump to the place."""
+        where, message = printable(str(self.location)), printable(self.message_in(language))
+        line = f"{where}: {self.severity}[{self.code}]: {message}"
+        hint = self.hint_in(language)
+        if hint:
+            line += f"\n  hint: {printable(hint)}"
+        return line
 
 
 class UnsafeOutputDir(ValueError):
@@ -106,25 +155,23 @@ class BuildFailed(Exception):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
         super().__init__(self.format_text())
 
-    def format_text(self) -> str:
-        lines = [d.format_text() for d in self.diagnostics]
-        lines.append(summarize(self.diagnostics) + " Nothing was written.")
+    def format_text(self, language: Language = "en") -> str:
+        lines = [d.format_text(language) for d in self.diagnostics]
+        nothing = text("summary.nothing-written").render(language)
+        lines.append(summarize(self.diagnostics, language) + nothing)
         return "\n".join(lines)
 
 
-def summarize(diagnostics: Iterable[Diagnostic]) -> str:
+def summarize(diagnostics: Iterable[Diagnostic], language: Language = "en") -> str:
     """'3 problems (2 errors, 1 warning).'"""
     found = list(diagnostics)
     errors = sum(1 for d in found if d.severity == "error")
-    warnings = len(found) - errors
-    return (
-        f"{_plural(len(found), 'problem')} "
-        f"({_plural(errors, 'error')}, {_plural(warnings, 'warning')})."
+    counts = {"problems": len(found), "errors": errors, "warnings": len(found) - errors}
+    # English needs singular and plural forms; the key names which of the three are 1.
+    forms = "".join(
+        "1" if counts[name] == 1 else "n" for name in ("problems", "errors", "warnings")
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return text(f"summary.{forms}", **counts).render(language)
 
 
 class Report:
@@ -145,6 +192,16 @@ class Report:
     ) -> None:
         if code not in self.suppressed:
             self._diagnostics.append(Diagnostic("warning", code, message, location, hint))
+
+    def say(
+        self,
+        severity: Severity,
+        message: Text,
+        location: SourceLocation,
+        hint: str | Text | None = None,
+    ) -> None:
+        """Report a message from the catalogue (govsite/messages/); its key starts with the code."""
+        self.extend([Diagnostic.of(severity, message, location, hint)])
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         for diagnostic in diagnostics:
@@ -170,5 +227,11 @@ class Report:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice to a misspelt word, if one is close enough."""
+    hint = suggest(word, choices)
+    return hint.render() if hint else None
+
+
+def suggest(word: str, choices: Iterable[str]) -> Text | None:
+    """`did_you_mean` as a catalogue text."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return text("hint.did-you-mean", word=close[0]) if close else None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govsite import messages
+from govsite.messages import Text
+
 _FENCE = "---"
 
 
@@ -20,8 +23,10 @@ class SplitDocument:
 class FrontMatterError(ValueError):
     """The document has no front matter or its closing fence is missing; `line` says where."""
 
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text, line: int) -> None:
+        super().__init__(message.render())
+        self.message = message
+        self.hint = messages.text(f"{message.key}.hint")
         self.line = line
 
 
@@ -29,7 +34,7 @@ def split_front_matter(text: str) -> SplitDocument:
     """Split `---` front matter from the body without losing count of the lines in between."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != _FENCE:
-        raise FrontMatterError("a document must start with '---' and its YAML front matter", 1)
+        raise FrontMatterError(messages.text("GS104.no-front-matter"), 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() in (_FENCE, "..."):
             return SplitDocument(
@@ -38,4 +43,4 @@ def split_front_matter(text: str) -> SplitDocument:
                 body="\n".join(lines[index + 1 :]),
                 body_start_line=index + 2,
             )
-    raise FrontMatterError("the front matter is never closed with a '---' line", 1)
+    raise FrontMatterError(messages.text("GS104.unclosed"), 1)

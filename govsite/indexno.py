@@ -37,7 +37,7 @@ class IndexNumberPattern:
         return self.template.format(agency_code=agency_code, year=year, month=month, serial=serial)
 
     def example(self) -> str:
-        return self.format(agency_code="002583021", year=2024, month=3, serial=1)
+        return self.format(agency_code="000000000", year=2026, month=1, serial=1)
 
 
 def compile_pattern(template: str) -> IndexNumberPattern:

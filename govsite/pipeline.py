@@ -10,9 +10,10 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -21,11 +22,11 @@ from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
 from govsite.cache import PageCache
-from govsite.catalogue import load_catalogues
+from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.config import Project
-from govsite.discover import Sources, discover
-from govsite.document import ParsedDocument, parse_document
+from govsite.discover import CATALOGUE_DIR, Sources, discover
+from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
@@ -34,6 +35,7 @@ from govsite.kinds import kinds_of
 from govsite.manifest import load_signing_key, source_commit, write_manifest
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
+from govsite.numbering import FreeNumbers, NumberRequest, report_requests
 from govsite.opendata import annual_report_tables, build_open_data
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import PlannedPage, plan_site
@@ -193,33 +195,38 @@ def compile_site(
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
+    keep_going: bool = False,
 ) -> CompiledSite:
     """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
+    With `keep_going` (`govsite check`), errors that belong to single documents don't stop
+    it: those documents are left out, so every other finding is still reported in one run.
     """
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    documents = _parse_documents(sources, project, report, progress)
-    report.stop_if_errors()  # never assemble a half-parsed site
+    documents = _parse_documents(sources, project, catalogues, report, progress)
+    _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
     assert theme is not None
 
     site = assemble(
         project, documents, catalogues, sources.files, report, bodies, render_on, as_of=as_of
     )
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
+    if keep_going and report.error_count:
+        site = _without_documents_in_error(site, report)
     site = attach_annual_reports(site, sources.files, report)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
 
     pages = plan_site(site, theme.labels, report)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
 
     cache = None
     if cache_dir is not None:
         cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
     outputs = render_site(site, pages, theme, project.root, report, render_on, progress, cache)
-    report.stop_if_errors()
+    _stage_boundary(report, keep_going)
 
     # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
     # own file of the same name under content/ (its own robots.txt, say) replaces one.
@@ -239,18 +246,71 @@ def compile_site(
     return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
 
 
+def _stage_boundary(report: Report, keep_going: bool) -> None:
+    """Stop on errors, unless keeping going and every error is a document's own."""
+    if not keep_going or not all(_in_a_document(d) for d in report.diagnostics):
+        report.stop_if_errors()
+
+
+def _in_a_document(diagnostic: Diagnostic) -> bool:
+    parts = diagnostic.location.path.parts
+    return diagnostic.severity == "warning" or (
+        len(parts) > 1 and parts[0] == "content" and parts[1] != CATALOGUE_DIR
+    )
+
+
+def _without_documents_in_error(site: Site, report: Report) -> Site:
+    """The site less the documents whose errors leave them unrenderable, and the links others
+    make to those. A broken link or a missing attachment (GS306, GS307) still renders."""
+    broken = {
+        d.location.path
+        for d in report.diagnostics
+        if d.severity == "error" and d.code not in _STILL_RENDERABLE
+    }
+    records = [r for r in site.records if r.source.path not in broken]
+    kept = {r.index_no for r in records}
+    records = [
+        replace(
+            r,
+            superseded_by=r.superseded_by if r.superseded_by in kept else None,
+            interprets=tuple(n for n in r.interprets if n in kept),
+            interpretations=tuple(n for n in r.interpretations if n in kept),
+            supersedes=tuple(n for n in r.supersedes if n in kept),
+        )
+        for r in records
+    ]
+    return replace(
+        site,
+        records=tuple(records),
+        pages=tuple(p for p in site.pages if p.source.path not in broken),
+        records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
+    )
+
+
+_STILL_RENDERABLE = frozenset({"GS306", "GS307"})
+
+
 def _parse_documents(
-    sources: Sources, project: Project, report: Report, progress: Progress
+    sources: Sources,
+    project: Project,
+    catalogues: Catalogues,
+    report: Report,
+    progress: Progress,
 ) -> list[ParsedDocument]:
     total = len(sources.documents)
     every = report_every(total)
     kinds = kinds_of(project.config)
     documents = []
+    requests: list[NumberRequest] = []
+    pattern = project.index_no_pattern
     for number, source in enumerate(sources.documents, 1):
-        if (parsed := parse_document(source, project.index_no_pattern, report, kinds)) is not None:
+        if (parsed := parse_document(source, pattern, report, kinds, requests)) is not None:
             documents.append(parsed)
         if number % every == 0 or number == total:
             progress("records loaded", number, total)
+    if requests:  # the hints name free numbers, known only now that every document is read
+        used = (d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta))
+        report_requests(requests, FreeNumbers(pattern, used, catalogues.agencies), report)
     return documents
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from govsite import messages
 from govsite.errors import Report, SourceLocation
 from govsite.model import Catalogue, CatalogueNode, Page, Record, Site
 from govsite.urls import output_file
@@ -405,13 +406,13 @@ def _report_url_collisions(pages: Sequence[PlannedPage], report: Report) -> None
         where = page.source or first.source
         assert where is not None  # generated URLs are distinct by construction
         other = first if where is page.source else page
-        owner = str(other.source) if other.source else "a page govsite generates"
-        report.error(
-            "GS401",
-            f"output '{page.output_path}' is claimed twice: also by {owner}",
-            where,
-            "give one of them a different file name or `slug`",
+        path = page.output_path
+        message = (
+            messages.text("GS401", path=path, owner=str(other.source))
+            if other.source
+            else messages.text("GS401.generated", path=path)
         )
+        report.say("error", message, where, messages.text("GS401.hint"))
 
 
 def category_url(node: CatalogueNode) -> str:

@@ -220,7 +220,7 @@ def _record_text(
         "---",
         f"title: {_quoted(request.title)}",
         f"index_no: {index_no}",
-        "# doc_no: 青政发〔2026〕1号",
+        "# doc_no: 〇政发〔2026〕1号",
         f"agency: {agency}",
         f"genre: {'解读' if request.kind == 'interpretation' else '通知'}",
         f"written: {today.isoformat()}",
@@ -258,7 +258,7 @@ def create_report(
 ) -> tuple[Path, Path]:
     """Write the annual report of `year` (政府信息公开工作年度报告): its record, with the six
     official headings, and its statistics file with every row of the official tables at 0."""
-    today = today or date.today()
+    today = today or clock.today()
     report = Report()
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)

@@ -7,15 +7,19 @@ same way. A dataclass field without a default is required; the YAML key is the f
 
 from __future__ import annotations
 
+import calendar
 import collections.abc
 import dataclasses
+import re
 import types
 import typing
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-from govsite.errors import Report, did_you_mean
+from govsite.errors import Report, suggest
+from govsite.fieldnames import RECORD_KEYS, VALIDITY_WORDS
+from govsite.messages import Text, text
 from govsite.yamlload import KeyPath, LocatedYaml
 
 T = TypeVar("T")
@@ -33,9 +37,8 @@ def read_object(
 ) -> T | None:
     """Build `schema` from the mapping `value` found at `path` of `doc`; None if anything was wrong."""
     if not isinstance(value, dict):
-        report.error(
-            "GS203", f"expected a mapping of keys, got {_describe(value)}", doc.value_at(path)
-        )
+        message = text("GS203.mapping", got=_describe(value))
+        report.say("error", message, doc.value_at(path), text("GS203.mapping.hint"))
         return None
     hints, fields = _schema_of(schema)
     ok = _reject_unknown_keys(doc, path, value, fields, report)
@@ -43,7 +46,8 @@ def read_object(
     for name, spec in fields.items():
         if name not in value:
             if _is_required(spec):
-                report.error("GS202", f"missing required field '{name}'", doc.value_at(path))
+                hint = text("GS202.hint", field=name)
+                report.say("error", text("GS202", field=name), doc.value_at(path), hint)
                 ok = False
             continue
         converted = coerce(doc, (*path, name), value[name], hints[name], report)
@@ -84,13 +88,14 @@ def coerce(doc: LocatedYaml, path: KeyPath, value: object, hint: Any, report: Re
         if value in args:
             return value
         choices = ", ".join(str(a) for a in args)
-        return _reject(
-            doc,
-            path,
-            f"'{value}' is not one of: {choices}",
-            report,
-            did_you_mean(str(value), map(str, args)),
+        meant = VALIDITY_WORDS.get(str(value), "")
+        hint = (
+            text("GS203.choice-chinese.hint", value=str(value), word=meant)
+            if meant in args
+            else suggest(str(value), map(str, args))
         )
+        message = text("GS203.choice", field=_key_name(path), value=str(value), choices=choices)
+        return _reject(doc, path, message, report, hint)
     if dataclasses.is_dataclass(hint):
         result = read_object(doc, path, value, hint, report)  # type: ignore[arg-type]
         return INVALID if result is None else result
@@ -102,7 +107,8 @@ def _coerce_mapping(
 ) -> object:
     """Keys the author chooses (a site's own column kinds), each value of type `item`."""
     if not isinstance(value, dict):
-        return _reject(doc, path, f"expected a mapping of keys, got {_describe(value)}", report)
+        message = text("GS203.mapping", got=_describe(value))
+        return _reject(doc, path, message, report, text("GS203.mapping.hint"))
     converted = {key: coerce(doc, (*path, key), v, item, report) for key, v in value.items()}
     if any(c is INVALID for c in converted.values()):
         return INVALID
@@ -117,7 +123,27 @@ def _coerce_tuple(
     items = value if isinstance(value, list) else [value]
     paths = [(*path, i) for i in range(len(items))] if isinstance(value, list) else [path]
     converted = [coerce(doc, p, v, item, report) for p, v in zip(paths, items, strict=True)]
-    return INVALID if any(c is INVALID for c in converted) else tuple(converted)
+    if any(c is INVALID for c in converted):
+        return INVALID
+    if item is str:
+        converted = _split_fullwidth_commas(doc, path, paths, converted, report)
+    return tuple(converted)
+
+
+def _split_fullwidth_commas(
+    doc: LocatedYaml, path: KeyPath, paths: list[KeyPath], items: list[Any], report: Report
+) -> list[Any]:
+    """`[老旧小区，城市更新]` is one item to YAML but two to the editor who typed it: take
+    it as two, and warn so that the source is fixed."""
+    if not any("，" in item for item in items):
+        return items
+    split = [part.strip() for item in items for part in item.split("，") if part.strip()]
+    for index, (where, item) in enumerate(zip(paths, items, strict=True)):
+        if "，" in item:
+            message = text("GS207", field=_key_name(path), index=index, value=item)
+            hint = text("GS207.hint", items=", ".join(split))
+            report.say("warning", message, doc.value_at(where), hint)
+    return split
 
 
 def _coerce_scalar(
@@ -125,19 +151,28 @@ def _coerce_scalar(
 ) -> object:
     if hint is str:
         if isinstance(value, str):
-            return value.strip() or _reject(doc, path, "must not be empty", report)
+            return value.strip() or _reject(
+                doc,
+                path,
+                text("GS203.empty", field=_key_name(path)),
+                report,
+                text("GS203.empty.hint"),
+            )
         written = doc.scalar_texts.get(path, str(value))
         quotable = isinstance(value, int | float | date)
-        hint_text = f'write it in quotes: "{written}"' if quotable else None
-        return _reject(doc, path, f"expected text, got {_describe(value)}", report, hint_text)
+        quote = text("GS203.text.hint", written=written) if quotable else None
+        message = text("GS203.text", field=_key_name(path), got=_describe(value))
+        return _reject(doc, path, message, report, quote or text("GS203.text.other.hint"))
     if hint is bool:
         if isinstance(value, bool):
             return value
-        return _reject(doc, path, f"expected true or false, got {_describe(value)}", report)
+        message = text("GS203.bool", field=_key_name(path), got=_describe(value))
+        return _reject(doc, path, message, report, text("GS203.bool.hint"))
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        return _reject(doc, path, f"expected a whole number, got {_describe(value)}", report)
+        message = text("GS203.int", field=_key_name(path), got=_describe(value))
+        return _reject(doc, path, message, report, text("GS203.int.hint"))
     if hint is date:
         return _coerce_date(doc, path, value, report)
     raise TypeError(f"schema type {hint!r} is not supported")  # a bug in govsite, not in content
@@ -146,20 +181,44 @@ def _coerce_scalar(
 def _coerce_date(doc: LocatedYaml, path: KeyPath, value: object, report: Report) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    reason = ""
+    field, got = _key_name(path), _describe(value)
+    message = text("GS204", field=field, got=got)
+    hint = text("GS204.hint")
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
-        except ValueError as exc:
-            reason = f" ({exc})"
-    return _reject(
-        doc,
-        path,
-        f"{_describe(value)} is not a valid date{reason}",
-        report,
-        "write dates as YYYY-MM-DD",
-        code="GS204",
-    )
+        except ValueError:
+            meant = read_chinese_date(value)
+            if meant is not None:  # 2026年11月28日, 2026/11/28, 2026.11.28, 2026-11-8
+                hint = text("GS204.converted.hint", iso=meant.isoformat())
+            elif _ISO_SHAPE.fullmatch(value.strip()):  # 2026-02-30: say why it is no date
+                message = _out_of_range(field, got, value.strip()) or message
+    return _reject(doc, path, message, report, hint)
+
+
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CHINESE_DATE = re.compile(r"(\d{4})\s*(?:年|/|\.|-)\s*(\d{1,2})\s*(?:月|/|\.|-)\s*(\d{1,2})\s*日?")
+
+
+def read_chinese_date(written: str) -> date | None:
+    """The day a date written the Chinese or another common way means, if it is one."""
+    found = _CHINESE_DATE.fullmatch(written.strip())
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def _out_of_range(field: str, got: Text, written: str) -> Text | None:
+    year, month, day = (int(part) for part in written.split("-"))
+    if not 1 <= month <= 12:
+        return text("GS204.month", field=field, got=got, month=month)
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return text("GS204.day", field=field, got=got, year=year, month=month, days=days)
+    return None
 
 
 def _reject_unknown_keys(
@@ -171,9 +230,13 @@ def _reject_unknown_keys(
 ) -> bool:
     unknown = [key for key in value if key not in fields]
     for key in unknown:
-        report.error(
-            "GS201", f"unknown key '{key}'", doc.key_at((*path, key)), did_you_mean(key, fields)
+        meant = RECORD_KEYS.get(key)
+        hint = (
+            text("GS201.chinese-name.hint", name=key, word=meant)
+            if meant in fields
+            else suggest(key, fields)
         )
+        report.say("error", text("GS201", key=key), doc.key_at((*path, key)), hint)
     return not unknown
 
 
@@ -182,15 +245,9 @@ def _is_required(spec: dataclasses.Field[Any]) -> bool:
 
 
 def _reject(
-    doc: LocatedYaml,
-    path: KeyPath,
-    message: str,
-    report: Report,
-    hint: str | None = None,
-    *,
-    code: str = "GS203",
+    doc: LocatedYaml, path: KeyPath, message: Text, report: Report, hint: Text | None = None
 ) -> _Invalid:
-    report.error(code, f"'{_key_name(path)}': {message}", doc.value_at(path), hint)
+    report.say("error", message, doc.value_at(path), hint)
     return INVALID
 
 
@@ -201,15 +258,15 @@ def _key_name(path: KeyPath) -> str:
     return text or "document"
 
 
-def _describe(value: object) -> str:
+def _describe(value: object) -> Text:
     if value is None:
-        return "nothing"
+        return text("value.nothing")
     if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
+        return text("value.written", value=str(value).lower())
     if isinstance(value, list):
-        return "a list"
+        return text("value.list")
     if isinstance(value, dict):
-        return "a mapping"
+        return text("value.mapping")
     if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"'{value}'"
+        return text("value.number", value=str(value))
+    return text("value.written", value=str(value))

@@ -28,7 +28,8 @@ from watchdog.observers import Observer
 
 from govsite import clock, pipeline, uptodate
 from govsite.config import CONFIG_FILE, load_project
-from govsite.errors import BuildFailed
+from govsite.errors import BuildFailed, summarize
+from govsite.messages import Language, choose_language, text
 from govsite.theme import BUILTIN_THEMES
 
 DEBOUNCE_SECONDS = 0.2
@@ -44,13 +45,17 @@ RELOAD_SCRIPT = b"""\
   events.addEventListener("reload", function () { location.reload(); });
 })();
 """
+_HTML_LANG: dict[Language, str] = {"en": "en", "zh": "zh-CN"}
 _CHANGES = frozenset({"created", "deleted", "modified", "moved"})
 
 
 class PreviewState:
     """The outcome of the latest build, shared by the builder and the request handlers."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str | None = None) -> None:
+        self.explicit_language = language
+        """`--lang`, if given; else the locale's or the site's (messages.choose_language)."""
+        self.language: Language = choose_language(language, None)
         self.lock = threading.Condition()
         self.failure: BuildFailed | None = None
         self.generation = 0  # counts builds, good or failed: each one reloads open pages
@@ -62,13 +67,14 @@ class PreviewState:
         failure: BuildFailed | None = None
         try:
             project = load_project(root, out_dir)
+            self.language = choose_language(self.explicit_language, project.config.language)
             result = uptodate.replay(project, project.cache_dir, strict=False, as_of=as_of)
             if result is None:
                 result = pipeline.build(project, as_of=as_of, cache_dir=project.cache_dir)
             log(result.summary())
         except BuildFailed as exc:
             failure = exc
-            log(exc.format_text())
+            log(exc.format_text(self.language))
         with self.lock:
             self.failure = failure
             self.generation += 1
@@ -85,11 +91,14 @@ class PreviewState:
             failure = self.failure
         if failure is None:
             return None
-        lines = "\n".join(html.escape(d.format_text()) for d in failure.diagnostics)
+        language = self.language
+        lines = "\n".join(html.escape(d.format_text(language)) for d in failure.diagnostics)
+        summary = html.escape(summarize(failure.diagnostics, language))
+        words = {key: text(f"preview.{key}").render(language) for key in ("title", "lead")}
         return (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>'
-            "</head><body><main><h1>The site did not build</h1><p>Fix these and save; "
-            f"this page reloads after the next build.</p><pre>{lines}</pre></main></body></html>"
+            f'<!DOCTYPE html><html lang="{_HTML_LANG[language]}"><head><meta charset="utf-8">'
+            f"<title>{words['title']}</title></head><body><main><h1>{words['title']}</h1>"
+            f"<p>{words['lead']}</p><pre>{lines}</pre><p>{summary}</p></main></body></html>"
         ).encode()
 
     def reload_tag(self) -> bytes:
@@ -113,10 +122,13 @@ class _ChangeWatcher(FileSystemEventHandler):
         self.changed.set()
 
 
-def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
-    """Build and serve the site at `root` until interrupted."""
+def serve(
+    root: Path, host: str, port: int, log: Callable[[str], None], language: str | None = None
+) -> None:
+    """Build and serve the site at `root` until interrupted; problems are shown in `language`
+    (`--lang`), or the locale's or the site's."""
     project = load_project(root)
-    state = PreviewState()
+    state = PreviewState(language)
     state.rebuild(root, None, log, clock.today())
     changed = threading.Event()
     observer = Observer()

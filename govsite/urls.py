@@ -21,10 +21,9 @@ _IGNORED_EDGES = "".join(map(chr, range(0x21)))
 _IGNORED_INSIDE = re.compile("[\t\n\r]")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-# Characters a path of the site keeps as they are in an href: RFC 3986's unreserved,
-# sub-delims, ':' and '@' (and '/' and '#', which the caller means). Everything else,
-# spaces, '%', quotes and non-ASCII included, is percent-encoded.
-_HREF_SAFE = "/#:@!$&'()*+,;=-._~"
+# ASCII an href may not hold as it is (the URL standard's path percent-encode set, and `%`
+# only where it starts no escape); other characters, Chinese included, are valid as written.
+_NOT_IN_HREF = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
 
 
 def output_file(url: str) -> str:
@@ -51,8 +50,8 @@ def link_href(from_url: str, to: str) -> str:
 
 
 def encode_path(path: str) -> str:
-    """A site path (with any #fragment) percent-encoded for an href."""
-    return quote(path, safe=_HREF_SAFE)
+    """`附件1 清单.pdf` → `附件1%20清单.pdf`: percent-encode what an href may not hold."""
+    return _NOT_IN_HREF.sub(lambda found: f"%{ord(found.group()):02X}", path)
 
 
 def browser_scheme(url: str) -> str | None:

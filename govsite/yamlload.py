@@ -16,6 +16,8 @@ import yaml
 
 from govsite.controls import CONTROL, remove_controls_from_value
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
+from govsite.punctuation import find_fullwidth_syntax
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,6 +67,10 @@ def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml 
     Syntax errors and duplicate keys go to `report`; on a syntax error the result is None.
     """
     first_line = origin.line or 1
+    mistyped = find_fullwidth_syntax(text, origin.at(first_line))
+    if mistyped:  # PyYAML would report them a line later, or not at all
+        report.extend(mistyped)
+        return None
     loader = Loader(text)
     try:
         return _load_located(loader, text, origin, first_line, report)
@@ -73,24 +79,24 @@ def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml 
 
 
 def _load_located(
-    loader: yaml.SafeLoader, text: str, origin: SourceLocation, first_line: int, report: Report
+    loader: yaml.SafeLoader, source: str, origin: SourceLocation, first_line: int, report: Report
 ) -> LocatedYaml | None:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        report.error(
-            "GS102", _describe_yaml_error(exc, first_line), _mark_location(origin, first_line, exc)
-        )
+        where = _mark_location(origin, first_line, exc)
+        message = text("GS102", detail=_describe_yaml_error(exc, first_line))
+        report.say("error", message, where, text("GS102.hint"))
         return None
     except yaml.YAMLError as exc:
-        report.error("GS102", f"invalid YAML: {exc}", origin)
+        report.say("error", text("GS102", detail=str(exc)), origin)
         return None
     except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000
         report.error("GS106", f"YAML nested too deeply to read (over {MAX_DEPTH} levels)", origin)
         return None
     if node is None:
         return LocatedYaml(None, origin)
-    converter = _Converter(loader, text, origin, first_line, report)
+    converter = _Converter(loader, source, origin, first_line, report)
     try:
         value = converter.convert(node, ())
     except _TooLarge as exc:
@@ -122,7 +128,7 @@ class _Converter:
     def __init__(
         self,
         loader: yaml.SafeLoader,
-        text: str,
+        source: str,
         origin: SourceLocation,
         first_line: int,
         report: Report,
@@ -139,8 +145,8 @@ class _Converter:
         self.repeats = 0
         # Without an anchor (&name) there is no alias, and without a backslash no escape that
         # writes a control character: most documents skip both checks.
-        self.anchored = "&" in text
-        self.escaped = "\\" in text
+        self.anchored = "&" in source
+        self.escaped = "\\" in source
 
     def locate(self, node: yaml.Node) -> SourceLocation:
         mark = node.start_mark
@@ -205,15 +211,15 @@ class _Converter:
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._convert_scalar(key_node)  # reports it; the pair is left out
+                continue
             key = str(self._convert_scalar(key_node)) if key_node.value is not None else ""
             key_location = self.locate(key_node)
             if key in result:
                 first = self.key_locations[(*path, key)]
-                self.report.error(
-                    "GS103",
-                    f"duplicate key '{key}' (first written at line {first.line})",
-                    key_location,
-                )
+                message = text("GS103", key=key, line=first.line or 0)
+                self.report.say("error", message, key_location, text("GS103.hint"))
                 continue
             self.key_locations[(*path, key)] = key_location
             result[key] = self.convert(value_node, (*path, key))
@@ -221,15 +227,15 @@ class _Converter:
 
     def _convert_scalar(self, node: yaml.Node) -> object:
         if not isinstance(node, yaml.ScalarNode):
-            self.report.error("GS102", "a mapping key must be plain text", self.locate(node))
+            self.report.say("error", text("GS102.key-not-source"), self.locate(node))
             return None
         try:
             value = self.loader.construct_object(node)
         except (ValueError, yaml.YAMLError):
             # e.g. `2024-02-30`: the resolver calls it a date but no such day exists. Keep the
-            # text; the schema that expects a date reports it with the reason.
+            # source; the schema that expects a date reports it with the reason.
             value = node.value
-        # Escapes ("\v", "\e") write what raw text cannot hold.
+        # Escapes ("\v", "\e") write what raw source cannot hold.
         if self.escaped and isinstance(value, str) and CONTROL.search(value):
             return remove_controls_from_value(value, self.locate(node), self.report)
         return value
@@ -251,4 +257,4 @@ def _describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
         mark = exc.context_mark
         context += f" (begun at line {first_line + mark.line}, column {mark.column + 1})"
     parts = [p for p in (context, exc.problem) if p]
-    return "invalid YAML: " + (", ".join(parts) if parts else "cannot parse")
+    return ", ".join(parts) if parts else "cannot parse"

@@ -34,6 +34,14 @@ def _reap_removals() -> Iterator[None]:
     wait_for_removals()
 
 
+@pytest.fixture(autouse=True)
+def _no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages follow LC_ALL/LANG when they name a language: tests must not depend on the
+    machine's locale (a test that wants one sets it)."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
 from govsite import pipeline
 from govsite.check.run import run_check
+from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from govsite.scaffold import create_report
@@ -222,3 +224,22 @@ def test_check_warns_when_last_years_report_is_overdue(as_of: str, missing: int 
         ]
     )
     assert found == expected
+
+
+def test_new_report_on_the_command_line(make_site: MakeSite) -> None:
+    root = _site(make_site, _statistics())
+    config = root / "govsite.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "annual_report:\n", "annual_report:\n  category: reports\n"
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["new", "report", "--year", "2026", "--site", str(root)])
+    assert result.exit_code == 0, result.output
+    written = [line.removeprefix("Wrote ") for line in result.stdout.splitlines()]
+    assert [Path(p).name for p in written] == [
+        "gov-office-annual-report-2026.md",
+        "gov-office-annual-report-2026.yaml",
+    ]
+    assert CliRunner().invoke(main, ["new", "report", "--site", str(root)]).exit_code == 2

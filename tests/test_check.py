@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from govsite.check.rules import RULES
 from govsite.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, MakeSite
 
 BROKEN = REPO / "tests" / "sites" / "check-broken" / "site"
 BROKEN_AS_OF = "2026-06-30"
@@ -30,6 +30,8 @@ EXPECTED = {
     ("GC204", NOTICES + "replaced-but-effective.md", 8, 1),
     ("GC205", NOTICES + "wrong-agency-code.md", 3, 1),
     ("GC206", NOTICES + "wrong-year.md", 3, 1),
+    ("GC207", "content/pages/orphan.md", 5, 1),
+    ("GC208", "content/records/policies/repealed-without-reason.md", 7, 1),
     ("GC301", NOTICES + "accessibility.md", 14, 1),
     ("GC302", NOTICES + "accessibility.md", 18, 1),
     ("GC303", NOTICES + "accessibility.md", 16, 1),
@@ -55,6 +57,8 @@ EXPECTED = {
     ("GC602", NOTICES + "same-title-2.md", 2, 1),
     ("GC603", "content/pages/orphan.md", None, None),
     ("GC604", "content/pages/orphan.md", None, None),
+    ("GC701", "govsite.yaml", None, None),
+    ("GC702", "govsite.yaml", None, None),
 }
 
 
@@ -114,24 +118,37 @@ def test_demo_external_links_are_listed_not_fetched(runner: CliRunner) -> None:
 
 
 def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
+    result = runner.invoke(
+        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--lang", "en"]
+    )
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
-    assert blocks[-1] == "32 problems (15 errors, 17 warnings)."
+    assert blocks[-1] == "36 problems (17 errors, 19 warnings)."
     for block in blocks[:-1]:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group
     assert (
-        f"{NOTICES}accessibility.md:14:1: error GC301 image '../../files/chart.png' "
+        f"{NOTICES}accessibility.md:14:1: error[GC301]: image '../../files/chart.png' "
         "has no text alternative"
     ) in result.stdout.splitlines()
-    line_format = re.compile(r"^\S+?(:\d+(:\d+)?)?: (error|warning) GC\d{3} .+$")
+    # The build's shape: `path:line:col: error[CODE]: message`, hints indented below.
+    line_format = re.compile(r"^(\S+?(:\d+(:\d+)?)?: (error|warning)\[GC\d{3}\]: |  hint: ).+$")
     assert all(line_format.match(line) for block in blocks[:-1] for line in block.splitlines())
+
+
+def test_human_format_of_a_chinese_site_is_chinese(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
+    assert result.stdout.strip().split("\n\n")[-1] == "共 36 个问题（17 个错误，19 个警告）。"
 
 
 def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:
     result = runner.invoke(
-        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--format", "github"]
+        main,
+        [
+            "check",
+            *("--site", str(BROKEN), "--as-of", BROKEN_AS_OF),
+            *("--format", "github", "--lang", "en"),
+        ],
     )
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
@@ -183,7 +200,7 @@ def test_date_rules_measure_against_as_of(runner: CliRunner) -> None:
     assert {"GC404", "GC406"} <= rules
 
 
-def test_a_site_that_does_not_build_reports_the_build_errors(
+def test_a_site_that_does_not_build_reports_the_build_errors_and_every_other_finding(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     site = copy_of_broken(tmp_path)
@@ -192,7 +209,8 @@ def test_a_site_that_does_not_build_reports_the_build_errors(
     )
     code, report = check_json(runner, site, "--as-of", BROKEN_AS_OF)
     assert code == 1
-    assert {rule for rule, *_ in located(report)} == {"GS307"}
+    # The document in error is left out; every other file is still checked.
+    assert {rule for rule, *_ in located(report)} >= {"GS307", "GC301", "GC402"}
 
 
 def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> None:
@@ -206,6 +224,10 @@ def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> No
     assert " style=" not in html  # the Content-Security-Policy forbids inline styles
     report = json.loads((out / "_health" / "report.json").read_text(encoding="utf-8"))
     assert {"GC301", "GC604"} <= {f["rule"] for f in report["findings"]}
+    # The report is part of the zh-CN site: its findings are worded in Chinese, whatever
+    # the locale of the machine that built it.
+    assert "<td>图片 &#39;../../files/chart.png&#39; 没有替代文字</td>" in html
+    assert "图片 '../../files/chart.png' 没有替代文字" in {f["message"] for f in report["findings"]}
     assert {c["path"] for c in report["categories"]} == {
         "policies",
         "interpretations",
@@ -231,3 +253,52 @@ def test_strict_build_fails_on_check_errors(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 1
     assert "error[GC301]" in result.stderr
     assert not (site / "build").exists()
+
+
+def test_documents_with_build_errors_do_not_hide_other_findings(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    """One broken link used to stop the check before any rule ran, in every file."""
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site()
+    text = (root / policy).read_text(encoding="utf-8")
+    (root / policy).write_text(text + "\n见[办法](missing.md)。\n", encoding="utf-8")
+    (root / "content/pages/bad.md").write_text("---\ntitle: 坏\nnav_ordr: 1\n---\n")
+    (root / "content/pages/chart.md").write_text("---\ntitle: 图表\n---\n\n![](/files/x.png)\n")
+    code, report = check_json(runner, root, "--as-of", "2026-03-10")
+    assert code == 1
+    rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
+    assert ("GS307", policy) in rules
+    assert ("GC101", policy) not in rules  # the broken link is named once
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    key = next(f for f in findings if f["rule"] == "GS201")
+    assert (key["message"], key["hint"]) == ("未知的键 'nav_ordr'", "是不是要写 'nav_order'？")
+    assert ("GS201", "content/pages/bad.md") in rules
+    assert ("GC301", "content/pages/chart.md") in rules
+
+
+def test_a_record_left_out_for_its_errors_breaks_no_other_page(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site()
+    text = (root / policy).read_text(encoding="utf-8")
+    (root / policy).write_text(text.replace("category: policies/municipal", "category: nope"))
+    _, report = check_json(runner, root, "--as-of", "2026-03-10")
+    rules = {(f["rule"], f["path"]) for f in report["findings"]}  # type: ignore[union-attr]
+    assert ("GS302", policy) in rules
+    assert not any(rule == "GS402" for rule, _ in rules)  # the interpretation still rendered
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_every_finding_word_for_word(runner: CliRunner, update_golden: bool, language: str) -> None:
+    """The check's whole human output on the broken fixture, in each language
+    (`--update-golden` rewrites tests/sites/check-broken/expected-check.*.txt)."""
+    result = runner.invoke(
+        main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF, "--lang", language]
+    )
+    expected = BROKEN.parent / f"expected-check.{language}.txt"
+    if update_golden:
+        expected.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected.read_text(encoding="utf-8")

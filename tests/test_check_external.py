@@ -71,8 +71,27 @@ def test_each_answer_becomes_the_right_finding(server: tuple[str, Server]) -> No
         f"{base}/{name}": SourceLocation(PurePosixPath(f"content/{name}.md"), 3, 1)
         for name in ("ok", "missing", "error", "slow")
     }
-    found = {(f.code, f.location.path.name) for f in check_external(links, OPTIONS)}
+    findings = list(check_external(links, OPTIONS))
+    found = {(f.code, f.location.path.name) for f in findings}
     assert found == {("GC102", "missing.md"), ("GC103", "error.md"), ("GC103", "slow.md")}
+    worded = {
+        f.location.path.name: (f.message_in("en"), f.message_in("zh"))
+        for f in findings
+        if f.location.path.name != "slow.md"  # its error text is the operating system's
+    }
+    assert worded == {
+        "missing.md": (
+            f"external link '{base}/missing' answers HTTP 404",
+            f"外部链接 '{base}/missing' 返回 HTTP 404",
+        ),
+        "error.md": (
+            f"external link '{base}/error' answers HTTP 500",
+            f"外部链接 '{base}/error' 返回 HTTP 500（服务器错误）",
+        ),
+    }
+    slow = next(f for f in findings if f.location.path.name == "slow.md")
+    assert slow.message_in("zh").startswith(f"外部链接 '{base}/slow' 访问失败：")
+    assert slow.message_in("en").startswith(f"external link '{base}/slow' failed: ")
 
 
 def test_failures_are_tried_once_more_and_successes_once(server: tuple[str, Server]) -> None:

@@ -46,8 +46,37 @@ def test_content_errors_exit_1_with_located_messages(
     root = make_site({"content/pages/bad.md": "---\ntitle: 坏\nnav_ordr: 1\n---\n"})
     result = runner.invoke(main, ["build", "--site", str(root)])
     assert result.exit_code == 1
-    assert "content/pages/bad.md:3:1: error[GS201]: unknown key 'nav_ordr'" in result.stderr
+    assert result.stderr == (
+        "content/pages/bad.md:3:1: error[GS201]: 未知的键 'nav_ordr'\n"
+        "  hint: 是不是要写 'nav_order'？\n"
+        "共 1 个问题（1 个错误，0 个警告）。未写入任何文件。\n"
+    )
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--lang", "en"], {}), ([], {"LANG": "en_US.UTF-8"}), ([], {"LC_ALL": "en_GB.UTF-8"})],
+    ids=["--lang", "LANG", "LC_ALL"],
+)
+def test_messages_are_english_with_lang_en_or_an_english_locale(
+    runner: CliRunner, make_site: MakeSite, args: list[str], env: dict[str, str]
+) -> None:
+    root = make_site({"content/pages/bad.md": "---\ntitle: 坏\nnav_ordr: 1\n---\n"})
+    result = runner.invoke(main, ["build", "--site", str(root), *args], env=env)
+    assert result.stderr == (
+        "content/pages/bad.md:3:1: error[GS201]: unknown key 'nav_ordr'\n"
+        "  hint: did you mean 'nav_order'?\n"
+        "1 problem (1 error, 0 warnings). Nothing was written.\n"
+    )
+
+
+def test_lang_wins_over_the_locale(runner: CliRunner, make_site: MakeSite) -> None:
+    root = make_site({"content/pages/bad.md": "---\ntitle: 坏\nnav_ordr: 1\n---\n"})
+    result = runner.invoke(
+        main, ["build", "--site", str(root), "--lang", "zh-CN"], env={"LANG": "en_US.UTF-8"}
+    )
+    assert "未知的键 'nav_ordr'" in result.stderr
 
 
 def test_usage_errors_exit_2(runner: CliRunner, make_site: MakeSite) -> None:
@@ -94,6 +123,24 @@ def test_help_explains_each_command(runner: CliRunner) -> None:
         result = runner.invoke(main, [*command, "--help"])
         assert result.exit_code == 0
         assert "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "says", "options", "not_options"),
+    [
+        ("record", "Write a disclosure record", ["--category"], ["--interprets"]),
+        ("interpretation", "Write a policy interpretation", ["--interprets"], []),
+        ("page", "Write a plain page", ["--slug"], ["--category", "--interprets", "--agency"]),
+    ],
+)
+def test_new_help_describes_that_kind_only(
+    runner: CliRunner, kind: str, says: str, options: list[str], not_options: list[str]
+) -> None:
+    result = runner.invoke(main, ["new", kind, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: main new {kind} [OPTIONS]\n\n  {says}")
+    assert all(option in result.stdout for option in options)
+    assert not any(option in result.stdout for option in not_options)
 
 
 def test_init_makes_a_site_that_builds(runner: CliRunner, tmp_path: Path) -> None:

@@ -30,7 +30,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [(POLICY, "keywords: [政务公开, 工作要点]", "keywords: [政务公开, 工作要点")],
         [
             f"{POLICY}:12:8: error[GS102]: invalid YAML: while parsing a flow sequence "
-            "(begun at line 11, column 11), did not find expected ',' or ']'"
+            "(begun at line 11, column 11), did not find expected ',' or ']'",
+            "  hint: look at this line and the one before: a ':' without a space after it, "
+            "or a quote or bracket left open, are the usual causes",
         ],
     ),
     (
@@ -41,14 +43,17 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
     (
         "missing-required-field",
         [(POLICY, "written: 2026-03-02\n", "")],
-        [f"{POLICY}:2:1: error[GS202]: missing required field 'written'"],
+        [
+            f"{POLICY}:2:1: error[GS202]: missing required field 'written'",
+            "  hint: add a line 'written: …'",
+        ],
     ),
     (
         "invalid-date",
         [(POLICY, "published: 2026-03-05", "published: 2026-02-30")],
         [
             f"{POLICY}:8:12: error[GS204]: 'published': '2026-02-30' is not a valid date "
-            "(day is out of range for month)",
+            "(month 2 of 2026 has 28 days)",
             "  hint: write dates as YYYY-MM-DD",
         ],
     ),
@@ -78,7 +83,7 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [
             f"{POLICY}:3:11: error[GS205]: index_no '000000001-2026-1' does not follow the "
             "site's pattern '{agency_code}/{year}-{serial:05d}'",
-            "  hint: for example '002583021/2024-00001'",
+            "  hint: for example '000000001/2026-00003'",
         ],
     ),
     (
@@ -87,7 +92,8 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [
             f"{POLICY}:3:11: error[GS206]: index_no '000000001/2026-00001' is already used "
             f"by {INTERPRETATION}:3:11",
-            "  hint: an index number identifies one record for good: give this record a new one",
+            "  hint: an index number identifies one record for good: give this record a new one, "
+            "e.g. '000000001/2026-00002'",
         ],
     ),
     (
@@ -102,9 +108,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         ],
         [
             f"{INTERPRETATION}:10:13: error[GS305]: unknown record '000000001/2026-00009' in 'interprets'",
-            "  hint: did you mean '000000001/2026-00002'?",
-            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
             "  hint: did you mean '000000001/2026-00001'?",
+            f"{POLICY}:12:16: error[GS304]: unknown record '000000001/2025-00001' in 'superseded_by'",
+            "  hint: did you mean '000000001/2026-00002'?",
         ],
     ),
     (
@@ -129,7 +135,8 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         [(INTERPRETATION, "disclosure-work-points.md)", "no-such-file.md)")],
         [
             f"{INTERPRETATION}:15: error[GS307]: link '../../policies/2026/no-such-file.md' points "
-            "to a document that does not exist ('content/records/policies/2026/no-such-file.md')"
+            "to a document that does not exist ('content/records/policies/2026/no-such-file.md')",
+            "  hint: a link to another document is written to its .md file, relative to this file",
         ],
     ),
     (
@@ -186,7 +193,9 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         "bad-site-id",
         [(CONFIG, 'site_id: "1100000001"', 'site_id: "9912300000"')],
         [
-            f"{CONFIG}:10:12: error[GS112]: 网站标识码 '9912300000' does not start with a province code (11–82)"
+            f"{CONFIG}:10:12: error[GS112]: 网站标识码 '9912300000' does not start with a province code (11–82)",
+            "  hint: copy the 网站标识码 from the site's entry in the national government-website "
+            "database (全国政府网站基本信息数据库)",
         ],
     ),
 ]

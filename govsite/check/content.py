@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.config import CheckConfig
@@ -130,13 +131,13 @@ class _Document:
             if previous is not None and level > previous + 1:
                 yield finding(
                     "GC303",
-                    f"heading level {level} follows level {previous}: it skips a level",
+                    messages.text("GC303", level=level, previous=previous),
                     where,
                 )
             if level == 1 and seen_top:
                 yield finding(
                     "GC304",
-                    "a second level-1 heading: the page has one title; use '##' for sections",
+                    messages.text("GC304"),
                     where,
                 )
             seen_top = seen_top or level == 1
@@ -154,7 +155,7 @@ class _Document:
                 if not header_text and head.map is not None:
                     yield finding(
                         "GC306",
-                        "the table's header row is empty: name each column",
+                        messages.text("GC306"),
                         self._at(head.map[0]),
                     )
                 head = None
@@ -176,11 +177,11 @@ class _Document:
         src = str(image.attrGet("src") or "")
         where = self._at(line, f"![{image.content}]")
         if not alt:
-            yield finding("GC301", f"image '{src}' has no text alternative", where)
+            yield finding("GC301", messages.text("GC301", src=src), where)
         elif _IMAGE_FILE.fullmatch(alt) or alt == src.rsplit("/", 1)[-1]:
             yield finding(
                 "GC302",
-                f"image '{src}' has the file name '{alt}' as its text alternative: say what it shows",
+                messages.text("GC302", src=src, alt=alt),
                 where,
             )
 
@@ -197,7 +198,7 @@ class _Document:
             needle = f"[{text}]" if link.markup != "autolink" else f"<{text}"
             yield finding(
                 "GC305",
-                f"link text '{text}' says nothing on its own: name where the link leads",
+                messages.text("GC305", text=text),
                 self._at(line, needle),
             )
 
@@ -210,22 +211,22 @@ class _Document:
         if length > options.paragraph_max_chars:
             yield finding(
                 "GC307",
-                f"paragraph of {length} characters (more than {options.paragraph_max_chars}): split it",
+                messages.text("GC307", length=length, limit=options.paragraph_max_chars),
                 where,
             )
         longest = max((len(s.strip()) for s in _SENTENCE_END.split(text)), default=0)
         if longest > options.sentence_max_chars:
             yield finding(
                 "GC308",
-                f"a sentence of {longest} characters (more than {options.sentence_max_chars}): shorten it",
+                messages.text("GC308", length=longest, limit=options.sentence_max_chars),
                 where,
             )
         if caps := _ALL_CAPS.search(text):
-            yield finding("GC309", f"'{caps.group()}' is in capitals, which is hard to read", where)
+            yield finding("GC309", messages.text("GC309", words=caps.group()), where)
         if colour := _COLOUR_ONLY.search(text):
             yield finding(
                 "GC310",
-                f"'{colour.group()}' points at something by colour alone: name it in words too",
+                messages.text("GC310", words=colour.group()),
                 where,
             )
 

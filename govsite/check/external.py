@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from govsite import __version__
+from govsite import __version__, messages
 from govsite.check.rules import finding
 from govsite.errors import Diagnostic, SourceLocation
 
@@ -62,12 +62,11 @@ def check_external(
     for status in statuses:
         where = links[status.url]
         if status.status is not None and 400 <= status.status < 500:
-            yield finding(
-                "GC102", f"external link '{status.url}' answers HTTP {status.status}", where
-            )
+            message = messages.text("GC102", url=status.url, status=status.status)
+            yield finding("GC102", message, where)
         elif status.status is None:
-            yield finding("GC103", f"external link '{status.url}' failed: {status.error}", where)
+            message = messages.text("GC103.failed", url=status.url, error=str(status.error))
+            yield finding("GC103", message, where)
         elif status.status >= 500:
-            yield finding(
-                "GC103", f"external link '{status.url}' answers HTTP {status.status}", where
-            )
+            message = messages.text("GC103.server", url=status.url, status=status.status)
+            yield finding("GC103", message, where)

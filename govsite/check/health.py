@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import jinja2
@@ -13,6 +13,7 @@ import jinja2
 from govsite.check.formats import finding_json
 from govsite.check.inspect import CheckResult
 from govsite.check.timeliness import ColumnStatus, column_statuses
+from govsite.messages import Language
 from govsite.model import Site
 from govsite.plan import Link, PlannedPage
 from govsite.render import OutputFile, make_environment
@@ -122,7 +123,7 @@ def health_view(site: Site, result: CheckResult) -> HealthView:
     tallest = max((sum(c) for c in per_month), default=0) or 1
     return HealthView(
         as_of=as_of,
-        result=result,
+        result=_in_language(result, site.config.language),
         columns=tuple(column_statuses(result.inspection)),
         series=tuple(node.title for node in roots),
         months=tuple(
@@ -130,6 +131,19 @@ def health_view(site: Site, result: CheckResult) -> HealthView:
             for i, (month, month_counts) in enumerate(zip(months, per_month, strict=True))
         ),
     )
+
+
+def _in_language(result: CheckResult, site_language: str) -> CheckResult:
+    """The findings worded in the site's language, as the report's page is (not the
+    locale's: the report is part of the site, the same wherever it is built)."""
+    language: Language = "zh" if site_language.startswith("zh") else "en"
+    worded = tuple(
+        replace(
+            f, message=f.message_in(language), hint=f.hint_in(language), text=None, hint_text=None
+        )
+        for f in result.findings
+    )
+    return replace(result, findings=worded)
 
 
 def _last_months(as_of: date, count: int) -> list[str]:

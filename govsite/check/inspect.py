@@ -76,5 +76,9 @@ def inspect(
     ignored = {r.source.path: frozenset(r.check_ignore) for r in site.records}
     ignored |= {p.source.path: frozenset(p.check_ignore) for p in site.pages}
     kept = without_ignored(found, site.config.check.ignore, ignored)
+    # A link the build already named (GS307, in `govsite check`, which goes on past it)
+    # is not named again as a link of the built page.
+    named = {(d.location.path, d.location.line) for d in compiled.diagnostics if d.code == "GS307"}
+    kept = [f for f in kept if f.code != "GC101" or (f.location.path, f.location.line) not in named]
     findings = sorted([*compiled.diagnostics, *kept], key=Diagnostic.sort_key)
     return CheckResult(inspection, tuple(findings), outside)

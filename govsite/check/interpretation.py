@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.errors import Diagnostic
@@ -29,8 +30,7 @@ def check_interpretations(inspection: Inspection) -> Iterator[Diagnostic]:
         if wanted and not record.interpretations:
             yield finding(
                 "GC501",
-                f"'{record.title}' has no interpretation: publish one that names "
-                f"'{record.index_no}' in its 'interprets'",
+                messages.text("GC501", title=record.title, index_no=record.index_no),
                 inspection.field_location(record.source, "index_no"),
             )
         for target in record.interprets:
@@ -42,7 +42,11 @@ def check_interpretations(inspection: Inspection) -> Iterator[Diagnostic]:
                 when = "after" if gap > 0 else "before"
                 yield finding(
                     "GC502",
-                    f"published {abs(gap)} days {when} the policy '{target}' it interprets "
-                    f"(at most {options.interpretation_grace_days} allowed)",
+                    messages.text(
+                        f"GC502.{when}",
+                        days=abs(gap),
+                        target=target,
+                        limit=options.interpretation_grace_days,
+                    ),
                     inspection.field_location(record.source, "published"),
                 )

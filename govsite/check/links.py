@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.html import PageFacts
 from govsite.check.rules import finding
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.frontmatter import split_front_matter
+from govsite.messages import Text
 from govsite.plan import NOT_FOUND_PATH
 from govsite.urls import is_external
 
@@ -81,26 +83,25 @@ def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Itera
             resolved = resolve_href(path, href)
             if resolved is None:
                 continue
-            problem = _problem(resolved, existing, facts)
+            problem = _problem(unquote(href), resolved, existing, facts)
             if problem:
                 hint = unquote(href).rsplit("/", 1)[-1] or None
-                yield finding(
-                    "GC101",
-                    f"link '{unquote(href)}' {problem}",
-                    page_location(inspection, path, hint),
-                )
+                yield finding("GC101", problem, page_location(inspection, path, hint))
 
 
 def _problem(
-    resolved: tuple[str, str], existing: frozenset[str] | set[str], facts: Mapping[str, PageFacts]
-) -> str | None:
+    href: str,
+    resolved: tuple[str, str],
+    existing: frozenset[str] | set[str],
+    facts: Mapping[str, PageFacts],
+) -> Text | None:
     target, fragment = resolved
     if target.startswith("../") or target == "..":
-        return "leads outside the site"
+        return messages.text("GC101.outside", href=href)
     if target not in existing:
-        return f"leads to '{target}', which the build does not write"
+        return messages.text("GC101.missing", href=href, target=target)
     if fragment and target in facts and fragment not in facts[target].ids:
-        return f"names '#{fragment}', which is not an id on '{target}'"
+        return messages.text("GC101.fragment", href=href, fragment=fragment, target=target)
     return None
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.config import Project
-from govsite.errors import Diagnostic
+from govsite.errors import Diagnostic, SourceLocation
 from govsite.indexno import IndexNumberPattern
 from govsite.model import NO_LONGER_IN_FORCE, Record
 
@@ -19,14 +20,68 @@ def check_metadata(inspection: Inspection, project: Project) -> Iterator[Diagnos
         yield from _ended_without_reason(inspection, record)
         yield from _replaced_but_effective(inspection, record)
         yield from _index_number(inspection, record, project.index_no_pattern)
+        yield from _without_summary(inspection, record)
+    for record in site.records:
+        yield from _placeholder(inspection, record.source, record.body.html)
+    for page in site.pages:
+        yield from _placeholder(inspection, page.source, page.body.html)
     yield from _supersession_loops(inspection)
+    yield from _identity(project)
+
+
+PLACEHOLDER_BODY = "正文。"
+"""What `govsite new` writes where the document's text goes (scaffold.py)."""
+
+
+def _placeholder(inspection: Inspection, source: SourceLocation, html: str) -> Iterator[Diagnostic]:
+    if html.strip() != f"<p>{PLACEHOLDER_BODY}</p>":
+        return
+    lines = inspection.text(source).split("\n")
+    line = next((n for n, text in enumerate(lines, 1) if text.strip() == PLACEHOLDER_BODY), None)
+    yield finding(
+        "GC207",
+        messages.text("GC207", placeholder=PLACEHOLDER_BODY),
+        source.at(line, 1 if line else None),
+    )
+
+
+def _without_summary(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
+    wanted = inspection.options.summary_categories
+    if record.summary or not any(_within(record.category, path) for path in wanted):
+        return
+    yield finding(
+        "GC208",
+        messages.text("GC208", category=record.category),
+        inspection.field_location(record.source, "category"),
+    )
+
+
+def _within(category: str, path: str) -> bool:
+    return category == path or category.startswith(path + "/")
+
+
+def _identity(project: Project) -> Iterator[Diagnostic]:
+    identity = project.config.identity
+    where = project.config_location
+    if identity.error_report_url is None:
+        yield finding(
+            "GC701",
+            messages.text("GC701", site_id=identity.site_id),
+            where,
+        )
+    if identity.party_gov_logo is None:
+        yield finding(
+            "GC702",
+            messages.text("GC702"),
+            where,
+        )
 
 
 def _dates(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
     if record.published < record.written:
         yield finding(
             "GC201",
-            f"published {record.published} is earlier than written {record.written}",
+            messages.text("GC201", published=str(record.published), written=str(record.written)),
             inspection.field_location(record.source, "published"),
         )
 
@@ -39,8 +94,7 @@ def _ended_without_reason(inspection: Inspection, record: Record) -> Iterator[Di
     if record.validity in NO_LONGER_IN_FORCE and not explained:
         yield finding(
             "GC202",
-            f"the record is '{record.validity}' but names no 'superseded_by' and has no "
-            "'validity_note' (or, if expired, 'expires') saying why",
+            messages.text("GC202", validity=record.validity),
             inspection.field_location(record.source, "validity"),
         )
 
@@ -52,8 +106,7 @@ def _replaced_but_effective(inspection: Inspection, record: Record) -> Iterator[
     if successor is not None and successor.status == "effective":  # in force on the day
         yield finding(
             "GC204",
-            f"still 'effective' although it is replaced by '{successor.index_no}', which is "
-            "in force: set 'validity' to 'repealed' (or 'amended')",
+            messages.text("GC204", successor=successor.index_no),
             inspection.field_location(record.source, "validity", "superseded_by"),
         )
 
@@ -68,16 +121,18 @@ def _index_number(
     if agency is not None and code is not None and code != agency.code:
         yield finding(
             "GC205",
-            f"index_no '{record.index_no}' carries agency code '{code}' but '{agency.key}' "
-            f"has code '{agency.code}'",
+            messages.text(
+                "GC205", index_no=record.index_no, code=code, agency=agency.key, own=agency.code
+            ),
             where,
         )
     year = fields.get("year")
     if year is not None and int(year) != record.published.year:
         yield finding(
             "GC206",
-            f"index_no '{record.index_no}' carries the year {year} but the record was "
-            f"published in {record.published.year}",
+            messages.text(
+                "GC206", index_no=record.index_no, year=year, published=record.published.year
+            ),
             where,
         )
 
@@ -108,6 +163,6 @@ def _loop_finding(inspection: Inspection, loop: list[str]) -> Diagnostic:
     chain = " → ".join([*loop[turn:], *loop[:turn], first])
     return finding(
         "GC203",
-        f"'superseded_by' goes round in a loop: {chain}",
+        messages.text("GC203", chain=chain),
         inspection.field_location(record.source, "superseded_by"),
     )

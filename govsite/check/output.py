@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.html import PageFacts
 from govsite.check.links import HEALTH_DIR, page_location, resolve_href
@@ -45,7 +46,7 @@ def _orphans(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iterator
         if path not in reached and not path.startswith(_UNLINKED):
             yield finding(
                 "GC601",
-                f"no link leads to '{path}' from the home page or any listing",
+                messages.text("GC601", path=path),
                 page_location(inspection, path),
             )
 
@@ -62,8 +63,12 @@ def _same_title_in_category(inspection: Inspection) -> Iterator[Diagnostic]:
             continue
         yield finding(
             "GC602",
-            f"'{record.title}' is also the title of {earlier.source.path} in '{record.category}': "
-            "add what tells them apart (year, agency, edition)",
+            messages.text(
+                "GC602",
+                title=record.title,
+                other=str(earlier.source.path),
+                category=record.category,
+            ),
             inspection.field_location(record.source, "title"),
         )
 
@@ -78,9 +83,7 @@ def _page_titles(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iter
         if path.startswith(_UNLINKED):
             continue
         if not (page.description or "").strip():
-            yield finding(
-                "GC604", "the page has no meta description", page_location(inspection, path)
-            )
+            yield finding("GC604", messages.text("GC604"), page_location(inspection, path))
         if page.title:
             by_title[page.title].append(path)
     categories = _record_categories(inspection)
@@ -92,7 +95,7 @@ def _page_titles(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iter
                 continue  # two records of one category: GC602 says it at the source
             yield finding(
                 "GC603",
-                f"the page title '{title}' is also the title of '{paths[0]}'",
+                messages.text("GC603", title=title, other=paths[0]),
                 page_location(inspection, path),
             )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from govsite.errors import Diagnostic, Severity, SourceLocation
+from govsite.messages import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ _RULES = (
     Rule("GC204", "error", "a record still `effective` has been replaced by an effective one"),
     Rule("GC205", "error", "the index number's agency code is not the first agency's code"),
     Rule("GC206", "error", "the index number's year is not the year of `published`"),
+    Rule("GC207", "warning", "a document still holds the placeholder text `govsite new` wrote"),
+    Rule("GC208", "warning", "a record of `summary_categories` has no 内容概述 (`summary`)"),
     # Content accessibility (Markdown source)
     Rule("GC301", "error", "an image has no text alternative"),
     Rule("GC302", "error", "an image's text alternative is a file name"),
@@ -61,15 +64,19 @@ _RULES = (
     Rule("GC602", "warning", "two records of one category share a title"),
     Rule("GC603", "error", "two pages share a <title>"),
     Rule("GC604", "error", "a page has no meta description"),
+    # Site identity (政府网站发展指引, 国办发〔2017〕47号)
+    Rule("GC701", "error", "the site has no 我为政府网站找错 address (`error_report_url`)"),
+    Rule("GC702", "error", "the site has no 党政机关标识 (`party_gov_logo`)"),
 )
 
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
-def finding(rule_id: str, message: str, location: SourceLocation) -> Diagnostic:
-    """A Diagnostic of `rule_id` at its registered severity."""
+def finding(rule_id: str, message: str | Text, location: SourceLocation) -> Diagnostic:
+    """A Diagnostic of `rule_id` at its registered severity; a catalogue message's key
+    starts with the rule id (govsite/messages/)."""
     rule = RULES[rule_id]
-    return Diagnostic(rule.severity, rule.id, message, location)
+    return Diagnostic.of(rule.severity, message, location, code=rule.id)
 
 
 def without_ignored(

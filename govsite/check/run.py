@@ -19,7 +19,8 @@ def run_check(
     """The check's result, or the build's own failure when the site does not build at all."""
     report = Report(suppressed=project.config.suppress_warnings)
     try:
-        compiled = pipeline.compile_site(project, report, as_of=as_of)
+        # A document with errors is left out and its errors reported with everything else.
+        compiled = pipeline.compile_site(project, report, as_of=as_of, keep_going=True)
     except BuildFailed as failed:
         return failed
     return inspect(project, compiled, as_of, external)

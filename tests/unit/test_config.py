@@ -37,16 +37,23 @@ def test_each_config_problem_is_located(make_site: MakeSite) -> None:
     )
     root = make_site({"govsite.yaml": config}, name="bad")
     assert problems(root) == [
-        "govsite.yaml:5:11: error[GS111]: 'www.example.gov.cn' is not an http(s) address",
-        "govsite.yaml:7:12: error[GS111]: 'page_size' must be at least 1",
+        "govsite.yaml:5:11: error[GS111]: 'www.example.gov.cn' is not an http(s) address\n"
+        "  hint: write the whole address, beginning with https://",
+        "govsite.yaml:7:12: error[GS111]: 'page_size' must be at least 1\n"
+        "  hint: write 1 or more, or delete the line for the default",
         "govsite.yaml:8:19: error[GS111]: index_no_pattern: the pattern needs a '{serial}' field "
-        "so index numbers can differ",
+        "so index numbers can differ\n"
+        "  hint: see 'The index-number pattern' in docs/content-format.md; the default is "
+        "{agency_code}/{year}-{serial:05d}",
     ]
 
 
 def test_a_missing_identity_block_is_named(make_site: MakeSite) -> None:
     root = make_site({"govsite.yaml": "title: 站点\nbase_url: https://a.gov.cn/\n"})
-    assert problems(root) == ["govsite.yaml:1:1: error[GS202]: missing required field 'identity'"]
+    assert problems(root) == [
+        "govsite.yaml:1:1: error[GS202]: missing required field 'identity'\n"
+        "  hint: add a line 'identity: …'"
+    ]
 
 
 def test_no_config_file(tmp_path: Path) -> None:

@@ -46,12 +46,13 @@ def test_every_problem_is_reported_at_its_place() -> None:
     assert result is None
     assert problems == [
         "f.yaml:1:1: error[GS201]: unknown key 'titel'\n  hint: did you mean 'title'?",
-        "f.yaml:1:1: error[GS202]: missing required field 'title'",
-        "f.yaml:2:7: error[GS204]: 'when': 'soon' is not a valid date (Invalid isoformat string: 'soon')\n"
+        "f.yaml:1:1: error[GS202]: missing required field 'title'\n  hint: add a line 'title: …'",
+        "f.yaml:2:7: error[GS204]: 'when': 'soon' is not a valid date\n"
         "  hint: write dates as YYYY-MM-DD",
         "f.yaml:3:8: error[GS203]: 'state': 'of' is not one of: on, off\n  hint: did you mean 'off'?",
-        "f.yaml:4:8: error[GS203]: 'count': expected a whole number, got 'many'",
-        "f.yaml:6:5: error[GS202]: missing required field 'file'",
+        "f.yaml:4:8: error[GS203]: 'count': expected a whole number, got 'many'\n"
+        "  hint: write a whole number, such as 1",
+        "f.yaml:6:5: error[GS202]: missing required field 'file'\n  hint: add a line 'file: …'",
     ]
 
 

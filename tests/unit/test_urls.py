@@ -5,7 +5,10 @@ import random
 
 import pytest
 
-from govsite.urls import is_external, output_file, relative_href, resolve_source_href
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.urls import encode_href, is_external, output_file, relative_href, resolve_source_href
+from tests.conftest import MakeSite
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,33 @@ def test_relative_href_agrees_with_posixpath_relpath() -> None:
             output_file(target), posixpath.dirname(output_file(here)) or "."
         )
         assert relative_href(here, target) == expected, (here, target)
+
+
+@pytest.mark.parametrize(
+    ("href", "encoded"),
+    [
+        ("../files/附件1 清单.pdf", "../files/附件1%20清单.pdf"),
+        ('a"b<c>d', "a%22b%3Cc%3Ed"),
+        ("a%20b", "a%20b"),  # already encoded: left alone
+        ("100%.pdf", "100%25.pdf"),
+        ("第一章#节", "第一章#节"),  # Chinese is valid in an href as written
+    ],
+)
+def test_hrefs_are_percent_encoded_where_they_must_be(href: str, encoded: str) -> None:
+    assert encode_href(href) == encoded
+
+
+def test_an_attachment_with_a_space_in_its_name_gets_a_valid_href(make_site: MakeSite) -> None:
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site({"content/files/2026/附件1 老旧小区改造任务清单.pdf": "%PDF-1.4\n"})
+    text = (root / policy).read_text(encoding="utf-8")
+    attachment = (
+        "attachments:\n  - file: files/2026/附件1 老旧小区改造任务清单.pdf\n    title: 附件1\n"
+    )
+    (root / policy).write_text(text.replace("summary:", attachment + "summary:"), encoding="utf-8")
+    pipeline.build(load_project(root))
+    page = (root / "build/records/policies/2026/disclosure-work-points/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'href="../../../../files/2026/附件1%20老旧小区改造任务清单.pdf"' in page
+    assert (root / "build/files/2026/附件1 老旧小区改造任务清单.pdf").is_file()

@@ -36,7 +36,8 @@ def test_duplicate_keys_are_an_error_not_a_silent_overwrite() -> None:
     (problem,) = report.diagnostics
     assert (
         problem.format_text()
-        == "content/x.md:3:1: error[GS103]: duplicate key 'title' (first written at line 2)"
+        == "content/x.md:3:1: error[GS103]: duplicate key 'title' (first written at line 2)\n"
+        "  hint: keep one of the two lines and delete the other"
     )
 
 
