@@ -2,14 +2,17 @@
 
 The manifest is the copy's own (`.well-known/govsite-manifest.json`) or a trusted one kept
 elsewhere; with a public key its Ed25519 signature is checked first. Every listed file is
-compared by SHA-256 and size: changed, missing, and (in a folder only: a web server does not
-list its files) extra files are differences. Over HTTP, files are fetched a few at a time,
-each within a total deadline and never past the size the manifest gives plus one byte.
+compared by SHA-256 and size: changed, missing and extra files are differences. A folder
+lists its extra files; a web server does not, so over HTTP the extra files found are those a
+changed page links to or loads (a defacement adds its page and links it from one it changed).
+Over HTTP, files are fetched a few at a time, each within a total deadline and never past
+the size the manifest gives plus one byte.
 """
 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import time
 import urllib.error
 import urllib.request
@@ -19,11 +22,13 @@ from dataclasses import dataclass
 from http.client import HTTPMessage
 from pathlib import Path
 from typing import IO, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from lxml import etree
 
 from govsite import __version__
+from govsite.htmltree import parse_page
 from govsite.manifest import (
     MANIFEST_PATH,
     SIGNATURE_PATH,
@@ -67,7 +72,8 @@ class Verification:
     source_commit: str | None = None
     signature: Literal["valid", "not checked"] = "not checked"
     extras_checked: bool = True
-    """False over HTTP: a web server does not say which files it has besides those asked for."""
+    """False over HTTP: a web server does not say which files it has besides those asked for
+    (extra files linked from a changed page are still found)."""
 
     def summary(self) -> str:
         lines = [f"Checked {self.checked} files of {self.target} against the manifest"]
@@ -75,7 +81,8 @@ class Verification:
         lines.append(f"Signature: {self.signature}.")
         if not self.extras_checked:
             lines.append(
-                "Extra files cannot be detected over HTTP; verify a folder copy for those."
+                "Over HTTP, extra files are found only where a changed page links to them; "
+                "verify a folder copy for every extra file."
             )
         if not self.differences:
             lines.append("No differences.")
@@ -273,7 +280,36 @@ class HttpCopy:
     def compare(self, entries: Sequence[Entry], concurrency: int) -> list[Difference]:
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             results = list(pool.map(self._compare_entry, entries))
-        return [difference for difference in results if difference is not None]
+            differences = [difference for difference in results if difference is not None]
+            linked = self._linked_from_changed_pages(differences, {e.path for e in entries})
+            extras = pool.map(self._extra, sorted(linked.items()))
+            return differences + [extra for extra in extras if extra is not None]
+
+    def _linked_from_changed_pages(
+        self, differences: Sequence[Difference], listed: set[str]
+    ) -> dict[str, str]:
+        """Site paths that changed pages link to or load and the manifest does not list,
+        each with the first page naming it; at most MAX_LINKED."""
+        found: dict[str, str] = {}
+        for difference in differences:
+            if difference.kind != "changed" or not difference.path.endswith((".html", ".htm")):
+                continue
+            try:
+                page = self.read(difference.path, MAX_PAGE_BYTES)
+            except FetchError:
+                continue
+            for path in _site_paths(difference.path, page or b""):
+                if path not in listed and len(found) < MAX_LINKED:
+                    found.setdefault(path, difference.path)
+        return found
+
+    def _extra(self, linked: tuple[str, str]) -> Difference | None:
+        path, page = linked
+        try:
+            present = self._fetch(path, 1, lambda _chunk: None, exceed_ok=True) is not None
+        except FetchError:
+            return None
+        return Difference("extra", path, f"linked from {page}") if present else None
 
     def _compare_entry(self, entry: Entry) -> Difference | None:
         digest = hashlib.sha256()
@@ -304,6 +340,30 @@ class HttpCopy:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise FetchError(f"cannot fetch {url}: {reason}") from None
+
+
+MAX_PAGE_BYTES = 4 << 20
+MAX_LINKED = 200
+"""Links a changed page may make verify fetch: enough for any defacement, bounded for cron."""
+
+
+def _site_paths(page_path: str, page: bytes) -> Iterator[str]:
+    """The site paths an HTML page links to or loads (`a/` is `a/index.html`), never outside it."""
+    if not page.strip():
+        return
+    try:
+        tree = parse_page(page)
+    except etree.ParserError:
+        return
+    base = posixpath.dirname(page_path)
+    for address in tree.xpath("//@href | //@src | //@action"):
+        parts = urlsplit(str(address))
+        if parts.scheme or parts.netloc or not parts.path:
+            continue  # another site, or this page itself
+        joined = posixpath.normpath(posixpath.join(base, unquote(parts.path)).lstrip("/"))
+        if joined.startswith(".."):
+            continue
+        yield joined + "/index.html" if parts.path.endswith("/") else joined
 
 
 def _stream(

@@ -75,11 +75,13 @@ def built(make_site: MakeSite, tmp_path: Path) -> Path:
 
 
 def tamper(build: Path, tmp_path: Path) -> Path:
-    """A copy with one page changed, one file removed and one added."""
+    """A copy with one page changed, one file removed and one added, which the changed page
+    links to, as a defacement does."""
     copy = tmp_path / "tampered"
     shutil.copytree(build, copy)
     page = copy / "index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("</h1>", "被篡改</h1>", 1), "utf-8")
+    defaced = '被篡改</h1><a href="records/shell.php">x</a><a href="https://evil.example/">y</a>'
+    page.write_text(page.read_text(encoding="utf-8").replace("</h1>", defaced, 1), "utf-8")
     (copy / "404.html").unlink()
     (copy / "records" / "shell.php").write_text("<?php system($_GET['c']);", "utf-8")
     return copy
@@ -106,7 +108,9 @@ def test_an_untouched_copy_served_over_http_verifies(built: Path, serve_folder: 
     code, lines = verify(serve_folder(built))
     assert code == 0, lines
     assert lines[-1] == "No differences."
-    assert any("Extra files cannot be detected over HTTP" in line for line in lines)
+    assert any(
+        "Over HTTP, extra files are found only where a changed page" in line for line in lines
+    )
 
 
 def test_a_tampered_copy_served_over_http_fails(
@@ -118,7 +122,9 @@ def test_a_tampered_copy_served_over_http_fails(
     assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines] == [
         "missing: 404.html",
         "changed: index.html",
+        "extra: records/shell.php",
     ]
+    assert lines[-1] == "extra: records/shell.php: linked from index.html"
 
 
 def test_a_tampered_folder_shows_the_extra_file_too(built: Path, tmp_path: Path) -> None:
@@ -142,7 +148,7 @@ def test_a_trusted_manifest_catches_a_copy_whose_own_manifest_was_rewritten(
     assert verify("-q", serve_folder(copy))[0] == 0  # its own manifest proves nothing
     code, lines = verify("-q", "--manifest", str(trusted), serve_folder(copy))
     assert code == 1
-    assert len(lines) == 2
+    assert len(lines) == 3  # changed, missing, and the extra file the changed page links to
 
 
 def test_a_signed_manifest_verifies_and_a_rewritten_one_does_not(
