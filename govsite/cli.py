@@ -18,9 +18,11 @@ from govsite import __version__, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir
+from govsite.lock import SiteBusy, command_line, site_lock
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
+EXIT_USAGE = 2
 EXIT_INTERNAL_ERROR = 3
 
 site_option = click.option(
@@ -102,19 +104,21 @@ def build(
         as_of = as_of or date.today()
         cache_dir = None if no_cache else project.cache_dir
         result = None
-        if cache_dir is not None:
-            result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
-        if result is None:
-            from govsite import pipeline
+        # Held even without the cache: two builds would still write one build folder.
+        with site_lock(project.cache_dir, command_line()):
+            if cache_dir is not None:
+                result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
+            if result is None:
+                from govsite import pipeline
 
-            result = pipeline.build(
-                project,
-                strict=strict,
-                as_of=as_of,
-                jobs=jobs,
-                progress=progress,
-                cache_dir=cache_dir,
-            )
+                result = pipeline.build(
+                    project,
+                    strict=strict,
+                    as_of=as_of,
+                    jobs=jobs,
+                    progress=progress,
+                    cache_dir=cache_dir,
+                )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
     if not quiet:
@@ -174,7 +178,7 @@ def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
     """Build, serve the site for preview and rebuild whenever a source changes."""
     from govsite import serve as preview
 
-    with reporting_errors(debug):
+    with reporting_errors(debug), site_lock(site_dir / CACHE_DIR, command_line()):
         try:
             preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
         except KeyboardInterrupt:
@@ -244,6 +248,9 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         sys.exit(EXIT_CONTENT_ERRORS)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None
+    except SiteBusy as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except (click.ClickException, click.exceptions.Exit):
         raise
     except Exception as exc:  # a bug in govsite, not in the site

@@ -1,0 +1,86 @@
+"""One build or preview of a site at a time (lock.py), and a build cache that tolerates
+another process writing the same files: each proved with real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from govsite import search
+from tests.conftest import MakeSite
+
+GOVSITE = [sys.executable, "-m", "govsite"]
+
+
+def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_frees_the_site(
+    make_site: MakeSite,
+) -> None:
+    site = make_site()
+    serve = subprocess.Popen(
+        [*GOVSITE, "serve", "--site", str(site), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert serve.stderr is not None
+        for _ in range(100):  # the preview builds, then says where it serves
+            line = serve.stderr.readline()
+            if not line or line.startswith("Serving "):
+                break
+        assert line.startswith("Serving "), line
+        busy = subprocess.run(
+            [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+        )
+        assert busy.returncode == 2, busy.stderr
+        assert f"pid {serve.pid}" in busy.stderr
+        assert "'govsite serve --site" in busy.stderr
+        assert "already building or previewing this site" in busy.stderr
+    finally:
+        serve.send_signal(signal.SIGKILL)  # no chance to clean up: the OS must free the lock
+        serve.wait()
+        if serve.stderr is not None:
+            serve.stderr.close()
+    after = subprocess.run(
+        [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+    )
+    assert after.returncode == 0, after.stderr
+    assert "Up to date" in after.stdout or "Built" in after.stdout
+
+
+KEEPER = """
+import sys
+from pathlib import Path
+from govsite import search
+bundle, kept = Path(sys.argv[1]), Path(sys.argv[2])
+for number in range(150):
+    search._keep(bundle, kept, "key", leave_out=[])
+"""
+
+
+def test_two_processes_keeping_the_same_search_bundle_never_fail(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    for number in range(20):
+        (bundle / f"part{number % 4}" / f"file{number}.pf").parent.mkdir(
+            parents=True, exist_ok=True
+        )
+        (bundle / f"part{number % 4}" / f"file{number}.pf").write_bytes(os.urandom(2000))
+    kept = tmp_path / "cache" / "kept" / "search" / "0"
+    keepers = [
+        subprocess.Popen(
+            [sys.executable, "-c", KEEPER, str(bundle), str(kept)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    errors = [keeper.communicate()[1] for keeper in keepers]
+    assert [keeper.returncode for keeper in keepers] == [0, 0], errors
+    out = tmp_path / "out"
+    assert search._reuse(kept, "key", out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*.pf")) == sorted(
+        p.relative_to(bundle) for p in bundle.rglob("*.pf")
+    )
+    assert [p.name for p in kept.parent.iterdir()] == ["0"]  # nothing left beside it
