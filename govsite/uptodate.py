@@ -3,8 +3,8 @@ so a build with nothing to do takes a fraction of a second at any size.
 
 After each successful build the stamp (`stamp.json` in the build cache) records what the
 build read and what it wrote: the size and modification time of every file it can read
-(the config, content/, the site's themes and templates, govsite's own package with its
-built-in theme), the versions of Python and of govsite's dependencies, the options that
+(the config, content/, the site's themes and templates, govsite's own package and its
+built-in themes, which an editable install reads from the checkout's themes/), the versions of Python and of govsite's dependencies, the options that
 change output (strict, the as-of date the health report measures against, the build
 folder) and the size and modification time of every file in the build folder. When all
 of them are as they were, a full build would write the same bytes again, so the build
@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import govsite
+from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import write_atomically
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
@@ -80,6 +81,10 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
         hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
     # govsite itself is an input, but not one an editor saves twice within a second.
     hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
+    # The built-in themes are inside the package only in a wheel: an editable install
+    # (the README's) reads them from the checkout's themes/, where they are edited.
+    if not BUILTIN_THEMES.is_relative_to(_PACKAGE_DIR):
+        hasher.add("themes", _files(BUILTIN_THEMES, skip_hidden=False))
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 
