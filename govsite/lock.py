@@ -54,6 +54,8 @@ def site_lock(cache_dir: Path, command: str) -> Iterator[None]:
 def _open_lock_file(cache_dir: Path) -> int:
     path = cache_dir / LOCK_FILE
     try:
+        if not cache_dir.is_dir() and (cache_dir.exists() or cache_dir.is_symlink()):
+            cache_dir.unlink()  # a file where the cache folder belongs: damage, never ours to keep
         cache_dir.mkdir(parents=True, exist_ok=True)
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:

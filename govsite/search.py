@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree, html
 
-from govsite.cachefiles import read_checked, replace_folder, write_checked
+from govsite.cachefiles import read_checked, remove, replace_folder, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.fingerprint import installed_version
 from govsite.htmltree import elements
@@ -263,7 +263,7 @@ def index_site(
     (bundle / SHARDS_FILE).write_text(json.dumps(names[1:]), encoding="utf-8")
     for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
         if not stale.name.isdigit() or int(stale.name) >= len(shards):
-            shutil.rmtree(stale, ignore_errors=True)
+            remove(stale)  # a file there is damage too
 
 
 def _shards(pages: Sequence[str]) -> list[list[str]]:

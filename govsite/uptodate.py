@@ -39,7 +39,7 @@ from typing import Any
 
 import govsite
 from govsite.builtin import BUILTIN_THEMES
-from govsite.cachefiles import write_atomically
+from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
 from govsite.result import BuildResult
@@ -111,14 +111,14 @@ def replay(project: Project, cache_dir: Path, *, strict: bool, as_of: date) -> B
     started = time.perf_counter()
     inputs = read_inputs(project, strict=strict, as_of=as_of)
     try:
-        stamp = json.loads((cache_dir / STAMP).read_bytes())
+        stamp = json.loads(read_checked(cache_dir / STAMP) or b"null")
         if stamp["key"] != inputs.key:
             return None
         if stamp["output"] != _output_listing(project.out_dir, stamp["files"]):
             return None
         return _replayed(stamp["result"], time.perf_counter() - started)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no stamp yet, one this version cannot read, or a built file gone: build
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # no stamp yet, a damaged one, one this version cannot read, or a built file gone: build
 
 
 def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResult) -> None:
@@ -132,12 +132,12 @@ def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResu
         "files": files,
         "output": _output_listing(out_dir, files),
     }
-    write_atomically(cache_dir / STAMP, json.dumps(stamp, ensure_ascii=False).encode())
+    write_checked(cache_dir / STAMP, json.dumps(stamp, ensure_ascii=False).encode())
 
 
 def forget_stamp(cache_dir: Path) -> None:
     """Drop the stamp before the build folder changes, so a build cut short is never 'current'."""
-    (cache_dir / STAMP).unlink(missing_ok=True)
+    remove(cache_dir / STAMP)
 
 
 def _versions() -> list[tuple[str, str]]:
