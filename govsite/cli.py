@@ -137,8 +137,22 @@ def build(
     help="Exit 1 when anything this severe (or worse) is found.",
 )
 @click.option("--external", is_flag=True, help="Also fetch every external link over HTTP.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per external link.")
-@click.option("--concurrency", default=8, show_default=True, help="External links fetched at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds per external link in all (every attempt and redirect).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(
+        min=1, max=32
+    ),  # check/external.py MAX_CONCURRENCY (imported only to check)
+    default=8,
+    show_default=True,
+    help="External links fetched at once.",
+)
 @debug_option
 def check(
     site_dir: Path,
