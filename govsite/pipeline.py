@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite import uptodate
+from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
 from govsite.assemble import assemble
 from govsite.cache import PageCache
@@ -77,6 +78,9 @@ def build(
             cache_dir=cache_dir,
             bodies=space.bodies,
         )
+        # Files under content/ are published as they are: refuse (or flag) any that runs script.
+        report_active_attachments(project, compiled.copies, report)
+        report.stop_if_errors()
         extra = _check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress
         )

@@ -58,6 +58,8 @@ _RULES = (
     Rule("GC602", "warning", "two records of one category share a title"),
     Rule("GC603", "error", "two pages share a <title>"),
     Rule("GC604", "error", "a page has no meta description"),
+    # Safety
+    Rule("GC701", "error", "an SVG, HTML or XML file under content/ can run script"),
 )
 
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
