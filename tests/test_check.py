@@ -52,6 +52,7 @@ EXPECTED = {
     ("GC602", NOTICES + "same-title-2.md", 2, 1),
     ("GC603", "content/pages/orphan.md", None, None),
     ("GC604", "content/pages/orphan.md", None, None),
+    ("GC701", "content/files/diagram.svg", 2, None),
 }
 
 
@@ -114,7 +115,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
-    assert blocks[-1] == "29 problems (15 errors, 14 warnings)."
+    assert blocks[-1] == "30 problems (16 errors, 14 warnings)."
     for block in blocks[:-1]:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group
