@@ -130,13 +130,22 @@ def _read_page(work: _Work, number: int) -> tuple[PageFacts, str | None]:
 
 
 def _facts_json(facts: PageFacts) -> list[Any]:
-    return [facts.title, facts.description, sorted(facts.ids), facts.links, facts.sources]
+    return [
+        facts.title,
+        facts.description,
+        sorted(facts.ids),
+        facts.links,
+        facts.sources,
+        facts.unsafe,
+    ]
 
 
 def _facts_from_json(path: str, data: Any) -> PageFacts | None:
     """Facts kept by an earlier build, or None if there are none (or they do not read back)."""
     try:
-        title, description, ids, links, sources = data
-        return PageFacts(path, title, description, frozenset(ids), tuple(links), tuple(sources))
+        title, description, ids, links, sources, unsafe = data
+        return PageFacts(
+            path, title, description, frozenset(ids), tuple(links), tuple(sources), tuple(unsafe)
+        )
     except (TypeError, ValueError):
         return None

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from govsite.document import ParsedDocument
 from govsite.errors import Diagnostic, Report, SourceLocation
@@ -21,7 +21,7 @@ from govsite.markup import MarkdownOptions, MarkdownRenderer
 from govsite.memo import Memo, key_of
 from govsite.model import Body, Heading
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
-from govsite.urls import is_external, relative_href, resolve_source_href
+from govsite.urls import is_external, link_href, resolve_source_href
 
 
 def render_bodies(
@@ -143,9 +143,7 @@ class _LinkResolver:
                 )
                 return href
             target = found
-        return quote(
-            relative_href(self.url, target + hash_sign + fragment), safe="/#%:@!$&'()*+,;=-._~"
-        )
+        return link_href(self.url, target + hash_sign + fragment)
 
     def _problem(self, message: str, line: int) -> None:
         self.problems.append(Diagnostic("error", "GS307", message, self.location.at(line)))

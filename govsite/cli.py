@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
@@ -76,6 +76,14 @@ def main() -> None:
     help="Render pages in this many processes; the output is the same for any number.",
 )
 @click.option(
+    "--executor",
+    metavar="dask://HOST:PORT",
+    default=None,
+    callback=lambda _ctx, _param, value: _executor_url(value),
+    help="Run the per-page work on the workers of a Dask scheduler instead of --jobs local "
+    "processes (needs govsite[dask]; the workers must see the site at the same path).",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help=f"Build everything, neither reading nor writing the build cache ({CACHE_DIR}/).",
@@ -90,6 +98,7 @@ def build(
     strict: bool,
     as_of: date | None,
     jobs: int,
+    executor: str | None,
     no_cache: bool,
     quiet: bool,
     debug: bool,
@@ -110,12 +119,14 @@ def build(
                 result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
             if result is None:
                 from govsite import pipeline
+                from govsite.parallel import remote_executor
 
                 result = pipeline.build(
                     project,
                     strict=strict,
                     as_of=as_of,
                     jobs=jobs,
+                    executor_factory=remote_executor(executor) if executor else None,
                     progress=progress,
                     cache_dir=cache_dir,
                 )
@@ -252,6 +263,23 @@ def new(
     click.echo(f"Wrote {path}")
 
 
+def _executor_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith("dask://") or value == "dask://":
+        raise click.BadParameter(f"'{value}' is not dask://HOST:PORT")
+    return value
+
+
+def _os_problem(exc: OSError) -> str:
+    where = Path(exc.filename) if exc.filename else Path.cwd()
+    with suppress(ValueError):
+        where = where.relative_to(Path.cwd())
+    return (
+        f"{where}: error: {exc.strerror or exc}\n"
+        "  hint: check that the folder exists, that you may write to it and that the disk "
+        "is not full; nothing was changed in the build folder"
+    )
+
+
 @contextmanager
 def reporting_errors(debug: bool) -> Iterator[None]:
     """Turn build problems into messages and exit codes instead of tracebacks."""
@@ -267,6 +295,9 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         sys.exit(EXIT_USAGE)
     except (click.ClickException, click.exceptions.Exit):
         raise
+    except OSError as exc:  # the machine refused a read or write: say which file, not a traceback
+        click.echo(_os_problem(exc), err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
     except Exception as exc:  # a bug in govsite, not in the site
         if debug:
             traceback.print_exc()

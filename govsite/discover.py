@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -43,13 +45,17 @@ class Sources:
 
 
 def discover(root: Path, report: Report) -> Sources:
-    """Read every Markdown document and catalogue under `root/content`, in path order."""
+    """Read every Markdown document and catalogue under `root/content`, in path order.
+
+    Only regular files inside the site are read: a symbolic link that leads out of it (or
+    nowhere), a FIFO or a device, and a name that cannot be a safe address on every host
+    are located errors, and nothing of them is published.
+    """
     content = root / "content"
     documents: list[SourceFile] = []
     catalogues: dict[str, SourceFile] = {}
     files: dict[PurePosixPath, StaticFile] = {}
-    for path in _walk(content):
-        relative = PurePosixPath(path.relative_to(content).as_posix())
+    for path, relative in _sources(root, content, report):
         if relative.suffix == ".md":
             source = _read_text(path, PurePosixPath("content") / relative, report)
             if source:
@@ -63,12 +69,85 @@ def discover(root: Path, report: Report) -> Sources:
     return Sources(tuple(documents), MappingProxyType(catalogues), MappingProxyType(files))
 
 
+def _sources(root: Path, content: Path, report: Report) -> Iterator[tuple[Path, PurePosixPath]]:
+    """The readable files under `content` with their paths below it; errors for the rest."""
+    site = root.resolve()
+    seen: dict[str, PurePosixPath] = {}
+    for path in _walk(content):
+        relative = PurePosixPath(path.relative_to(content).as_posix())
+        where = SourceLocation(PurePosixPath("content") / relative)
+        problem = _name_problem(relative) or _file_problem(path, site)
+        if (
+            problem is None
+            and (twin := seen.setdefault(relative.as_posix().casefold(), relative)) != relative
+        ):
+            problem = (
+                f"differs from 'content/{twin}' only in upper and lower case; the two are one "
+                "file on Windows, macOS and many web hosts",
+                "rename one of them",
+            )
+        if problem is None:
+            yield path, relative
+        else:
+            report.error("GS105", problem[0], where, problem[1])
+
+
+# Characters that cannot stand in a file name on Windows, or would end the path of an
+# address (`#`, `?`), or are controls: a site keeps building and serving on every host.
+_UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f\\:*?"<>|#]')
+_RESERVED_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
+
+
+def _name_problem(relative: PurePosixPath) -> tuple[str, str] | None:
+    for part in relative.parts:
+        if found := _UNSAFE_NAME_CHARS.search(part):
+            return (
+                f"the name '{part}' holds {found.group()!r}, which cannot be part of a web "
+                "address or a file name on every system",
+                "rename it using letters, digits, Chinese characters, spaces, '-', '_' and '.'",
+            )
+        if _RESERVED_NAMES.fullmatch(part) or part != part.strip(" .") or part.startswith(" "):
+            return (
+                f"the name '{part}' is reserved on Windows or ends in a space or dot, "
+                "so the site could not be copied there or archived",
+                "rename it",
+            )
+    return None
+
+
+def _file_problem(path: Path, site: Path) -> tuple[str, str] | None:
+    """Why `path` may not be read: a link out of the site or nowhere, or not a regular file."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            return ("a symbolic link to nothing", "remove the link or restore its target")
+        if not target.is_relative_to(site):
+            return (
+                "a symbolic link to a file outside the site; govsite publishes only the site's own files",
+                "copy the file into content/ instead of linking to it",
+            )
+    mode = path.stat().st_mode if path.exists() else 0
+    if stat.S_ISDIR(mode):
+        return (
+            "a symbolic link to a folder; govsite does not follow linked folders",
+            "move or copy the folder into content/",
+        )
+    if not stat.S_ISREG(mode):
+        return ("not a regular file (a FIFO, socket or device)", "remove it from content/")
+    return None
+
+
 def _walk(top: Path) -> list[Path]:
-    """Every file below `top`, sorted, skipping hidden files and folders."""
+    """Every file below `top`, sorted, skipping hidden files and folders.
+
+    Linked folders are listed as entries of their own (and refused), never walked into.
+    """
     found: list[Path] = []
     for folder, subfolders, names in os.walk(top):
         subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        found.extend(Path(folder, name) for name in names if not name.startswith("."))
+        linked = [d for d in subfolders if Path(folder, d).is_symlink()]
+        subfolders[:] = [d for d in subfolders if d not in linked]
+        found.extend(Path(folder, name) for name in (*names, *linked) if not name.startswith("."))
     return sorted(found, key=lambda p: p.as_posix())
 
 

@@ -20,7 +20,7 @@ from govsite.model import Validity
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
-SLUG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+SLUG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # 100 fit any file system
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,7 +131,7 @@ def _check_meta(
     if meta.slug is not None and not SLUG_PATTERN.fullmatch(meta.slug):
         report.error(
             "GS203",
-            f"slug '{meta.slug}' may hold only letters, digits, '.', '_' and '-'",
+            f"slug '{meta.slug}' may hold only letters, digits, '.', '_' and '-', at most 100",
             doc.value_at(("slug",)),
         )
         ok = False

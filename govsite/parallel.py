@@ -9,16 +9,17 @@ executor or the number of workers.
 The split sits behind `concurrent.futures.Executor`: a factory called as
 `factory(initializer=…, initargs=…)`, the keywords every standard executor takes, so
 `functools.partial(ThreadPoolExecutor, max_workers=4)` plugs in as well as the defaults
-of `executor_for_jobs`.
+of `executor_for_jobs`, and `dask_executor` spreads the same work over a Dask cluster.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -61,6 +62,75 @@ def executor_for_jobs(jobs: int) -> ExecutorFactory:
     return functools.partial(
         ProcessPoolExecutor, max_workers=jobs, mp_context=multiprocessing.get_context("fork")
     )
+
+
+def remote_executor(url: str) -> ExecutorFactory:
+    """The executor `--executor` names: `dask://HOST:PORT` (ValueError for anything else)."""
+    scheme, separator, address = url.partition("://")
+    if scheme != "dask" or not separator or not address:
+        raise ValueError(f"unknown executor '{url}': use dask://HOST:PORT")
+    return dask_executor(f"tcp://{address}")
+
+
+def dask_executor(address: str) -> ExecutorFactory:
+    """Workers of the Dask distributed scheduler at `address` (`tcp://host:port`).
+
+    Dask's executor takes no initializer, so the stage's shared data is scattered to
+    every worker once and each worker prepares its state on its first task. The workers
+    must import the same govsite and read the site's files at the same paths (one
+    machine, or a shared file system); pages come back to this process as they do from
+    local workers, so the output is byte for byte the same.
+    """
+    client = _dask_client(address)
+    try:
+        threads = sum(
+            w["nthreads"] for w in client.scheduler_info(n_workers=-1)["workers"].values()
+        )
+    finally:
+        client.close()
+    return functools.partial(_DaskExecutor, address, max_workers=max(1, threads))
+
+
+def _dask_client(address: str) -> Any:
+    # An optional dependency (govsite[dask]), untyped: imported only when asked for.
+    distributed: Any = importlib.import_module("distributed")
+    return distributed.Client(address, set_as_default=False)
+
+
+class _DaskExecutor(Executor):
+    def __init__(
+        self,
+        address: str,
+        max_workers: int,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        del max_workers  # read from the factory by _worker_count, to size the chunks
+        self._client = _dask_client(address)
+        self._setup = self._client.scatter((initializer, initargs), broadcast=True, hash=False)
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future = self._client.submit(_with_setup, self._setup, fn, *args, pure=False, **kwargs)
+        return cast(Future[T], future)  # Dask's futures answer result() as these do
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._client.close()
+
+
+_prepared_setup: object = None
+"""The scattered setup this Dask worker process last prepared its state from."""
+
+
+def _with_setup(
+    setup: tuple[Callable[..., object] | None, tuple[Any, ...]], fn: Any, *args: Any
+) -> Any:
+    global _prepared_setup
+    if _prepared_setup is not setup:  # one worker keeps one deserialised copy per stage
+        initializer, initargs = setup
+        if initializer is not None:
+            initializer(*initargs)
+        _prepared_setup = setup
+    return fn(*args)
 
 
 _state: Any = None

@@ -37,7 +37,7 @@ from govsite.render import OutputFile, render_site
 from govsite.result import BuildResult
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
-from govsite.theme import Theme, load_theme
+from govsite.theme import BUILTIN_THEMES, Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
 
@@ -61,7 +61,7 @@ def build(
     reads nor writes a cache. This always builds: callers ask `uptodate.replay` first.
     """
     started = time.perf_counter()
-    check_output_dir(project.out_dir, project.root, _source_dirs(project))
+    check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
     as_of = as_of or date.today()
     inputs = None
     if cache_dir is not None:
@@ -119,6 +119,7 @@ def _check_and_write(
         p.output_path for p in compiled.pages if p.record is not None or p.document is not None
     )
     analysis = analyse(compiled.outputs, searchable, space, render_on, progress)
+    gate.refuse_unsafe_addresses(compiled, analysis.facts)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
     extra = gate.after_render(
@@ -220,7 +221,7 @@ def _parse_documents(
 
 
 def _source_dirs(project: Project) -> list[Path]:
-    return [project.content_dir, *project.theme_dirs, project.templates_dir]
+    return [project.content_dir, *project.theme_dirs, project.templates_dir, BUILTIN_THEMES]
 
 
 def _static_copies(sources: Sources, theme: Theme) -> list[tuple[str, Path]]:

@@ -22,7 +22,7 @@ from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
 from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
 from govsite.theme import Theme, display_path
-from govsite.urls import absolute_url, relative_href
+from govsite.urls import absolute_url, encode_path, link_href
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +218,8 @@ def _link(context: jinja2.runtime.Context, url: str) -> str:
     if page.url == NOT_FOUND_PATH:
         # Hosts serve 404.html at whatever path was asked for, so relative links would
         # break there: the 404 page links from the site's root path instead.
-        return urlsplit(site.config.base_url).path + url
-    return relative_href(page.url, url)
+        return encode_path(urlsplit(site.config.base_url).path + url)
+    return link_href(page.url, url)
 
 
 def _asset_linker(theme: Theme) -> Any:

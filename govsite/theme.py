@@ -9,6 +9,7 @@ override can change one block.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -92,6 +93,8 @@ def load_theme(project: Project, report: Report) -> Theme | None:
     labels = _load_labels(project, folders, report)
     template_dirs = [project.templates_dir] if project.templates_dir.is_dir() else []
     template_dirs += [f / "templates" for f in folders.values()]
+    for folder in (*template_dirs, *folders.values()):
+        _refuse_links_out(folder, project.root, report)
     return Theme(
         name=project.config.theme,
         chain=tuple(folders),
@@ -110,7 +113,28 @@ def display_path(path: Path, root: Path) -> PurePosixPath:
     return PurePosixPath(path.as_posix())
 
 
+def _refuse_links_out(folder: Path, root: Path, report: Report) -> None:
+    """GS152 for each symbolic link in `folder` that leads outside the site and govsite's
+    own themes: a theme publishes its static files and runs its templates, so it may read
+    nothing from elsewhere on the machine. (os.walk does not follow linked folders.)"""
+    allowed = (root.resolve(), BUILTIN_THEMES.resolve())
+    for parent, subfolders, names in os.walk(folder):
+        for name in sorted((*subfolders, *names)):
+            path = Path(parent, name)
+            target = path.resolve()
+            if path.is_symlink() and not any(target.is_relative_to(a) for a in allowed):
+                report.error(
+                    "GS152",
+                    "a symbolic link to a file outside the site; themes and templates may only "
+                    "use the site's own files",
+                    SourceLocation(display_path(path, root)),
+                    "copy the file into the theme instead of linking to it",
+                )
+
+
 def _find_theme(project: Project, name: str) -> Path | None:
+    if PurePosixPath(name).name != name or name in (".", ".."):
+        return None  # a theme is named by its folder under themes/, never by a path
     for base in (*project.theme_dirs, BUILTIN_THEMES):
         if (base / name / THEME_FILE).is_file():
             return base / name
@@ -129,7 +153,12 @@ def _resolve_chain(project: Project, report: Report) -> dict[str, Path] | None:
             return None
         folder = _find_theme(project, name)
         if folder is None:
-            report.error("GS150", f"theme '{name}' not found in themes/", asked_at)
+            report.error(
+                "GS150",
+                f"theme '{name}' not found in themes/",
+                asked_at,
+                "name a folder under themes/ or a built-in theme such as 'default', not a path",
+            )
             return None
         chain[name] = folder
         asked_at = SourceLocation(display_path(folder / THEME_FILE, project.root), 1)

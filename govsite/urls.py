@@ -8,7 +8,23 @@ build works at a domain root, under a sub-path, and opened straight from disk.
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import quote
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+"""The only schemes an address written into a page may have; every other one (javascript:,
+data:, vbscript:, file:, …) is refused, whatever produced the address."""
+
+# What a browser strips before it reads a URL's scheme (the WHATWG URL standard): leading
+# and trailing C0 controls and spaces, and every tab and newline anywhere.
+_IGNORED_EDGES = "".join(map(chr, range(0x21)))
+_IGNORED_INSIDE = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Characters a path of the site keeps as they are in an href: RFC 3986's unreserved,
+# sub-delims, ':' and '@' (and '/' and '#', which the caller means). Everything else,
+# spaces, '%', quotes and non-ASCII included, is percent-encoded.
+_HREF_SAFE = "/#:@!$&'()*+,;=-._~"
 
 
 def output_file(url: str) -> str:
@@ -24,6 +40,35 @@ def relative_href(from_url: str, to: str) -> str:
     if target == here and hash_sign:
         return hash_sign + fragment
     return _relative_path(target, here.rpartition("/")[0]) + hash_sign + fragment
+
+
+def link_href(from_url: str, to: str) -> str:
+    """The href written into the page at `from_url` for the site path `to`: relative,
+    percent-encoded, and never read as a scheme (`a:b/` becomes `./a:b/`)."""
+    href = encode_path(relative_href(from_url, to))
+    first_segment = href.split("/", 1)[0].split("#", 1)[0]
+    return "./" + href if ":" in first_segment else href
+
+
+def encode_path(path: str) -> str:
+    """A site path (with any #fragment) percent-encoded for an href."""
+    return quote(path, safe=_HREF_SAFE)
+
+
+def browser_scheme(url: str) -> str | None:
+    """The scheme a browser would read in `url`, lower case; None for a relative URL."""
+    cleaned = _IGNORED_INSIDE.sub("", url.strip(_IGNORED_EDGES))
+    match = _SCHEME.match(cleaned)
+    return match.group(1).lower() if match else None
+
+
+def is_safe_url(url: str) -> bool:
+    """The one gate for every address govsite writes into a page (href, src, action, …):
+    relative, or of a scheme in SAFE_SCHEMES, and free of control characters."""
+    if _CONTROL.search(url):
+        return False
+    scheme = browser_scheme(url)
+    return scheme is None or scheme in SAFE_SCHEMES
 
 
 def _relative_path(target: str, base_dir: str) -> str:

@@ -23,16 +23,51 @@ from govsite.errors import UnsafeOutputDir
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
 
+BUILD_MARK = ".govsite-build"
+"""The file govsite writes into every build folder: the proof that it may replace the folder."""
+_MARK_CONTENT = b'{"generator": "govsite"}\n'
 
-def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path]) -> None:
-    """Refuse a build folder that would replace the site, or overlap one of its source folders."""
+
+def check_output_dir(out_dir: Path, root: Path, sources: Iterable[Path], cache_dir: Path) -> None:
+    """Refuse a build folder govsite may not replace; UnsafeOutputDir says which and why.
+
+    A build replaces its folder whole, so the folder must be new, empty, or one an earlier
+    build marked as its own (BUILD_MARK); and it may not hold or overlap the site, its
+    sources, its build cache or a git repository, whatever it contains.
+    """
     target = out_dir.resolve()
+    shown = f"the build folder '{out_dir}'"
     if root.resolve().is_relative_to(target):
-        raise UnsafeOutputDir(f"the build folder '{out_dir}' would replace the whole site")
-    for path in sources:
+        raise UnsafeOutputDir(f"{shown} would replace the whole site")
+    if ".git" in target.parts:
+        raise UnsafeOutputDir(f"{shown} is inside a git repository's own folder ('.git')")
+    for path in (*sources, cache_dir):
         source = path.resolve()
         if source.is_relative_to(target) or target.is_relative_to(source):
-            raise UnsafeOutputDir(f"the build folder '{out_dir}' would overwrite '{path}'")
+            raise UnsafeOutputDir(f"{shown} would overwrite '{path}'")
+    _check_replaceable(out_dir, shown)
+
+
+def _check_replaceable(out_dir: Path, shown: str) -> None:
+    """A folder that exists must be empty or carry an earlier build's mark."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise UnsafeOutputDir(f"{shown} is a file, not a folder")
+    if (out_dir / BUILD_MARK).is_file():
+        return
+    with os.scandir(out_dir) as entries:
+        found = sorted(entry.name for entry in entries)
+    if found:
+        if ".git" in found:
+            raise UnsafeOutputDir(
+                f"{shown} holds a git repository ('.git'); govsite never replaces one"
+            )
+        raise UnsafeOutputDir(
+            f"{shown} already holds files govsite did not write (such as '{found[0]}'), "
+            "and a build replaces the whole folder; choose a new or empty folder, or empty "
+            f"this one yourself (govsite replaces only folders marked with its '{BUILD_MARK}' file)"
+        )
 
 
 def write_site(
@@ -85,6 +120,7 @@ def _fill(
             target.write_bytes(output.content)
         if number % every == 0 or number == total:
             progress("files written", number, total)
+    (folder / BUILD_MARK).write_bytes(_MARK_CONTENT)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
     return {relative for relative, _ in copies} | {output.path for output in outputs}
 

@@ -54,6 +54,37 @@ def test_usage_errors_exit_2(runner: CliRunner, make_site: MakeSite) -> None:
     assert "would overwrite" in unsafe.stderr
 
 
+def test_build_never_replaces_a_folder_it_did_not_write(
+    runner: CliRunner, make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site()
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "budget.xlsx").write_bytes(b"the only copy")
+    result = runner.invoke(main, ["build", "--site", str(root), "--out", str(other)])
+    assert result.exit_code == 2
+    assert f"the build folder '{other}' already holds files govsite did not write" in result.stderr
+    assert (other / "budget.xlsx").read_bytes() == b"the only copy"
+    assert sorted(p.name for p in other.iterdir()) == ["budget.xlsx"]
+
+
+def test_build_never_writes_into_the_site_repository_or_its_cache(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    root = make_site()
+    (root / ".git" / "refs").mkdir(parents=True)
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    for out, why in ((".git", "'.git'"), (".govsite-cache", "would overwrite")):
+        result = runner.invoke(main, ["build", "--site", str(root), "--out", str(root / out)])
+        assert result.exit_code == 2, result.output
+        assert why in result.stderr
+    assert (root / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    # Its own earlier build, marked as such, is replaced as before.
+    for _ in range(2):
+        built = runner.invoke(main, ["build", "--site", str(root), "--no-cache"])
+        assert built.exit_code == 0, built.output
+
+
 def test_help_explains_each_command(runner: CliRunner) -> None:
     for command in ([], ["build"], ["init"], ["new"]):
         result = runner.invoke(main, [*command, "--help"])

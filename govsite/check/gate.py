@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from govsite.check.health import render_health
 from govsite.check.html import PageFacts
 from govsite.check.inspect import inspect
+from govsite.check.links import unsafe_addresses
 from govsite.config import Project
 from govsite.errors import BuildFailed
 from govsite.memo import Memo
@@ -18,6 +19,14 @@ from govsite.render import OutputFile
 
 if TYPE_CHECKING:
     from govsite.pipeline import CompiledSite
+
+
+def refuse_unsafe_addresses(compiled: CompiledSite, facts: Mapping[str, PageFacts]) -> None:
+    """BuildFailed if any page would carry an address that fails the URL gate (GS308)."""
+    sources = {p.output_path: p.source for p in compiled.pages if p.source is not None}
+    problems = list(unsafe_addresses(facts, sources.get))
+    if problems:
+        raise BuildFailed(problems)
 
 
 def after_render(

@@ -9,6 +9,7 @@ from lxml import etree, html
 
 from govsite.htmltree import elements, parse_page
 from govsite.render import OutputFile
+from govsite.urls import is_safe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +23,20 @@ class PageFacts:
     """`a href` values, in document order."""
     sources: tuple[str, ...]
     """`img src`, `link href` (but canonical), `script src` values."""
+    unsafe: tuple[str, ...] = ()
+    """Addresses of any element that fail the URL gate (`urls.is_safe_url`): a build refuses them."""
 
 
 # XPath unions return nodes in document order, as the rules report them.
 _IDS = etree.XPath("//@id | //a/@name")
 _LINKS = etree.XPath("//a/@href | //form/@action")  # the search page is reached by its form
 _SOURCES = etree.XPath("//img/@src | //script/@src | //link[not(@rel='canonical')]/@href")
+# Every attribute a browser follows or loads, on any element (SVG's xlink:href too).
+_ADDRESSES = etree.XPath(
+    "//@href | //@src | //@action | //@formaction | //@poster | //@data | //@cite"
+    " | //@background | //@ping | //@manifest | //@*[contains(name(), ':href')]"
+)
+_SRCSETS = etree.XPath("//@srcset | //@imagesrcset")
 _TITLE = etree.XPath("/html/head/title")  # not the <title> of an inline SVG
 _DESCRIPTION = etree.XPath("//meta[@name='description']/@content")
 
@@ -51,7 +60,15 @@ def facts_of(path: str, page: html.HtmlElement) -> PageFacts:
         ids=frozenset(_strings(_IDS, page)),
         links=_strings(_LINKS, page),
         sources=_strings(_SOURCES, page),
+        unsafe=_unsafe_addresses(page),
     )
+
+
+def _unsafe_addresses(page: html.HtmlElement) -> tuple[str, ...]:
+    candidates = list(_strings(_ADDRESSES, page))
+    for srcset in _strings(_SRCSETS, page):
+        candidates += [entry.split()[0] for entry in srcset.split(",") if entry.strip()]
+    return tuple(dict.fromkeys(url for url in candidates if not is_safe_url(url)))
 
 
 def _strings(query: etree.XPath, page: html.HtmlElement) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ external links are listed (and, with `--external`, fetched by `external`)."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -50,7 +50,28 @@ def page_location(inspection: Inspection, path: str, hint: str | None = None) ->
     return source
 
 
+def unsafe_addresses(
+    facts: Mapping[str, PageFacts], source_of: Callable[[str], SourceLocation | None]
+) -> Iterator[Diagnostic]:
+    """GS308 for every address of a page that fails the URL gate, located at its document.
+
+    A build refuses these whatever made them (a link, a file name, a template), so no
+    page of the site ever carries a `javascript:` or `data:` address.
+    """
+    for path, page in sorted(facts.items()):
+        for url in page.unsafe:
+            yield Diagnostic(
+                "error",
+                "GS308",
+                f"the page '{path}' would contain the unsafe address '{url}'",
+                source_of(path) or SourceLocation(BUILD_DIR / path),
+                "pages may only link within the site or to http:, https:, mailto: and tel: "
+                "addresses; remove the link, or rename the file or folder it comes from",
+            )
+
+
 def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iterator[Diagnostic]:
+    yield from unsafe_addresses(facts, inspection.source_of)
     existing = inspection.static_paths | {o.path for o in inspection.outputs}
     for path, page in facts.items():
         # 404.html links from the site root, since hosts serve it at any path.

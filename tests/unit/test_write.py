@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from govsite.render import OutputFile
-from govsite.write import UnsafeOutputDir, check_output_dir, write_site
+from govsite.write import BUILD_MARK, UnsafeOutputDir, check_output_dir, write_site
 
 
 def test_a_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
@@ -38,18 +38,57 @@ def test_pages_win_over_copied_files_of_the_same_path(tmp_path: Path) -> None:
     assert (tmp_path / "build/index.html").read_bytes() == b"rendered"
 
 
-@pytest.mark.parametrize("out", [".", "content", "content/build", "..", "themes"])
+@pytest.mark.parametrize(
+    "out", [".", "content", "content/build", "..", "themes", ".govsite-cache", ".govsite-cache/x"]
+)
 def test_the_build_never_overwrites_the_sources(tmp_path: Path, out: str) -> None:
     root = tmp_path / "site"
     sources = [root / "content", root / "themes"]
     with pytest.raises(UnsafeOutputDir):
-        check_output_dir(root / out, root, sources)
+        check_output_dir(root / out, root, sources, root / ".govsite-cache")
 
 
 def test_ordinary_build_folders_are_fine(tmp_path: Path) -> None:
     root = tmp_path / "site"
-    check_output_dir(root / "build", root, [root / "content"])
-    check_output_dir(tmp_path / "public", root, [root / "content"])
+    cache = root / ".govsite-cache"
+    check_output_dir(root / "build", root, [root / "content"], cache)
+    check_output_dir(tmp_path / "public", root, [root / "content"], cache)
+    (tmp_path / "empty").mkdir()
+    check_output_dir(tmp_path / "empty", root, [root / "content"], cache)
+
+
+def test_a_folder_govsite_did_not_write_is_never_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    cache = root / ".govsite-cache"
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "holiday.jpg").write_bytes(b"irreplaceable")
+    with pytest.raises(UnsafeOutputDir, match=r"photos.*did not write.*holiday\.jpg"):
+        check_output_dir(other, root, [root / "content"], cache)
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    with pytest.raises(UnsafeOutputDir, match="is a file"):
+        check_output_dir(tmp_path / "notes.txt", root, [root / "content"], cache)
+
+
+def test_a_git_repository_is_never_a_build_folder(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    cache = root / ".govsite-cache"
+    (root / ".git" / "objects").mkdir(parents=True)
+    for out in (root / ".git", root / ".git" / "objects", root / ".git" / "new"):
+        with pytest.raises(UnsafeOutputDir, match=r"\.git"):
+            check_output_dir(out, root, [root / "content"], cache)
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)
+    with pytest.raises(UnsafeOutputDir, match="git repository"):
+        check_output_dir(checkout, root, [root / "content"], cache)
+
+
+def test_a_folder_an_earlier_build_wrote_may_be_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    out = tmp_path / "public"
+    write_site(out, [OutputFile("index.html", b"one")], [])
+    assert (out / BUILD_MARK).is_file()
+    check_output_dir(out, root, [root / "content"], root / ".govsite-cache")
 
 
 def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:
