@@ -203,11 +203,13 @@ def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
     """Build, serve the site for preview and rebuild whenever a source changes."""
     from govsite import serve as preview
 
-    with reporting_errors(debug), site_lock(site_dir / CACHE_DIR, command_line()):
-        try:
-            preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
-        except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
+    with reporting_errors(debug):
+        project = load_project(site_dir)  # a folder that is no site is named before any lock
+        with site_lock(project.cache_dir, command_line()):
+            try:
+                preview.serve(site_dir, host, port, log=lambda line: click.echo(line, err=True))
+            except KeyboardInterrupt:
+                click.echo("Stopped.", err=True)
 
 
 @main.command()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -54,9 +55,13 @@ def site_lock(cache_dir: Path, command: str) -> Iterator[None]:
 def _open_lock_file(cache_dir: Path) -> int:
     path = cache_dir / LOCK_FILE
     try:
+        # A file where the cache folder belongs, or a folder where the lock file does, is
+        # damage to govsite's own folder (cachefiles.py): replaced, never a reason to stop.
         if not cache_dir.is_dir() and (cache_dir.exists() or cache_dir.is_symlink()):
-            cache_dir.unlink()  # a file where the cache folder belongs: damage, never ours to keep
-        cache_dir.mkdir(parents=True, exist_ok=True)
+            cache_dir.unlink()
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        cache_dir.mkdir(exist_ok=True)  # in the site's folder, which must exist already
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         raise SiteBusy(

@@ -77,6 +77,7 @@ DAMAGE: dict[str, Damage] = {
         or (c / "kept" / "site").write_bytes(b"x")
     ),
     "a file where the cache was": lambda c: shutil.rmtree(c) or c.write_bytes(b"x"),
+    "a folder where the lock was": lambda c: _folder_in_place(c / "lock"),
     "a truncated cached page": lambda c: _truncate(_largest(c / "pages", "*")),
     "a truncated search copy": lambda c: _truncate(_record_copy(c)),
     "a truncated file of a kept search bundle": lambda c: _truncate(

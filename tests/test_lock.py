@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from govsite import search
+from govsite.cli import main
 from tests.conftest import MakeSite
 
 GOVSITE = [sys.executable, "-m", "govsite"]
@@ -53,7 +56,10 @@ def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_free
 KEEPER = """
 import sys
 from pathlib import Path
+from click.testing import CliRunner
+
 from govsite import search
+from govsite.cli import main
 bundle, kept = Path(sys.argv[1]), Path(sys.argv[2])
 for number in range(150):
     search._keep(bundle, kept, "key", leave_out=[])
@@ -84,3 +90,12 @@ def test_two_processes_keeping_the_same_search_bundle_never_fail(tmp_path: Path)
         p.relative_to(bundle) for p in bundle.rglob("*.pf")
     )
     assert [p.name for p in kept.parent.iterdir()] == ["0"]  # nothing left beside it
+
+
+def test_a_folder_that_is_no_site_gets_no_lock_file(tmp_path: Path) -> None:
+    for command in ("serve", "build"):
+        missing = tmp_path / f"no-site-{command}"
+        result = CliRunner().invoke(main, [command, "--site", str(missing)])
+        assert result.exit_code == 1, result.output
+        assert "GS100" in result.output
+        assert not missing.exists()
