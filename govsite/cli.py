@@ -17,7 +17,7 @@ import click
 from govsite import __version__, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, load_project
-from govsite.errors import BuildFailed, UnsafeOutputDir
+from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
 from govsite.progress import progress_for
 
@@ -129,6 +129,7 @@ def build(
                     executor_factory=remote_executor(executor) if executor else None,
                     progress=progress,
                     cache_dir=cache_dir,
+                    detach_removal=True,  # the previous build goes on being removed after we exit
                 )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(), err=True)
@@ -213,6 +214,80 @@ def serve(site_dir: Path, host: str, port: int, debug: bool) -> None:
 
 
 @main.command()
+@click.argument("target")
+@click.option(
+    "--manifest",
+    "manifest_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A trusted copy of the manifest, instead of the one the copy serves.",
+)
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check the manifest's Ed25519 signature with this PEM public key first.",
+)
+@click.option(
+    "--signature",
+    "signature_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The manifest's signature.  [default: MANIFEST.sig, or the copy's]",
+)
+@click.option(
+    "--concurrency",
+    default=8,
+    show_default=True,
+    type=click.IntRange(min=1, max=64),
+    help="Files fetched at once over HTTP.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds for each request, start to end.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only the differences, one a line (for cron)."
+)
+@debug_option
+def verify(
+    target: str,
+    manifest_file: Path | None,
+    public_key_file: Path | None,
+    signature_file: Path | None,
+    concurrency: int,
+    timeout: float,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Check a deployed copy (a folder or an http(s) address) against the build's manifest.
+
+    Exit 0 when every file is as published, 1 on any changed, missing or extra file
+    (extra files only in a folder), or a bad signature.
+    """
+    from govsite import verify as checking
+
+    options = checking.VerifyOptions(
+        manifest_file=manifest_file,
+        public_key_file=public_key_file,
+        signature_file=signature_file,
+        concurrency=concurrency,
+        timeout=timeout,
+    )
+    with reporting_errors(debug):
+        try:
+            outcome = checking.verify(target, options)
+        except checking.VerifyUsageError as exc:
+            raise click.UsageError(str(exc)) from None
+    for difference in outcome.differences:
+        click.echo(difference.format_text())
+    if not quiet:
+        click.echo(outcome.summary())
+    sys.exit(EXIT_CONTENT_ERRORS if outcome.differences else 0)
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create a new, buildable site in DIRECTORY with sample catalogues and records."""
@@ -261,12 +336,14 @@ def new(
         try:
             path = scaffold.create_document(project, request)
         except scaffold.ScaffoldError as exc:
+            if exc.option:  # "Invalid value for '--slug': …"
+                raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
             raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}")
 
 
 def _executor_url(value: str | None) -> str | None:
-    if value is not None and not value.startswith("dask://") or value == "dask://":
+    if (value is not None and not value.startswith("dask://")) or value == "dask://":
         raise click.BadParameter(f"'{value}' is not dask://HOST:PORT")
     return value
 
@@ -304,7 +381,7 @@ def reporting_errors(debug: bool) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         click.echo(
-            f"govsite failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            f"govsite failed unexpectedly: {type(exc).__name__}: {printable(str(exc))}\n"
             "This is a bug in govsite; run again with --debug for the traceback and report it.",
             err=True,
         )

@@ -139,6 +139,16 @@ class AttachmentsConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Signing:
+    """Where the Ed25519 private key that signs the manifest comes from: never the site's folder."""
+
+    key_file: str | None = None
+    """A PEM file outside the site's folder (`~` is the user's home)."""
+    key_env: str | None = None
+    """The name of an environment variable holding the PEM text (a CI secret, say)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """The keys of govsite.yaml."""
 
@@ -163,6 +173,11 @@ class SiteConfig:
     check: CheckConfig = field(default_factory=CheckConfig)
     health: bool = True
     """Write the content health report to `_health/` on every build."""
+    subresource_integrity: bool = True
+    """Give the theme's CSS and JS links `integrity` digests (browsers then refuse altered files;
+    Chromium also refuses them on pages opened from disk, so turn it off for such a copy)."""
+    signing: Signing | None = None
+    """Sign the build's manifest of published files (docs/tamper-evidence.md)."""
 
 
 @dataclass(frozen=True, slots=True)

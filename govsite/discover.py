@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
+from govsite.controls import remove_controls
 from govsite.errors import Report, SourceLocation
 
 CATALOGUE_DIR = "catalogues"
@@ -170,4 +171,7 @@ def _read_text(path: Path, shown_as: PurePosixPath, report: Report) -> SourceFil
         )
         return None
     # Normalise line endings so line numbers and output don't depend on the editor.
-    return SourceFile(SourceLocation(shown_as), text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Every stage after this one may take the text to hold no control characters.
+    location = SourceLocation(shown_as)
+    return SourceFile(location, remove_controls(text, location, report))

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+
+# A printed message is one line per field, whatever a file name or a value in it holds: a CI
+# service reads a line starting `::error` as a command, and a terminal obeys ESC sequences.
+# So C0 and C1 controls (line breaks included), Unicode's line separators and the bidi
+# overrides that reorder what is shown are spelt as escapes.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters spelt as escapes (`\\n`, `\\x1b`, `\\u2028`)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    code = ord(character)
+    return _ESCAPES.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -67,9 +86,12 @@ class Diagnostic:
         return cls(severity, str(code), str(message), location, hint)
 
     def format_text(self) -> str:
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+        """`path:line:col: severity[code]: message`, and an indented hint line; every printed
+        diagnostic (build, check, serve) is formatted here, its fields made `printable`."""
+        where, message = printable(str(self.location)), printable(self.message)
+        text = f"{where}: {self.severity}[{self.code}]: {message}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
 

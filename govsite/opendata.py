@@ -57,6 +57,12 @@ CSV_COLUMNS = (
     "data_url",
 )
 
+# A cell starting with one of these is a formula to a spreadsheet program (`=HYPERLINK(…)`,
+# `@SUM(…)`, `+cmd|…`), and the CSV opens straight into one. As OWASP's "CSV Injection"
+# advises, such a cell gets a leading `'`, so that the program reads it as text; the JSON
+# files keep the true value.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 # Letters, digits and `-` are kept in record file names; `/` (the separator of index
 # numbers) becomes `_`; any other character becomes `~` and the hex of its UTF-8 bytes.
 # `_` and `~` never stand for themselves, so two index numbers never share a file name.
@@ -155,7 +161,7 @@ def catalogue_csv(exported: Iterable[Mapping[str, Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for data in exported:
-        writer.writerow(csv_row(data))
+        writer.writerow([_inert(cell) for cell in csv_row(data)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -172,6 +178,11 @@ def csv_row(data: Mapping[str, Any]) -> list[str]:
         "attachments": join(a["url"] for a in data["attachments"]),
     }
     return [cells[column] for column in CSV_COLUMNS]
+
+
+def _inert(cell: str) -> str:
+    """The cell as a spreadsheet program reads it as text, never as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _cell(value: Any) -> str:

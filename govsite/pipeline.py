@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from govsite import uptodate
 from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
@@ -27,6 +29,8 @@ from govsite.document import ParsedDocument, parse_document
 from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
+from govsite.headers import build_host_headers
+from govsite.manifest import load_signing_key, source_commit, write_manifest
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
 from govsite.opendata import build_open_data
@@ -35,6 +39,7 @@ from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile, render_site
 from govsite.result import BuildResult
+from govsite.retire import wait_for_removals
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
@@ -50,6 +55,7 @@ def build(
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    detach_removal: bool = False,
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
@@ -59,6 +65,8 @@ def build(
     did not change since the last build are reused from it, and the build is stamped so
     that `uptodate.replay` can tell the next time nothing changed at all; None neither
     reads nor writes a cache. This always builds: callers ask `uptodate.replay` first.
+    The previous build is removed while the build saves its cache; with `detach_removal`
+    (the command line, which exits right after) the build returns without waiting for that.
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
@@ -68,6 +76,9 @@ def build(
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
         uptodate.forget_stamp(cache_dir)
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
+    signing_key = load_signing_key(project, report)
+    report.stop_if_errors()
+    stamp = ManifestStamp(source_commit(project.root), signing_key)
     render_on = executor_factory or executor_for_jobs(jobs)
     with workspace(cache_dir) as space:
         compiled = compile_site(
@@ -82,7 +93,7 @@ def build(
         report_active_attachments(project, compiled.copies, report)
         report.stop_if_errors()
         extra = _check_and_write(
-            project, compiled, space, report, strict, as_of, render_on, progress
+            project, compiled, space, report, strict, as_of, render_on, progress, stamp
         )
         space.save()  # only now, like the page cache: a failed build leaves both as they were
         if compiled.cache is not None:
@@ -101,6 +112,8 @@ def build(
     )
     if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+    if not detach_removal:
+        wait_for_removals()
     return result
 
 
@@ -113,6 +126,7 @@ def _check_and_write(
     as_of: date,
     render_on: ExecutorFactory,
     progress: Progress,
+    stamp: ManifestStamp,
 ) -> tuple[OutputFile, ...]:
     """Read the pages back, pass the quality gate, write the site and index it; the extra pages."""
     searchable = frozenset(
@@ -138,10 +152,20 @@ def _check_and_write(
         )
         report.stop_if_errors()  # a GS501 warning is fatal with --strict
         progress("search indexed", len(searchable), len(searchable))
+        # Last: the manifest lists every file published, the search index included.
+        write_manifest(staging, stamp.source_commit, stamp.signing_key)
 
     outputs = (*compiled.outputs, *extra)
     write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
     return extra
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestStamp:
+    """What the manifest of published files says beyond them (manifest.py)."""
+
+    source_commit: str | None
+    signing_key: Ed25519PrivateKey | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +222,7 @@ def compile_site(
             *build_feeds(site, theme.labels),
             *build_sitemap(site, pages),
             *build_open_data(site),
+            *build_host_headers(),
         )
         if PurePosixPath(output.path) not in sources.files
     )

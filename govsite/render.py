@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from govsite import metadata
 from govsite.cache import PageCache, PageReads
@@ -182,6 +183,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         labels=labels,
         link=_link,
         asset=_asset_linker(theme),
+        integrity=_integrity_attribute(theme, site.config.subresource_integrity),
         agency=site.agencies.__getitem__,
         category=site.categories.by_path.__getitem__,
         topic=site.topics.by_path.__getitem__,
@@ -232,6 +234,17 @@ def _asset_linker(theme: Theme) -> Any:
         return str(_link(context, theme.assets[name].url))
 
     return asset
+
+
+def _integrity_attribute(theme: Theme, enabled: bool) -> Any:
+    """` integrity="sha384-…"` for a theme asset's link or script, or nothing when turned off."""
+
+    def integrity(name: str) -> Markup:
+        if not enabled or name not in theme.assets:
+            return Markup("")  # an unknown name is reported by asset() on the same tag
+        return Markup(' integrity="{}"').format(theme.assets[name].integrity)
+
+    return integrity
 
 
 def _canonical(site: Site, page: PlannedPage) -> str:

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import yaml
+
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
+from govsite.document import SLUG_PATTERN
 from govsite.errors import Report, SourceLocation
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.yamlload import load_yaml
@@ -23,6 +26,11 @@ _NOWHERE = SourceLocation(PurePosixPath("content"), 1)
 
 class ScaffoldError(ValueError):
     """The request cannot be met; the message says what to pass instead."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+        """The command-line option at fault, when one is."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,9 +54,12 @@ def create_site(directory: Path) -> list[Path]:
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
     today = today or date.today()
+    if request.slug is not None:
+        _check_slug(request.slug)
     if request.kind == "page":
         slug = request.slug or _slug_from(request.title) or f"page-{today:%Y%m%d}"
-        return _write_new(project.content_dir / "pages" / f"{slug}.md", _page_text(request.title))
+        path = project.content_dir / "pages" / f"{slug}.md"
+        return _write_new(project, path, _page_text(request.title))
     report = Report()
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
@@ -77,7 +88,7 @@ def create_document(project: Project, request: NewDocument, today: date | None =
     )
     name = request.slug or f"{agency.key}-{today.year}-{serial:05d}"
     path = project.content_dir / "records" / category.split("/")[0] / str(today.year) / f"{name}.md"
-    return _write_new(path, _record_text(request, index_no, agency.key, category, today))
+    return _write_new(project, path, _record_text(request, index_no, agency.key, category, today))
 
 
 def next_serial(project: Project, used: set[str], agency_code: str, today: date) -> int:
@@ -110,7 +121,21 @@ def _index_numbers(texts: list[str]) -> set[str]:
     return found
 
 
-def _write_new(path: Path, text: str) -> Path:
+def _check_slug(slug: str) -> None:
+    """A slug is one file name: never a path, so `new` writes only below content/."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise ScaffoldError(
+            f"{_quoted(slug)} is not a slug: use letters, digits, '.', '_' and '-', starting "
+            "with a letter or digit (no '/', no '..'), e.g. --slug open-data-guide",
+            "--slug",
+        )
+
+
+def _write_new(project: Project, path: Path, text: str) -> Path:
+    # Slugs and catalogue keys cannot hold a '/', so this holds already; it stays true if
+    # they ever change, or content/ holds a symlink out of the site.
+    if not path.parent.resolve().is_relative_to(project.content_dir.resolve()):
+        raise ScaffoldError(f"'{path}' would be outside {project.content_dir}", "--slug")
     if path.exists():
         raise ScaffoldError(f"'{path}' already exists; pass another --slug")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +154,7 @@ def _page_text(title: str) -> str:
 def _record_text(
     request: NewDocument, index_no: str, agency: str, category: str, today: date
 ) -> str:
-    interprets = "[" + ", ".join(request.interprets) + "]"
+    interprets = "[" + ", ".join(_quoted(i) for i in request.interprets) + "]"
     lines = [
         "---",
         f"title: {_quoted(request.title)}",
@@ -161,4 +186,7 @@ def _record_text(
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`text` as one double-quoted YAML scalar on one line, whatever it holds: a line break
+    or `---` in an option must not end the front matter or start a key of its own."""
+    emitted: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30)
+    return emitted.rstrip("\n")

@@ -177,8 +177,8 @@ def indexed_text(page: html.HtmlElement) -> IndexedText:
         for element in elements(_IGNORED, body):
             element.drop_tree()  # its tail stays: text after it is not ignored
         for element in body.iter(*BLOCK_TAGS):  # a block's text never runs into the next one's
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
+            element.text = "\n" + _settable(element.text)
+            element.tail = "\n" + _settable(element.tail)
         if "data-pagefind-weight" in body.attrib:
             weighted.append(body.text_content())
             continue
@@ -187,6 +187,16 @@ def indexed_text(page: html.HtmlElement) -> IndexedText:
             element.drop_tree()
         plain.append(body.text_content())
     return IndexedText("".join(weighted), "".join(plain))
+
+
+# What lxml refuses in text it is given: C0 controls but tab, line feed and carriage return,
+# and U+FFFE and U+FFFF. discover removes them from sources with a warning (GS107), but a page
+# can still hold one written as a reference (`&#11;` in raw HTML or a theme), which lxml reads.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _settable(text: str | None) -> str:
+    return _NOT_XML.sub("", text) if text else ""
 
 
 def with_tokens(page: bytes, text: IndexedText) -> bytes:

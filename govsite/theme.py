@@ -8,6 +8,7 @@ override can change one block.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from collections.abc import Mapping
@@ -61,6 +62,8 @@ class Asset:
     source: Path
     minified: bytes | None = None
     """What is published instead of the source file's bytes (CSS and JS)."""
+    integrity: str = ""
+    """The Subresource Integrity value of the published bytes (`sha384-…`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,8 +215,14 @@ def _collect_assets(folders: list[Path]) -> dict[str, Asset]:
             name = path.relative_to(static).as_posix()
             raw = path.read_bytes()
             minified = _minify(path.suffix, raw)
-            url = _hashed_url(name, raw if minified is None else minified)
-            assets[name] = Asset(name=name, url=url, source=path, minified=minified)
+            published = raw if minified is None else minified
+            assets[name] = Asset(
+                name=name,
+                url=_hashed_url(name, published),
+                source=path,
+                minified=minified,
+                integrity=_integrity(published),
+            )
     return assets
 
 
@@ -225,6 +234,11 @@ def _minify(suffix: str, raw: bytes) -> bytes | None:
     if suffix == ".js":
         return bytes(rjsmin.jsmin(raw))
     return None
+
+
+def _integrity(content: bytes) -> str:
+    """SHA-384, the digest the Subresource Integrity specification recommends."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode("ascii")
 
 
 def _hashed_url(name: str, content: bytes) -> str:

@@ -1,8 +1,11 @@
 """Stage 6: write the rendered site into the build folder, all at once or not at all.
 
 Everything goes into a fresh folder beside the build folder first; only when every file
-is written is it swapped in. A build that fails, at any stage, leaves the previous site
-as it was, and a server never serves a half-written one.
+is written is it swapped in, in one atomic exchange where the system has one (see
+`_swap_in`). A build that fails, at any stage, leaves the previous site as it was, a
+server never serves a half-written one, and a build folder exists at every instant; the
+previous build and whatever a killed build left are removed in the background (retire.py).
+A build folder that is a symlink stays one: the folder it points to is replaced.
 
 A file whose bytes did not change since the previous build is hard-linked into the new
 folder rather than written, so it keeps its modification time: deploy tools that sync by
@@ -11,9 +14,14 @@ mtime (rsync, many static hosts) and HTTP caches see only what really changed.
 
 from __future__ import annotations
 
-import filecmp
+import contextlib
+import ctypes
+import errno
+import functools
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -22,9 +30,14 @@ from pathlib import Path
 from govsite.errors import UnsafeOutputDir
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
+from govsite.retire import (
+    BUILD_MARK,
+    STAGING_MARK,
+    leftovers,
+    remove_in_background,
+    wait_for_removals,
+)
 
-BUILD_MARK = ".govsite-build"
-"""The file govsite writes into every build folder: the proof that it may replace the folder."""
 _MARK_CONTENT = b'{"generator": "govsite"}\n'
 
 
@@ -80,20 +93,44 @@ def write_site(
     """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in.
 
     `finish` post-processes the complete staged folder (the search index) before the
-    swap; if it raises, the previous site stays as it was.
+    swap; if it raises, the previous site stays as it was. When `out_dir` is a symlink (to
+    a web root, say), the link stays and the folder it points to is replaced instead.
+    The previous build is removed in the background after the swap (retire.py).
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    destination = build_folder(out_dir)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    wait_for_removals()  # one remover at a time, so two never race over one leftover
+    remove_in_background(leftovers(destination))
+    staging = _new_staging(destination)
     try:
-        previous = out_dir if out_dir.is_dir() else None
+        previous = destination if destination.is_dir() else None
         written = _fill(staging, outputs, copies, previous, progress)
         if finish is not None:
             finish(staging)
             _relink_unchanged(staging, previous, written)
-        _swap_in(staging, out_dir)
+        _pause_for_tests("staged")
+        retired = _swap_in(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if retired is not None:
+        remove_in_background([retired])
+
+
+def build_folder(out_dir: Path) -> Path:
+    """The folder a build replaces: `out_dir`, or the folder it links to when it is a symlink.
+
+    A symlinked build folder (`build` → the web root) is a common deployment; replacing the
+    link with a folder would leave the web root as it was, never updated again.
+    """
+    return Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
+
+
+def _new_staging(destination: Path) -> Path:
+    """A new, marked folder beside `destination` (on its file system, so the swap is a rename)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-new-", dir=destination.parent))
+    (staging / STAGING_MARK).write_bytes(b"")
+    return staging
 
 
 def _fill(
@@ -131,7 +168,7 @@ def _relink_unchanged(folder: Path, previous: Path | None, written: set[str]) ->
         return
     for target in sorted(folder.rglob("*")):
         relative = target.relative_to(folder).as_posix()
-        if relative in written or not target.is_file():
+        if relative in written or relative == STAGING_MARK or not target.is_file():
             continue
         content = target.read_bytes()
         target.unlink()
@@ -160,10 +197,18 @@ def _same_bytes(content: bytes, old: Path) -> bool:
 
 
 def _same_file(source: Path, old: Path) -> bool:
-    mine, theirs = source.stat(), old.stat()
-    if mine.st_size != theirs.st_size:
+    """Compared byte for byte: a replacement of the same size and mtime (a copy that kept its
+    time, a clock set back) must still be published, with or without the cache."""
+    if source.stat().st_size != old.stat().st_size:
         return False
-    return mine.st_mtime_ns == theirs.st_mtime_ns or filecmp.cmp(source, old, shallow=False)
+    with source.open("rb") as mine, old.open("rb") as theirs:
+        while chunk := mine.read(_CHUNK):
+            if chunk != theirs.read(len(chunk)):
+                return False
+    return True
+
+
+_CHUNK = 1 << 20
 
 
 def _prepare(folder: Path, relative: str, made: set[Path]) -> Path:
@@ -174,12 +219,97 @@ def _prepare(folder: Path, relative: str, made: set[Path]) -> Path:
     return target
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+def _swap_in(staging: Path, destination: Path) -> Path | None:
+    """Put `staging` in place of `destination`; the folder now holding the previous build.
+
+    The two folders are exchanged in one step (renameat2 RENAME_EXCHANGE on Linux,
+    renamex_np RENAME_SWAP on macOS), so a build folder exists at every instant, even when
+    the build is killed. A symlink switched by rename would give the same, but would turn
+    every build folder into a link, which copies and archives of it do not expect.
+    Elsewhere, two renames: a kill between them leaves no build folder until the next build.
+    """
+    # The mark leaves the new build only after the swap: a kill just before it must leave a
+    # staged folder the next build recognises (the build folder is replaced by then anyway).
+    retired: Path | None = None
+    if not os.path.lexists(destination):
+        staging.rename(destination)
+    else:
+        _mark(destination)  # the previous build is marked before it leaves, whatever kills us
+        try:
+            exchanged = exchange_folders(staging, destination)
+        except OSError:
+            _unmark(destination)
+            raise
+        retired = staging if exchanged else _rename_twice(staging, destination)
+        _mark(retired)  # again: marking the live folder fails where it is read-only
+    _pause_for_tests("swapped")
+    _unmark(destination)
+    return retired
+
+
+def _rename_twice(staging: Path, destination: Path) -> Path:
+    retired = Path(tempfile.mkdtemp(prefix=f".{destination.name}-old-", dir=destination.parent))
     retired.rmdir()
-    out_dir.rename(retired)
-    staging.rename(out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    destination.rename(retired)
+    staging.rename(destination)
+    return retired
+
+
+def _mark(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only folder: it is still swapped, just unmarked
+        (folder / STAGING_MARK).write_bytes(b"")
+
+
+def _unmark(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        (folder / STAGING_MARK).unlink(missing_ok=True)
+
+
+def _pause_for_tests(point: str) -> None:
+    """Let a test kill a real build at a chosen point (GOVSITE_TEST_KILL_AT=staged|swapped)."""
+    if os.environ.get("GOVSITE_TEST_KILL_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exchange_folders(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot."""
+    swap = _atomic_swap()
+    if swap is None:
+        return False
+    if swap(os.fsencode(first), os.fsencode(second)) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@functools.cache
+def _atomic_swap() -> Callable[[bytes, bytes], int] | None:
+    """The C library's exchanging rename, if it has one."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        renameat2 = libc.renameat2
+        renameat2.argtypes = [
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_uint,
+        ]
+        renameat2.restype = ctypes.c_int
+        return lambda a, b: int(renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE))
+    if sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        renamex_np = libc.renamex_np
+        renamex_np.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
+        renamex_np.restype = ctypes.c_int
+        return lambda a, b: int(renamex_np(a, b, _RENAME_SWAP))
+    return None
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_RENAME_SWAP = 2  # macOS stdio.h

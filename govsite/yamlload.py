@@ -14,11 +14,21 @@ from types import MappingProxyType
 
 import yaml
 
+from govsite.controls import CONTROL, remove_controls_from_value
 from govsite.errors import Report, SourceLocation
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KeyPath = tuple[str | int, ...]
+
+# Bounds on what a small file can make the converter build. Aliases (`*name`) repeat an
+# anchored value (`&name`) without copying it in the text, so nine lines can stand for a
+# billion values ("billion laughs"); and each level of nesting costs the converter stack.
+# A real front matter or catalogue comes nowhere near either.
+MAX_DEPTH = 100
+"""Levels of lists and mappings inside each other."""
+MAX_ALIAS_VALUES = 10_000
+"""Values read a second (or further) time through aliases, in one document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +67,13 @@ def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml 
     first_line = origin.line or 1
     loader = Loader(text)
     try:
-        return _load_located(loader, origin, first_line, report)
+        return _load_located(loader, text, origin, first_line, report)
     finally:
         loader.dispose()
 
 
 def _load_located(
-    loader: yaml.SafeLoader, origin: SourceLocation, first_line: int, report: Report
+    loader: yaml.SafeLoader, text: str, origin: SourceLocation, first_line: int, report: Report
 ) -> LocatedYaml | None:
     try:
         node = loader.get_single_node()
@@ -75,10 +85,17 @@ def _load_located(
     except yaml.YAMLError as exc:
         report.error("GS102", f"invalid YAML: {exc}", origin)
         return None
+    except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000
+        report.error("GS106", f"YAML nested too deeply to read (over {MAX_DEPTH} levels)", origin)
+        return None
     if node is None:
         return LocatedYaml(None, origin)
-    converter = _Converter(loader, origin, first_line, report)
-    value = converter.convert(node, ())
+    converter = _Converter(loader, text, origin, first_line, report)
+    try:
+        value = converter.convert(node, ())
+    except _TooLarge as exc:
+        report.error("GS106", exc.message, converter.place_of(exc), exc.hint)
+        return None
     return LocatedYaml(
         value,
         origin,
@@ -88,11 +105,27 @@ def _load_located(
     )
 
 
+class _TooLarge(Exception):
+    """The document would expand beyond MAX_DEPTH or MAX_ALIAS_VALUES at `node`."""
+
+    def __init__(self, message: str, node: yaml.Node, path: KeyPath, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+        self.path = path
+        self.hint = hint
+
+
 class _Converter:
     """Turns a composed node tree into dicts, lists and scalars, recording locations."""
 
     def __init__(
-        self, loader: yaml.SafeLoader, origin: SourceLocation, first_line: int, report: Report
+        self,
+        loader: yaml.SafeLoader,
+        text: str,
+        origin: SourceLocation,
+        first_line: int,
+        report: Report,
     ) -> None:
         self.loader = loader
         self.origin = origin
@@ -101,19 +134,73 @@ class _Converter:
         self.value_locations: dict[KeyPath, SourceLocation] = {}
         self.key_locations: dict[KeyPath, SourceLocation] = {}
         self.scalar_texts: dict[KeyPath, str] = {}
+        self.converted: set[int] = set()  # ids of nodes converted once: a repeat is an alias
+        self.open: set[int] = set()  # ids of the nodes being converted, outermost to here
+        self.repeats = 0
+        # Without an anchor (&name) there is no alias, and without a backslash no escape that
+        # writes a control character: most documents skip both checks.
+        self.anchored = "&" in text
+        self.escaped = "\\" in text
 
     def locate(self, node: yaml.Node) -> SourceLocation:
         mark = node.start_mark
         return self.origin.at(self.first_line + mark.line, mark.column + 1)
 
+    def place_of(self, problem: _TooLarge) -> SourceLocation:
+        """The outermost key above the problem: a node reached through an alias is written
+        where its anchor is, but the key that holds the alias is the place to change."""
+        for end in range(1, len(problem.path) + 1):
+            if problem.path[:end] in self.key_locations:
+                return self.key_locations[problem.path[:end]]
+        return self.locate(problem.node)
+
     def convert(self, node: yaml.Node, path: KeyPath) -> object:
         self.value_locations[path] = self.locate(node)
+        if not self.anchored:
+            return self._convert_node(node, path)
+        self._count(node, path)
+        if isinstance(node, yaml.ScalarNode):
+            return self._convert_node(node, path)
+        if id(node) in self.open:
+            raise _TooLarge(
+                "this value holds an alias to itself, so it never ends",
+                node,
+                path,
+                "an alias (*name) cannot be used inside the value its anchor (&name) marks",
+            )
+        self.open.add(id(node))
+        try:
+            return self._convert_node(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _convert_node(self, node: yaml.Node, path: KeyPath) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar_texts[path] = str(node.value)
+            return self._convert_scalar(node)
+        if len(path) >= MAX_DEPTH:
+            raise _TooLarge(
+                f"lists and mappings nested more than {MAX_DEPTH} levels deep",
+                node,
+                (),  # no alias involved: the node itself is the place
+                "flatten the structure; no field of govsite's nests this deep",
+            )
         if isinstance(node, yaml.MappingNode):
             return self._convert_mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        self.scalar_texts[path] = str(node.value)
-        return self._convert_scalar(node)
+        return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+
+    def _count(self, node: yaml.Node, path: KeyPath) -> None:
+        if id(node) not in self.converted:
+            self.converted.add(id(node))
+            return
+        self.repeats += 1
+        if self.repeats > MAX_ALIAS_VALUES:
+            raise _TooLarge(
+                f"aliases repeat values here into more than {MAX_ALIAS_VALUES:,} values",
+                node,
+                path,
+                "write the values out instead of nesting aliases (*name) of aliases",
+            )
 
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
         result: dict[str, object] = {}
@@ -137,11 +224,15 @@ class _Converter:
             self.report.error("GS102", "a mapping key must be plain text", self.locate(node))
             return None
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except (ValueError, yaml.YAMLError):
             # e.g. `2024-02-30`: the resolver calls it a date but no such day exists. Keep the
             # text; the schema that expects a date reports it with the reason.
-            return node.value
+            value = node.value
+        # Escapes ("\v", "\e") write what raw text cannot hold.
+        if self.escaped and isinstance(value, str) and CONTROL.search(value):
+            return remove_controls_from_value(value, self.locate(node), self.report)
+        return value
 
 
 def _mark_location(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
 
 from govsite.cli import main
 from govsite.config import load_project
+from govsite.errors import Report, SourceLocation
+from govsite.frontmatter import split_front_matter
 from govsite.scaffold import NewDocument, ScaffoldError, create_document
+from govsite.yamlload import load_yaml
 from tests.conftest import MakeSite
 
 
@@ -135,9 +138,43 @@ def test_new_interpretation_and_page(make_site: MakeSite) -> None:
         today,
     )
     assert "index_no: 000000001/2026-00003" in interpretation.read_text(encoding="utf-8")
-    assert "interprets: [000000001/2026-00001]" in interpretation.read_text(encoding="utf-8")
+    assert 'interprets: ["000000001/2026-00001"]' in interpretation.read_text(encoding="utf-8")
     page = create_document(project, NewDocument(kind="page", title="About us"), today)
     assert page == project.content_dir / "pages" / "about-us.md"
+
+
+@pytest.mark.parametrize("slug", ["../../../escaped", "{absolute}", "pages/escaped", ".hidden"])
+def test_new_refuses_a_slug_that_is_not_one_file_name(
+    runner: CliRunner, make_site: MakeSite, slug: str
+) -> None:
+    root = make_site()
+    slug = slug.format(absolute=root.parent / "escaped")
+    before = sorted(p.relative_to(root.parent) for p in root.parent.rglob("*"))
+    for kind in (["page"], ["record", "--category", "policies"]):
+        result = runner.invoke(
+            main, ["new", *kind, "--site", str(root), "--title", "x", "--slug", slug]
+        )
+        assert result.exit_code == 2, result.output
+        assert f"Invalid value for '--slug': \"{slug}\" is not a slug" in result.stderr
+    assert sorted(p.relative_to(root.parent) for p in root.parent.rglob("*")) == before
+
+
+def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) -> None:
+    project = load_project(make_site())
+    title = '解读"\nvalidity: repealed\n---\n'
+    interprets = "000000001/2026-00001]\nsuperseded_by: x\n---"
+    path = create_document(
+        project,
+        NewDocument(kind="interpretation", title=title, interprets=(interprets,)),
+        date(2026, 5, 1),
+    )
+    parts = split_front_matter(path.read_text(encoding="utf-8"))
+    report = Report()
+    doc = load_yaml(parts.meta_text, SourceLocation(PurePosixPath("x.md"), 2), report)
+    assert doc is not None and isinstance(doc.value, dict) and not report.diagnostics
+    assert (doc.value["title"], doc.value["interprets"]) == (title, [interprets])
+    assert doc.value["validity"] == "effective" and "superseded_by" not in doc.value
+    assert parts.body == "\n正文。\n"
 
 
 def test_new_explains_what_is_missing(make_site: MakeSite) -> None:
@@ -150,3 +187,67 @@ def test_new_explains_what_is_missing(make_site: MakeSite) -> None:
         create_document(
             project, NewDocument(kind="record", title="x", agency="nope", category="policies")
         )
+
+
+def test_printed_findings_keep_to_their_own_lines(runner: CliRunner, make_site: MakeSite) -> None:
+    # A CI service reads a line starting `::error` as a command; a value or a file name must
+    # not be able to start one (nor a terminal escape, nor a line separator).
+    forged = "::error file=content/pages/guide.md,line=1::forged"
+    root = make_site(
+        {
+            "content/pages/bad.md": f'---\ntitle: 坏\n"x\\n{forged}\\u2028y": 1\n---\n',
+            f"content/pages/evil\r\n{forged}\x1b[2J.md": "---\ntitle: 坏\nnav_ordr: 1\n---\n",
+        }
+    )
+    for command in ("build", "check"):
+        result = runner.invoke(main, [command, "--site", str(root)])
+        assert result.exit_code == 1, result.output
+        assert not [line for line in result.output.splitlines() if line.startswith("::")]
+        assert f"unknown key 'x\\n{forged}\\u2028y'" in result.output
+        assert f"content/pages/evil\\r\\n{forged}\\x1b[2J.md: error" in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_yaml_that_would_expand_without_bound_is_a_located_error(
+    runner: CliRunner, make_site: MakeSite, command: str
+) -> None:
+    laughs = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )  # 387,420,489 values, were they all read
+    deep = "[" * 900 + "]" * 900
+    root = make_site(
+        {
+            "content/pages/laughs.md": f"---\ntitle: 笑\n{laughs}---\n",
+            "content/pages/deep.md": f"---\ntitle: 深\nx: {deep}\n---\n",
+        }
+    )
+    result = runner.invoke(main, [command, "--site", str(root)])
+    assert result.exit_code == 1, result.output
+    assert "content/pages/laughs.md:7:1: error" in result.output
+    assert "content/pages/deep.md:3:103: error" in result.output
+    assert result.output.count("GS106") == 2
+
+
+def test_control_characters_are_removed_with_a_warning_at_each(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    # Pasted into the title and the body as they are (an escape in YAML: test_yamlload.py).
+    page = "---\ntitle: 指南\x0b一\nnav_order: 1\n---\n\n第一\x0b段\x0c。\n\n\x1b[1m第二\x08段\ufffe\x85。\n"
+    root = make_site({"content/pages/guide.md": page})
+    result = runner.invoke(main, ["build", "--site", str(root)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "GS107" in line]
+    assert warnings == [
+        f"content/pages/guide.md:{place}: warning[GS107]: control character {name} removed"
+        for place, name in [
+            ("2:10", "U+000B LINE TABULATION"),
+            ("6:3", "U+000B LINE TABULATION"),
+            ("6:5", "U+000C FORM FEED"),
+            ("8:1", "U+001B ESCAPE"),
+            ("8:7", "U+0008 BACKSPACE"),
+            ("8:9", "U+FFFE (a noncharacter)"),
+            ("8:10", "U+0085 NEXT LINE"),
+        ]
+    ]
+    html = (root / "build/pages/guide/index.html").read_text(encoding="utf-8")
+    assert "指南一" in html and "<p>第一段。</p>" in html and "<p>[1m第二段。</p>" in html

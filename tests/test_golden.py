@@ -14,6 +14,7 @@ import pytest
 
 from govsite import pipeline
 from govsite.config import load_project
+from govsite.manifest import MANIFEST_PATH, Manifest
 
 SITES = Path(__file__).resolve().parent / "sites"
 CASES = sorted(p for p in SITES.iterdir() if (p / "input").is_dir())
@@ -25,6 +26,14 @@ COMPARED_IN_FULL = (".html", ".xml", ".json", ".txt", ".csv")
 # (see tests/test_demo_site.py) and all of it with Pagefind's version. tests/unit/test_search.py
 # and tests/browser/test_search.py test it instead.
 SEARCH_BUNDLE = "pagefind/"
+
+
+def comparable_manifest(folder: Path) -> str:
+    """The manifest without the search bundle's entries (see above) and the source commit (the
+    golden sites sit inside govsite's own repository, whose commit changes with every commit)."""
+    manifest = Manifest.from_bytes((folder / MANIFEST_PATH).read_bytes())
+    files = tuple(e for e in manifest.files if not e.path.startswith(SEARCH_BUNDLE))
+    return Manifest(files).to_bytes().decode("utf-8")
 
 
 def files_below(folder: Path) -> list[str]:
@@ -40,12 +49,15 @@ def test_site_builds_to_its_golden_output(case: Path, tmp_path: Path, update_gol
     if update_golden:
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(out, expected, ignore=shutil.ignore_patterns(SEARCH_BUNDLE.strip("/")))
+        (expected / MANIFEST_PATH).write_text(comparable_manifest(out), encoding="utf-8")
     assert files_below(out) == files_below(expected)
     for name in files_below(expected):
         if not name.endswith(COMPARED_IN_FULL):
             continue
         got = (out / name).read_text(encoding="utf-8")
         want = (expected / name).read_text(encoding="utf-8")
+        if name == MANIFEST_PATH:
+            got = comparable_manifest(out)
         if got != want:
             diff = difflib.unified_diff(
                 want.splitlines(),

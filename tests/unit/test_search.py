@@ -99,6 +99,14 @@ def test_indexed_text_is_the_body_without_ignored_parts() -> None:
     assert text.plain.split() == ["发文字号", "正文第一段内容"]  # inline links do not break a run
 
 
+def test_indexed_text_leaves_out_characters_lxml_refuses() -> None:
+    # A page can hold them raw (a theme) or as references (raw HTML); lxml reads both but
+    # refuses them in the text the stage writes back.
+    page = "<html><body><main data-pagefind-body><p>甲&#11;乙\x0c丙</p>\x1b<p>丁&#xFFFE;</p>"
+    text = search.indexed_text(parse_page((page + "</main></body></html>").encode()))
+    assert text.plain.split() == ["甲乙丙", "丁"]
+
+
 def test_with_tokens_appends_weighted_and_plain_tokens_after_the_sentinel() -> None:
     copy = search.with_tokens(
         PAGE.encode(), search.indexed_text(parse_page(PAGE.encode()))

@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from govsite.render import OutputFile
-from govsite.write import BUILD_MARK, UnsafeOutputDir, check_output_dir, write_site
+from govsite.retire import wait_for_removals
+from govsite.write import (
+    BUILD_MARK,
+    UnsafeOutputDir,
+    check_output_dir,
+    exchange_folders,
+    write_site,
+)
 
 
 def test_a_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
@@ -15,6 +22,7 @@ def test_a_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
     write_site(out, [OutputFile("a/index.html", b"two")], [])
     assert (out / "a/index.html").read_bytes() == b"two"
     assert not (out / "stale.html").exists()
+    wait_for_removals()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # no staging folders left
 
 
@@ -26,6 +34,7 @@ def test_a_failed_write_leaves_the_previous_site_and_no_debris(tmp_path: Path) -
             out, [OutputFile("index.html", b"new")], [("copied.pdf", tmp_path / "missing.pdf")]
         )
     assert (out / "index.html").read_bytes() == b"good"
+    wait_for_removals()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
 
@@ -109,6 +118,7 @@ def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:
     assert new_mtimes["same.html"] == old_mtimes["same.html"]
     assert new_mtimes["changed.html"] != old_mtimes["changed.html"]
     assert (out / "changed.html").read_bytes() == b"two"
+    wait_for_removals()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "notice.pdf"]
 
 
@@ -120,3 +130,75 @@ def test_a_changed_attachment_is_copied_again(tmp_path: Path) -> None:
     attachment.write_bytes(b"version 2")
     write_site(out, [], [("notice.pdf", attachment)])
     assert (out / "notice.pdf").read_bytes() == b"version 2"
+
+
+def test_a_replacement_of_the_same_size_and_mtime_is_still_published(tmp_path: Path) -> None:
+    attachment = tmp_path / "notice.pdf"
+    attachment.write_bytes(b"version 1")
+    out = tmp_path / "build"
+    write_site(out, [], [("notice.pdf", attachment)])
+    published = (out / "notice.pdf").stat()
+    attachment.write_bytes(b"version 2")  # same size
+    os.utime(attachment, ns=(published.st_atime_ns, published.st_mtime_ns))  # and same mtime
+    write_site(out, [], [("notice.pdf", attachment)])
+    assert (out / "notice.pdf").read_bytes() == b"version 2"
+
+
+def test_a_symlinked_build_folder_stays_a_link_and_its_target_is_updated(tmp_path: Path) -> None:
+    web_root = tmp_path / "www" / "site"
+    web_root.mkdir(parents=True)
+    out = tmp_path / "build"
+    out.symlink_to(web_root, target_is_directory=True)
+    write_site(out, [OutputFile("index.html", b"one"), OutputFile("old.html", b"x")], [])
+    write_site(out, [OutputFile("index.html", b"two")], [])
+    wait_for_removals()
+    assert out.is_symlink() and os.readlink(out) == str(web_root)
+    assert (web_root / "index.html").read_bytes() == b"two"
+    assert not (web_root / "old.html").exists()
+    assert sorted(p.name for p in (tmp_path / "www").iterdir()) == ["site"]
+
+
+def test_two_folders_are_exchanged_in_one_step(tmp_path: Path) -> None:
+    """What the swap into the build folder rests on: both paths exist before, during and after."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "a").write_bytes(b"a")
+    (second / "b").write_bytes(b"b")
+    if not exchange_folders(first, second):
+        pytest.skip("this system has no atomic exchange; the write stage renames twice")
+    assert [p.name for p in first.iterdir()] == ["b"]
+    assert [p.name for p in second.iterdir()] == ["a"]
+
+
+def test_only_marked_or_empty_folders_named_by_govsite_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    write_site(out, [OutputFile("index.html", b"one")], [])
+    marked = tmp_path / ".build-new-killed"
+    (marked / "records").mkdir(parents=True)
+    (marked / "records" / "index.html").write_bytes(b"half")
+    (marked / ".govsite-staging").write_bytes(b"")
+    empty = tmp_path / ".build-old-empty"
+    empty.mkdir()
+    unmarked = tmp_path / ".build-new-mine"  # someone's own folder that happens to match
+    unmarked.mkdir()
+    (unmarked / "keep.txt").write_bytes(b"mine")
+    other = tmp_path / ".public-new-x"  # another build folder's leftovers are not ours to judge
+    other.mkdir()
+    (other / ".govsite-staging").write_bytes(b"")
+    write_site(out, [OutputFile("index.html", b"two")], [])
+    wait_for_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".build-new-mine",
+        ".public-new-x",
+        "build",
+    ]
+    assert (unmarked / "keep.txt").read_bytes() == b"mine"
+
+
+def test_a_dangling_build_symlink_gets_its_target_made(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    out.symlink_to(tmp_path / "www" / "site", target_is_directory=True)
+    write_site(out, [OutputFile("index.html", b"one")], [])
+    assert out.is_symlink()
+    assert (tmp_path / "www" / "site" / "index.html").read_bytes() == b"one"
