@@ -134,7 +134,8 @@ TRICKLE_PAUSE = 0.25  # the whole answer takes TRICKLE_PAUSE * len(TRICKLE), abo
 @pytest.fixture
 def awkward_server() -> Iterator[tuple[str, Server, list[int]]]:
     """Answers byte by byte (/trickle), redirects to ftp (/to-ftp), in a loop (/loop), along
-    a short chain (/hop/N) and with an endless body (/endless); every loop is bounded and
+    a short chain (/hop/N), with a 40 KB header (/huge-head) and with an endless body
+    (/endless); every loop is bounded and
     ends when the client goes away. The list counts connections to the 'ftp' port."""
     state = Server()
     ftp = socket.create_server(("127.0.0.1", 0))
@@ -164,6 +165,11 @@ def awkward_server() -> Iterator[tuple[str, Server, list[int]]]:
                     self.wfile.write(bytes([byte]))
                     self.wfile.flush()
                     time.sleep(TRICKLE_PAUSE)
+            elif self.path == "/huge-head":
+                self.send_response(200)
+                self.send_header("X-Padding", "x" * 40_000)  # under http.client's own line limit
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif self.path == "/endless":
                 self.send_response(200)
                 self.end_headers()
@@ -257,3 +263,12 @@ def test_the_bounds_cannot_be_turned_off(option: list[str], tmp_path: Path) -> N
     site = Path(shutil.copytree(BROKEN, tmp_path / "site"))
     result = CliRunner().invoke(main, ["check", "--site", str(site), "--external", *option])
     assert result.exit_code == 2, result.output
+
+
+def test_an_answer_with_a_huge_head_is_not_read_to_its_end(
+    awkward_server: tuple[str, Server, list[int]],
+) -> None:
+    base, _, _ = awkward_server
+    status = fetch_status(f"{base}/huge-head", DEADLINE)
+    assert status.status is None
+    assert status.error == "the answer's status line and headers are longer than 32 KB"

@@ -6,7 +6,7 @@ redirect together; a socket timeout alone is per read, and a server sending a by
 few seconds would hold a link for minutes), redirects are followed only between http and
 https and at most MAX_REDIRECTS times, at most `concurrency` links (up to
 MAX_CONCURRENCY) are fetched at once, and of each answer only the status line and the
-headers are read, never the body.
+headers are read (at most MAX_HEAD_BYTES), never the body.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, BinaryIO
 from urllib.parse import quote, urljoin, urlsplit
 
 from govsite import __version__
@@ -27,6 +28,8 @@ from govsite.check.rules import finding
 from govsite.errors import Diagnostic, SourceLocation
 
 MAX_REDIRECTS = 5
+MAX_HEAD_BYTES = 32 * 1024
+"""Of each answer only this much is read (its status line and headers; never the body)."""
 MAX_CONCURRENCY = 32
 """The most links fetched at once (`--concurrency` is refused above it)."""
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -119,10 +122,50 @@ def _connection(url: str, timeout: float) -> http.client.HTTPConnection:
         host = port = None
     if scheme not in SCHEMES or not host:
         raise _Failed(f"'{url}' is not an http or https address")
+    connection: http.client.HTTPConnection
     if scheme == "https":
         context = ssl.create_default_context()
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-    return http.client.HTTPConnection(host, port, timeout=timeout)
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    connection.response_class = _BoundedResponse
+    return connection
+
+
+class _BoundedResponse(http.client.HTTPResponse):
+    """An answer of which at most MAX_HEAD_BYTES are read: its status line and headers."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp = _BoundedReader(self.fp)  # type: ignore[assignment]
+
+
+class _BoundedReader:
+    """A file's `readline` and `read`, failing once MAX_HEAD_BYTES have been read in all."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self._left = MAX_HEAD_BYTES
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self._count(self._file.readline(self._allowed(limit)))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._count(self._file.read(self._allowed(size)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)  # flush, close, … as the file does them
+
+    def _allowed(self, size: int) -> int:
+        return self._left + 1 if size < 0 else min(size, self._left + 1)
+
+    def _count(self, data: bytes) -> bytes:
+        self._left -= len(data)
+        if self._left < 0:
+            raise http.client.HTTPException(
+                f"the answer's status line and headers are longer than {MAX_HEAD_BYTES // 1024} KB"
+            )
+        return data
 
 
 def _target(url: str) -> str:
