@@ -140,7 +140,9 @@ def _resolve_links(state: StateCore) -> None:
 
 def _mark_up_tables(state: StateCore) -> None:
     """Header cells get `scope`; column alignment becomes a class, since the theme's
-    Content-Security-Policy forbids inline `style` attributes; each table scrolls in its own region."""
+    Content-Security-Policy forbids inline `style` attributes; each table scrolls in its own region;
+    numbers and dates in cells never break."""
+    _keep_numbers_whole_in_tables(state)
     _wrap_tables_in_scroll_regions(state)
     for token in state.tokens:
         if token.type not in ("th_open", "td_open"):
@@ -179,6 +181,56 @@ def _wrap_tables_in_scroll_regions(state: StateCore) -> None:
         if token.type == "table_close":
             tokens.append(_html_block("</div>\n"))
     state.tokens = tokens
+
+
+# A number or a date with its units: 2026年11月28日, 2026-11-28, 12.5%, 1,200万元, 9:30.
+_NUMBER_RUN = re.compile(r"[0-9０-９][0-9０-９.,:/%\-年月日号时分秒万亿元‰]*")
+
+
+def _keep_numbers_whole_in_tables(state: StateCore) -> None:
+    """Wrap each number or date in a table cell in `<span class="nowrap">`.
+
+    Cells may break anywhere so that a long Chinese phrase fits a narrow column; without this a
+    narrow column split "2026年11月" into "202", "6年" and "11月", which reads as other numbers.
+    """
+    in_table = False
+    for token in state.tokens:
+        if token.type in ("table_open", "table_close"):
+            in_table = token.type == "table_open"
+        elif in_table and token.type == "inline" and token.children:
+            token.children = [
+                part for child in token.children for part in _split_number_runs(child)
+            ]
+
+
+def _split_number_runs(token: Token) -> list[Token]:
+    if token.type != "text":
+        return [token]
+    parts: list[Token] = []
+    position = 0
+    for match in _NUMBER_RUN.finditer(token.content):
+        if len(match.group()) < 2:
+            continue
+        parts.append(_text(token.content[position : match.start()]))
+        parts += [_html_inline('<span class="nowrap">'), _text(match.group())]
+        parts.append(_html_inline("</span>"))
+        position = match.end()
+    if not parts:
+        return [token]
+    parts.append(_text(token.content[position:]))
+    return [part for part in parts if part.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _html_inline(html: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = html
+    return token
 
 
 _REGION_OPEN = (

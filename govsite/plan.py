@@ -24,6 +24,7 @@ YEARS_URL = "years/"
 TOPICS_URL = "topics/"
 REPEALED_URL = "repealed/"
 SEARCH_URL = "search/"
+SITEMAP_URL = "sitemap/"
 NOT_FOUND_PATH = "404.html"
 
 ListingKind = Literal["category", "agency", "year", "topic", "repealed"]
@@ -121,6 +122,7 @@ def plan_site(site: Site, labels: Mapping[str, str], report: Report) -> tuple[Pl
         *planner.topic_listings(),
         *planner.repealed_listing(),
         planner.search_page(),
+        planner.sitemap_page(),
     ]
     _report_url_collisions(pages, report)
     return tuple(pages)
@@ -160,6 +162,18 @@ class _Planner:
             breadcrumbs=(self.home_link,),
         )
 
+    def sitemap_page(self) -> PlannedPage:
+        """网站地图: the sections, the category tree and the pages, not every record, so it
+        stays one short page however many records a site has."""
+        return PlannedPage(
+            url=SITEMAP_URL,
+            template="sitemap.html",
+            title=self.labels["sitemap"],
+            breadcrumbs=(self.home_link,),
+            description=self.labels["sitemap_description"],
+            directory=self._category_tree,
+        )
+
     def document_pages(self) -> Iterable[PlannedPage]:
         for page in self.site.pages:
             yield PlannedPage(
@@ -185,16 +199,18 @@ class _Planner:
             )
 
     def catalogue_landing(self) -> PlannedPage:
-        counts = {path: len(group) for path, group in self._by_category.items()}
         return PlannedPage(
             url=CATALOGUE_URL,
             template="catalogue.html",
             title=self.labels["catalogue"],
             breadcrumbs=(self.home_link,),
-            directory=tuple(
-                _tree_entry(n, counts, category_url) for n in self.site.categories.walk()
-            ),
+            directory=self._category_tree,
         )
+
+    @functools.cached_property
+    def _category_tree(self) -> tuple[DirectoryEntry, ...]:
+        counts = {path: len(group) for path, group in self._by_category.items()}
+        return tuple(_tree_entry(n, counts, category_url) for n in self.site.categories.walk())
 
     def category_listings(self) -> Iterable[PlannedPage]:
         yield from self._tree_listings(

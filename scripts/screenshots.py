@@ -2,10 +2,11 @@
 
     python3 scripts/screenshots.py [--out screenshots]
 
-Writes full-page PNGs of the home page, a category listing and a record page at 375 and 1280
-CSS px wide, and the record page with high contrast and the largest text, into the git-ignored
-`screenshots/` folder (never into the deployable build/). Uses Debian's Chromium like the
-browser tests (`bash scripts/setup-browser.sh` installs it).
+Writes full-page PNGs of the home page, a category listing, a record, a repealed record and the
+网站地图 at 375 and 1280 CSS px wide, the records also with high contrast and with the largest
+text, and the first screen of the repealed record on a 375×812 phone in each mode, into the
+git-ignored `screenshots/` folder (never into the deployable build/). Uses Debian's Chromium like
+the browser tests (`bash scripts/setup-browser.sh` installs it).
 """
 
 from __future__ import annotations
@@ -29,20 +30,35 @@ PAGES = {
     "home": "",
     "category": "catalogue/policies/",
     "record": "records/policies/2024/business-environment-measures/",
+    "repealed": "records/policies/2021/business-environment-measures-2021/",
+    "sitemap": "sitemap/",
 }
+RECORDS = ("record", "repealed")
 WIDTHS = (375, 1280)
-STRONGEST = {"size": 4, "contrast": True}
+MODES: dict[str, dict[str, object]] = {
+    "high-contrast": {"contrast": True},
+    "200": {"size": 4},
+}
+PHONE = {"width": 375, "height": 812}
 
 
-def shoot(browser: Browser, url: str, width: int, path: Path, prefs: dict[str, object]) -> None:
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+def shoot(
+    browser: Browser,
+    url: str,
+    viewport: dict[str, int],
+    path: Path,
+    prefs: dict[str, object],
+    *,
+    full_page: bool = True,
+) -> None:
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
     if prefs:
         context.add_init_script(
             f"localStorage.setItem('govsite:prefs', {json.dumps(json.dumps(prefs))})"
         )
     page = context.new_page()
     page.goto(url)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     context.close()
     print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
@@ -63,10 +79,14 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for name, path in PAGES.items():
                 for width in WIDTHS:
-                    shoot(browser, site_url + path, width, out / f"{name}-{width}.png", {})
-            for width in WIDTHS:
-                target = out / f"record-{width}-high-contrast-200.png"
-                shoot(browser, site_url + PAGES["record"], width, target, STRONGEST)
+                    size = {"width": width, "height": 900}
+                    shoot(browser, site_url + path, size, out / f"{name}-{width}.png", {})
+                    for mode, prefs in MODES.items() if name in RECORDS else ():
+                        target = out / f"{name}-{width}-{mode}.png"
+                        shoot(browser, site_url + path, size, target, prefs)
+            for mode, prefs in {"default": {}, **MODES}.items():
+                target = out / f"repealed-375x812-first-screen-{mode}.png"
+                shoot(browser, site_url + PAGES["repealed"], PHONE, target, prefs, full_page=False)
             browser.close()
         server.close()
 

@@ -133,4 +133,6 @@ def _labels() -> dict[str, str]:
         "not_found": "未找到",
         "year_listing": "{year}年",
         "search": "站内搜索",
+        "sitemap": "网站地图",
+        "sitemap_description": "",
     }

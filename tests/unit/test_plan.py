@@ -22,6 +22,8 @@ LABELS = {
     "not_found": "未找到",
     "year_listing": "{year}年",
     "search": "站内搜索",
+    "sitemap": "网站地图",
+    "sitemap_description": "本网站的全部栏目。",
 }
 
 
@@ -92,3 +94,14 @@ def test_the_search_page_is_planned_at_search(pages: dict[str, PlannedPage]) -> 
     assert search.template == "search.html"
     assert search.title == "站内搜索"
     assert [link.url for link in search.breadcrumbs] == [""]
+
+
+def test_the_site_map_lists_sections_and_the_category_tree_not_records(
+    pages: dict[str, PlannedPage],
+) -> None:
+    site_map = pages["sitemap/"]
+    assert site_map.template == "sitemap.html"
+    assert site_map.title == "网站地图"
+    assert [link.url for link in site_map.breadcrumbs] == [""]
+    assert site_map.directory == pages["catalogue/"].directory
+    assert site_map.record is None and site_map.listing is None
