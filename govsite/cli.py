@@ -370,7 +370,7 @@ def reporting_errors(debug: bool) -> Iterator[None]:
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None
     except SiteBusy as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable(str(exc))}", err=True)  # the holder's command is any text
         sys.exit(EXIT_USAGE)
     except (click.ClickException, click.exceptions.Exit):
         raise
