@@ -272,3 +272,41 @@ def test_an_answer_with_a_huge_head_is_not_read_to_its_end(
     status = fetch_status(f"{base}/huge-head", DEADLINE)
     assert status.status is None
     assert status.error == "the answer's status line and headers are longer than 32 KB"
+
+
+def test_links_go_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As urllib did: `http_proxy` (with its credentials) and `no_proxy` are honoured."""
+    seen: list[tuple[str, str | None]] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Proxy-Authorization")))
+            self.send_response(200 if self.path.endswith("/ok") else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        for name in ("HTTP_PROXY", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("http_proxy", f"http://editor:pa%20ss@127.0.0.1:{proxy.server_port}")
+        # example.invalid has no address (and is never looked up): only the proxy answers.
+        assert fetch_status("http://example.invalid/ok", DEADLINE).status == 200
+        assert fetch_status("http://example.invalid/gone", DEADLINE).status == 404
+        assert seen == [
+            ("http://example.invalid/ok", "Basic ZWRpdG9yOnBhIHNz"),  # editor:pa ss
+            ("http://example.invalid/gone", "Basic ZWRpdG9yOnBhIHNz"),
+        ]
+        monkeypatch.setenv("no_proxy", "127.0.0.1")  # asked directly, as a server
+        assert fetch_status(f"http://127.0.0.1:{proxy.server_port}/ok", DEADLINE).status == 200
+        assert seen[2:] == [("/ok", None)]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

@@ -11,17 +11,19 @@ headers are read (at most MAX_HEAD_BYTES), never the body.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import socket
 import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from govsite import __version__
 from govsite.check.rules import finding
@@ -92,15 +94,13 @@ def _request(url: str, deadline: float, timeout: float) -> tuple[int, str | None
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _Failed(f"no answer within {timeout:g} s")
-    connection = _connection(url, remaining)
+    connection, target, headers = _connection(url, remaining)
     # The socket timeout bounds each read; this timer bounds them all, by closing the socket.
     timer = threading.Timer(remaining, _abort, [connection])
     timer.start()
     try:
         # GET rather than HEAD: many government servers refuse or mishandle HEAD.
-        connection.request(
-            "GET", _target(url), headers={"User-Agent": f"govsite-check/{__version__}"}
-        )
+        connection.request("GET", target, headers=headers)
         response = connection.getresponse()
         return response.status, response.getheader("Location")
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -113,7 +113,9 @@ def _request(url: str, deadline: float, timeout: float) -> tuple[int, str | None
         connection.close()  # the body is never read
 
 
-def _connection(url: str, timeout: float) -> http.client.HTTPConnection:
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+    """A connection for `url` (through the proxy the environment names, as urllib would go),
+    the request target and the headers."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
@@ -122,14 +124,56 @@ def _connection(url: str, timeout: float) -> http.client.HTTPConnection:
         host = port = None
     if scheme not in SCHEMES or not host:
         raise _Failed(f"'{url}' is not an http or https address")
+    headers = {"User-Agent": f"govsite-check/{__version__}"}
+    target = _target(url)
+    proxy = _proxy(scheme, host)
     connection: http.client.HTTPConnection
     if scheme == "https":
         context = ssl.create_default_context()
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
-    else:
+        if proxy is None:
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPSConnection(*proxy[:2], timeout=timeout, context=context)
+            connection.set_tunnel(host, port, headers=proxy[2])
+    elif proxy is None:
         connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    else:
+        connection = http.client.HTTPConnection(*proxy[:2], timeout=timeout)
+        target = f"http://{parts.netloc.rpartition('@')[2]}{target}"  # a proxy is asked for the whole URL
+        headers |= proxy[2]
     connection.response_class = _BoundedResponse
-    return connection
+    return connection, target, headers
+
+
+def _proxy(scheme: str, host: str) -> tuple[str, int, dict[str, str]] | None:
+    """The proxy (host, port, its authorization header) for `scheme` that the environment
+    names (`http_proxy`, `https_proxy`), unless `no_proxy` exempts `host`."""
+    address = urllib.request.getproxies().get(scheme)
+    if not address or urllib.request.proxy_bypass(host):
+        return None
+    parts = urlsplit(address if "://" in address else f"http://{address}")
+    if not parts.hostname:
+        return None
+    headers = {}
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    return parts.hostname, parts.port or 80, headers
+
+
+def _target(url: str) -> str:
+    """The request target of `url`: its path and query, percent-encoded where they are not ASCII."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return quote(target, safe="/?&=%:@!$'()*+,;~-._")
+
+
+def _abort(connection: http.client.HTTPConnection) -> None:
+    """Cut the connection at the deadline: a read blocked on it returns at once."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class _BoundedResponse(http.client.HTTPResponse):
@@ -166,21 +210,6 @@ class _BoundedReader:
                 f"the answer's status line and headers are longer than {MAX_HEAD_BYTES // 1024} KB"
             )
         return data
-
-
-def _target(url: str) -> str:
-    """The request target of `url`: its path and query, percent-encoded where they are not ASCII."""
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return quote(target, safe="/?&=%:@!$'()*+,;~-._")
-
-
-def _abort(connection: http.client.HTTPConnection) -> None:
-    """Cut the connection at the deadline: a read blocked on it returns at once."""
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):  # already closed
-            sock.shutdown(socket.SHUT_RDWR)
 
 
 def check_external(
