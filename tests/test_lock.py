@@ -41,6 +41,14 @@ def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_free
         assert f"pid {serve.pid}" in busy.stderr
         assert "'govsite serve --site" in busy.stderr
         assert "already building or previewing this site" in busy.stderr
+        second = subprocess.run(  # a second preview of the site is refused the same way
+            [*GOVSITE, "serve", "--site", str(site), "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=120,  # without the lock it would serve until killed
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"pid {serve.pid}" in second.stderr
     finally:
         serve.send_signal(signal.SIGKILL)  # no chance to clean up: the OS must free the lock
         serve.wait()
