@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
@@ -20,9 +21,10 @@ from govsite.config import Project
 from govsite.discover import StaticFile
 from govsite.document import PageMeta, ParsedDocument, RecordMeta
 from govsite.errors import Report, did_you_mean
+from govsite.kinds import with_period_status
 from govsite.markup import MarkdownOptions
 from govsite.memo import Memo
-from govsite.model import Attachment, Body, Page, Record, Site
+from govsite.model import Attachment, Body, Page, Record, RecordKind, Site, status_on
 from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.yamlload import KeyPath
 
@@ -35,12 +37,15 @@ def assemble(
     report: Report,
     memo: Memo | None = None,
     run_on: ExecutorFactory = InProcessExecutor,
+    *,
+    as_of: date,
 ) -> Site:
-    """Check references between files and build the Site (bodies rendered, links resolved).
+    """Check references between files and build the Site as of the day `as_of`.
 
-    Bodies render on the executor `run_on` makes; with a `memo` (the build cache's), a
-    body whose text and links' targets are as an earlier build rendered them is taken
-    from it instead (bodies.py).
+    Each record's status is its validity on `as_of`; a record published later is held
+    back (`Site.scheduled`). Bodies render on the executor `run_on` makes; with a `memo`
+    (the build cache's), a body whose text and links' targets are as an earlier build
+    rendered them is taken from it instead (bodies.py).
     """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
     checker = _ReferenceChecker(catalogues, files, report)
@@ -55,11 +60,18 @@ def assemble(
         url = urls[str(parsed.source.content_path)]
         if isinstance(parsed.meta, RecordMeta):
             checker.check_record(parsed, parsed.meta)
-            records.append(_record(parsed, parsed.meta, url, body, files))
+            records.append(_record(parsed, parsed.meta, url, body, files, as_of))
         else:
             pages.append(_page(parsed, parsed.meta, url, body))
+    scheduled = sorted((r for r in records if r.published > as_of), key=_by_date)
+    held_back = {r.index_no: r for r in scheduled}
+    records = [
+        _without_held_back(r, held_back, documents, report)
+        for r in records
+        if r.index_no not in held_back
+    ]
     records = _with_derived_links(records)
-    records.sort(key=lambda r: (r.published, r.index_no), reverse=True)
+    records.sort(key=_by_date, reverse=True)
     return Site(
         config=project.config,
         records=tuple(records),
@@ -68,6 +80,43 @@ def assemble(
         topics=catalogues.topics,
         agencies=catalogues.agencies,
         records_by_index_no=MappingProxyType({r.index_no: r for r in records}),
+        as_of=as_of,
+        scheduled=tuple(scheduled),
+    )
+
+
+def _by_date(record: Record) -> tuple[date, str]:
+    return record.published, record.index_no
+
+
+def _without_held_back(
+    record: Record,
+    held_back: Mapping[str, Record],
+    documents: Sequence[ParsedDocument],
+    report: Report,
+) -> Record:
+    """`record` without its links to records not yet published: they show from that day on."""
+    named: list[tuple[KeyPath, str]] = []
+    if record.superseded_by:
+        named.append((("superseded_by",), record.superseded_by))
+    named += [(("interprets", i), n) for i, n in enumerate(record.interprets)]
+    waiting = [(key, n) for key, n in named if n in held_back]
+    if not waiting:
+        return record
+    front_matter = next(d.front_matter for d in documents if d.source.location == record.source)
+    for key, index_no in waiting:
+        field = key if len(record.interprets) > 1 or key[0] == "superseded_by" else key[:1]
+        report.warning(
+            "GS320",
+            f"'{key[0]}' names '{index_no}', which is held back until it is published "
+            f"on {held_back[index_no].published.isoformat()}",
+            front_matter.value_at(field),
+            "the link shows from that day on; until then this record does not mention it",
+        )
+    return replace(
+        record,
+        superseded_by=None if record.superseded_by in held_back else record.superseded_by,
+        interprets=tuple(n for n in record.interprets if n not in held_back),
     )
 
 
@@ -86,6 +135,7 @@ def _record(
     url: str,
     body: Body,
     files: Mapping[PurePosixPath, StaticFile],
+    as_of: date,
 ) -> Record:
     attachments = tuple(
         _attachment(a.file, a.title, files)
@@ -109,12 +159,15 @@ def _record(
         topics=meta.topics,
         keywords=meta.keywords,
         validity=meta.validity,
+        status=status_on(meta.validity, meta.effective, meta.expires, as_of),
         superseded_by=meta.superseded_by,
         interprets=meta.interprets,
         attachments=attachments,
         summary=meta.summary,
         body=body,
         validity_note=meta.validity_note,
+        statistics=meta.statistics,
+        kind=with_period_status(parsed.kind, as_of) if parsed.kind is not None else None,
         check_ignore=meta.check.ignore if meta.check else (),
     )
 
@@ -207,6 +260,24 @@ class _ReferenceChecker:
                     f"attachment 'content/{attachment.file}' does not exist",
                     parsed.front_matter.value_at(("attachments", i, "file")),
                     "attachment paths are relative to content/",
+                )
+        if parsed.kind is not None:
+            self._check_kind_references(parsed, parsed.kind)
+
+    def _check_kind_references(self, parsed: ParsedDocument, kind: RecordKind) -> None:
+        """A kind's `record` fields name existing records; its `file` fields existing files."""
+        for field in kind.fields:
+            where: KeyPath = (kind.key, field.name)
+            if field.type == "record":
+                self._known(
+                    parsed, where, (str(field.value),), self.index_numbers, "GS304", "record"
+                )
+            elif field.type == "file" and PurePosixPath(str(field.value)) not in self.files:
+                self.report.error(
+                    "GS306",
+                    f"{field.title} 'content/{field.value}' does not exist",
+                    parsed.front_matter.value_at(where),
+                    "file paths are relative to content/",
                 )
 
     def _known(

@@ -14,7 +14,7 @@ import click
 
 # The commands import the stages they run inside their own bodies: an up-to-date build
 # (uptodate.py) then takes a fraction of a second, which importing every stage would double.
-from govsite import __version__, scaffold, uptodate
+from govsite import __version__, clock, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
@@ -39,7 +39,8 @@ as_of_option = click.option(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     callback=lambda _context, _parameter, value: value.date() if value else None,
-    help="Measure every date rule against this day (YYYY-MM-DD).  [default: today]",
+    help="Build or check the site as of this day (YYYY-MM-DD): validity, records held back"
+    " until published, every date rule.  [default: today in China Standard Time]",
 )
 debug_option = click.option(
     "--debug", is_flag=True, help="Show a traceback when govsite itself fails."
@@ -110,7 +111,7 @@ def build(
     progress = progress_for(sys.stdout, quiet=quiet)
     with reporting_errors(debug):
         project = load_project(site_dir, out_dir)
-        as_of = as_of or date.today()
+        as_of = as_of or clock.today()
         cache_dir = None if no_cache else project.cache_dir
         result = None
         # Held even without the cache: two builds would still write one build folder.
@@ -183,7 +184,7 @@ def check(
     with reporting_errors(debug):
         project = load_project(site_dir)
         options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
-        outcome = run_check(project, as_of or date.today(), options)
+        outcome = run_check(project, as_of or clock.today(), options)
     links: tuple[str, ...] = ()
     if isinstance(outcome, BuildFailed):
         findings = outcome.diagnostics

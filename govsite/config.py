@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
@@ -123,6 +125,67 @@ class CheckConfig:
     """Category paths (and their children) whose records in force need an interpretation."""
     interpretation_grace_days: int = 7
     """How far an interpretation's publication may lie from its policy's (三同步)."""
+    feedback_days: int = 30
+    """A closed 意见征集 should name its 采纳情况反馈 record within this many days."""
+
+
+FieldType = Literal["text", "date", "enum", "list", "link", "record", "file"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldSpec:
+    """One field of a column kind: how it is labelled, typed and checked."""
+
+    title: str
+    """Its label in the record's metadata table, e.g. 征集截止日期."""
+    type: FieldType = "text"
+    """text; date (YYYY-MM-DD); enum (one of `values`); list (of texts); link (an http(s)
+    address); record (the 索引号 of another record); file (a path under content/)."""
+    required: bool = False
+    values: tuple[str, ...] = ()
+    """The choices of an enum."""
+    requires: tuple[str, ...] = ()
+    """Fields that must be written whenever this one is (a photo needs its alt text)."""
+    requires_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For an enum: fields that one of its values needs (图解 needs a text alternative)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KindSpec:
+    """A column kind (意见征集, 公示公告…): a record of it writes its fields under the kind's key."""
+
+    title: str
+    fields: Mapping[str, FieldSpec]
+    period: tuple[str, ...] = ()
+    """Two date fields, start and end: the record shows `period_labels` as of the build day."""
+    period_labels: tuple[str, ...] = ()
+    """Before, during and after the period, e.g. 未开始, 征集中, 已结束."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportKind:
+    """Which records the annual report's 表二 counts as one kind of document."""
+
+    genres: tuple[str, ...] = ()
+    """文种 (`genre`) values of this kind."""
+    categories: tuple[str, ...] = ()
+    """Category paths (and their children) of this kind."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnnualReportConfig:
+    """`annual_report:`: how the 政府信息公开工作年度报告 counts documents, and when it is due."""
+
+    regulations: ReportKind = field(default_factory=lambda: ReportKind(genres=("规章",)))
+    """规章."""
+    normative: ReportKind = field(
+        default_factory=lambda: ReportKind(genres=("规范性文件", "行政规范性文件"))
+    )
+    """行政规范性文件."""
+    category: str = "annual-reports"
+    """The category the reports are filed under (`govsite check` looks there for the year's)."""
+    due: str = "03-31"
+    """Month and day the previous year's report is due: 03-31 for a government, 01-31 for a department (条例第四十九条)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,6 +234,9 @@ class SiteConfig:
     """Show a table of contents on documents with at least this many section headings."""
     suppress_warnings: tuple[str, ...] = ()
     check: CheckConfig = field(default_factory=CheckConfig)
+    annual_report: AnnualReportConfig = field(default_factory=AnnualReportConfig)
+    kinds: Mapping[str, KindSpec] = field(default_factory=dict)
+    """The site's own column kinds, beside the built-in ones (kinds.py)."""
     health: bool = True
     """Write the content health report to `_health/` on every build."""
     subresource_integrity: bool = True
@@ -253,6 +319,16 @@ def _check_config(
     if config.page_size < 1 or config.latest_count < 1:
         key = "page_size" if config.page_size < 1 else "latest_count"
         report.error("GS111", f"'{key}' must be at least 1", doc.value_at((key,)))
+    for key, kind in config.kinds.items():
+        for problem in _kind_problems(kind):
+            report.error("GS111", f"column kind '{key}': {problem}", doc.value_at(("kinds", key)))
+    if not _is_month_day(config.annual_report.due):
+        report.error(
+            "GS111",
+            f"'annual_report.due' is '{config.annual_report.due}', not a month and day",
+            doc.value_at(("annual_report", "due")),
+            "write MM-DD: 03-31 for a government, 01-31 for a department",
+        )
     logo = identity.party_gov_logo
     if logo and not (root / "content" / logo.image).is_file():
         report.error(
@@ -300,3 +376,41 @@ def _is_web_url(url: str) -> bool:
 
 def _normalized(config: SiteConfig) -> SiteConfig:
     return replace(config, base_url=config.base_url.rstrip("/") + "/")
+
+
+def _is_month_day(text: str) -> bool:
+    try:
+        date.fromisoformat(f"2000-{text}")  # a leap year: 02-29 is a day
+    except ValueError:
+        return False
+    return len(text) == 5
+
+
+def _kind_problems(kind: KindSpec) -> list[str]:
+    """What makes a site's own column kind unusable: names that point nowhere, an enum without values."""
+    problems = []
+    if kind.period:
+        dates = [
+            name for name in kind.period if name in kind.fields and kind.fields[name].type == "date"
+        ]
+        if len(kind.period) != 2 or len(dates) != 2:
+            problems.append("'period' names its start and end, two of its date fields")
+        if len(kind.period_labels) != 3:
+            problems.append(
+                "'period_labels' gives three words: before, during and after the period"
+            )
+    for name, spec in kind.fields.items():
+        if spec.type == "enum" and not spec.values:
+            problems.append(f"field '{name}' is an enum without 'values'")
+        for needed in (
+            *spec.requires,
+            *(n for names in spec.requires_when.values() for n in names),
+        ):
+            if needed not in kind.fields:
+                problems.append(f"field '{name}' requires '{needed}', which is not a field")
+        for value in spec.requires_when:
+            if value not in spec.values:
+                problems.append(
+                    f"field '{name}': '{value}' in 'requires_when' is not one of its values"
+                )
+    return problems

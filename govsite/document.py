@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from govsite.config import KindSpec
 from govsite.discover import SourceFile
 from govsite.errors import Report
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.indexno import IndexNumberPattern
-from govsite.model import Validity
+from govsite.kinds import BUILTIN_KINDS, read_kind
+from govsite.model import RecordKind, Validity
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
 
@@ -62,6 +65,7 @@ class RecordMeta:
     summary: str | None = None
     slug: str | None = None
     validity_note: str | None = None
+    statistics: str | None = None
     check: CheckOptions | None = None
 
 
@@ -89,12 +93,19 @@ class ParsedDocument:
     front_matter: LocatedYaml
     body: str
     body_start_line: int
+    kind: RecordKind | None = None
+    """The record's column kind and its fields, if it has one (kinds.py)."""
 
 
 def parse_document(
-    source: SourceFile, pattern: IndexNumberPattern, report: Report
+    source: SourceFile,
+    pattern: IndexNumberPattern,
+    report: Report,
+    kinds: Mapping[str, KindSpec] = BUILTIN_KINDS,
 ) -> ParsedDocument | None:
-    """Parse one document; problems are reported and give None."""
+    """Parse one document; problems are reported and give None.
+
+    A block under the key of one of `kinds` makes the record of that column kind."""
     try:
         parts = split_front_matter(source.text)
     except FrontMatterError as exc:
@@ -103,20 +114,31 @@ def parse_document(
     doc = load_yaml(parts.meta_text, source.location.at(parts.meta_start_line), report)
     if doc is None:
         return None
-    meta = _read_meta(doc, report)
-    if meta is None or not _check_meta(doc, meta, pattern, report):
+    written = doc.value if isinstance(doc.value, dict) else {}
+    kind_ok, kind = read_kind(doc, written, kinds, report)
+    without_kind = {k: v for k, v in written.items() if k not in kinds}
+    meta = _read_meta(doc, without_kind if isinstance(doc.value, dict) else doc.value, report)
+    if meta is None or not kind_ok or not _check_meta(doc, meta, pattern, report):
+        return None
+    if kind is not None and not isinstance(meta, RecordMeta):
+        report.error(
+            "GS210",
+            f"a {kind.title} ('{kind.key}') is a record: it needs a category, index_no and dates",
+            doc.key_at((kind.key,)),
+        )
         return None
     return ParsedDocument(
         source=source,
         meta=meta,
+        kind=kind,
         front_matter=doc,
         body=parts.body,
         body_start_line=parts.body_start_line,
     )
 
 
-def _read_meta(doc: LocatedYaml, report: Report) -> RecordMeta | PageMeta | None:
-    value = doc.value if doc.value is not None else {}
+def _read_meta(doc: LocatedYaml, written: object, report: Report) -> RecordMeta | PageMeta | None:
+    value = written if written is not None else {}
     # A page that carries record fields but no category is a record missing its category:
     # saying so helps more than calling every record field unknown.
     is_record = isinstance(value, dict) and bool(_RECORD_ONLY & value.keys())

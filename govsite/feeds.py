@@ -23,6 +23,7 @@ from govsite.metadata import (
     start_of_day,
 )
 from govsite.model import Record, Site
+from govsite.opendata import SCHEMA_PATH
 from govsite.plan import CATALOGUE_URL, category_url
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
@@ -55,7 +56,7 @@ class Feed:
 def build_feeds(site: Site, labels: Mapping[str, str]) -> tuple[OutputFile, ...]:
     """The feed of all new records and one feed per top-level category, each newest first."""
     return tuple(
-        OutputFile(feed.path, render_feed(site, feed)) for feed in plan_feeds(site, labels)
+        OutputFile(feed.path, render_feed(site, feed, labels)) for feed in plan_feeds(site, labels)
     )
 
 
@@ -89,7 +90,7 @@ def plan_feeds(site: Site, labels: Mapping[str, str]) -> tuple[Feed, ...]:
     return tuple(feeds)
 
 
-def render_feed(site: Site, feed: Feed) -> bytes:
+def render_feed(site: Site, feed: Feed, labels: Mapping[str, str]) -> bytes:
     """One Atom feed document."""
     base = site.config.base_url
     root = etree.Element(f"{{{ATOM}}}feed", nsmap=_DEFAULT_NAMESPACE)
@@ -106,7 +107,7 @@ def render_feed(site: Site, feed: Feed) -> bytes:
     _text(author, "uri", base)
     _text(root, "generator", "govsite")
     for record in feed.records:
-        _entry(root, site, record)
+        _entry(root, site, record, labels)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -132,7 +133,7 @@ def _feed_updated(site: Site, records: Sequence[Record]) -> date:
     return max((last_changed(r) for r in pool), default=_NO_RECORD_DATE)
 
 
-def _entry(feed: etree._Element, site: Site, record: Record) -> None:
+def _entry(feed: etree._Element, site: Site, record: Record, labels: Mapping[str, str]) -> None:
     base = site.config.base_url
     entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
     _text(entry, "id", entry_id(site, record))
@@ -148,6 +149,11 @@ def _entry(feed: etree._Element, site: Site, record: Record) -> None:
     category.set("term", node.path)
     category.set("scheme", absolute_url(base, CATALOGUE_URL))
     category.set("label", node.title)
+    # The record's validity on the build's date, in the vocabulary of the open data's `status`.
+    status = etree.SubElement(entry, f"{{{ATOM}}}category")
+    status.set("term", record.status)
+    status.set("scheme", f"{absolute_url(base, SCHEMA_PATH)}#status")
+    status.set("label", labels[f"validity_{record.status}"])
     if record.summary:
         _text(entry, "summary", record.summary)
 

@@ -10,23 +10,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from govsite.model import CatalogueNode, Record, Site, Validity
+from govsite.clock import CHINA_STANDARD_TIME
+from govsite.model import CatalogueNode, Record, Site, Status
 from govsite.plan import CATALOGUE_URL, Link, PlannedPage
 from govsite.urls import absolute_url
 
-# All of China keeps one time zone, UTC+8, without daylight saving: a date an editor
-# writes is a day in Beijing time, whatever the build machine's zone.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
-
 ALL_RECORDS_FEED = "feeds/all.xml"
 
-LEGAL_FORCE: Mapping[Validity, str] = {
+# A record's legal force on the build's date; schema.org has no "not yet in force".
+LEGAL_FORCE: Mapping[Status, str] = {
+    "pending": "https://schema.org/NotInForce",
     "effective": "https://schema.org/InForce",
     "amended": "https://schema.org/PartiallyInForce",
     "repealed": "https://schema.org/NotInForce",
@@ -51,8 +50,10 @@ def start_of_day(day: date) -> datetime:
 
 
 def last_changed(record: Record) -> date:
-    """The day a record last changed: its `updated` date, or the day it was published."""
-    return record.updated or record.published
+    """The day a record last changed: its `updated` date, or the day it was published,
+    or a later day on which its dates changed what it shows (it took effect or expired)."""
+    changed = record.updated or record.published
+    return max(changed, record.status_changed or changed)
 
 
 def site_domain(site: Site) -> str:
@@ -138,7 +139,7 @@ def legislation(site: Site, record: Record) -> dict[str, Any]:
         "legislationDate": record.written.isoformat(),
         "datePublished": record.published.isoformat(),
         "legislationPassedBy": [_organization(site, key) for key in record.agencies],
-        "legislationLegalForce": LEGAL_FORCE[record.validity],
+        "legislationLegalForce": LEGAL_FORCE[record.status],
         "publisher": {"@type": "GovernmentOrganization", "name": site.config.identity.host},
     }
     optional: dict[str, Any] = {

@@ -15,8 +15,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
+from govsite.kinds import kinds_of
 from govsite.metadata import last_changed
-from govsite.model import Record, Site
+from govsite.model import AnnualReport, Record, RecordKind, Site
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
 
@@ -46,6 +48,7 @@ CSV_COLUMNS = (
     "topics",
     "keywords",
     "validity",
+    "status",
     "in_force",
     "superseded_by",
     "supersedes",
@@ -53,6 +56,8 @@ CSV_COLUMNS = (
     "interpretations",
     "attachments",
     "summary",
+    "kind",
+    "kind_status",
     "url",
     "data_url",
 )
@@ -120,6 +125,7 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
         "topics": [{"path": t, "title": site.topics.by_path[t].title} for t in record.topics],
         "keywords": list(record.keywords),
         "validity": record.validity,
+        "status": record.status,
         "in_force": record.in_force,
         "superseded_by": record.superseded_by,
         "supersedes": list(record.supersedes),
@@ -130,6 +136,7 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
             for a in record.attachments
         ],
         "summary": record.summary,
+        "kind": _kind(site, record.kind) if record.kind is not None else None,
         "url": absolute_url(base, record.url),
         "data_url": absolute_url(base, record_file(record.index_no)),
     }
@@ -146,6 +153,7 @@ def catalogue_json(site: Site, exported: Iterable[Mapping[str, Any]]) -> bytes:
             "site_id": config.identity.site_id,
             "host": config.identity.host,
         },
+        "as_of": site.as_of.isoformat(),
         "updated": _iso(updated),
         "count": len(site.records),
     }
@@ -176,6 +184,8 @@ def csv_row(data: Mapping[str, Any]) -> list[str]:
         "category_title": data["category"]["title"],
         "topics": join(t["path"] for t in data["topics"]),
         "attachments": join(a["url"] for a in data["attachments"]),
+        "kind": data["kind"]["key"] if data["kind"] else "",
+        "kind_status": (data["kind"] or {}).get("status") or "",
     }
     return [cells[column] for column in CSV_COLUMNS]
 
@@ -199,7 +209,60 @@ def schema(site: Site) -> dict[str, Any]:
     """The JSON Schema of the exported files, with this site's address as its `$id`."""
     text = resources.files("govsite").joinpath("opendata_schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    loaded["$defs"]["kind"] = {"oneOf": [{"type": "null"}, *_kind_schemas(site)]}
     return {"$id": absolute_url(site.config.base_url, SCHEMA_PATH), **loaded}
+
+
+def _kind(site: Site, kind: RecordKind) -> dict[str, Any]:
+    """A column kind's fields as JSON: dates in ISO form, files and records as addresses."""
+    base = site.config.base_url
+    fields: dict[str, Any] = {}
+    for field in kind.fields:
+        value = field.value
+        if isinstance(value, date):
+            fields[field.name] = value.isoformat()
+        elif isinstance(value, tuple):
+            fields[field.name] = list(value)
+        elif field.type == "file":
+            fields[field.name] = absolute_url(base, value)
+        else:
+            fields[field.name] = value
+    return {"key": kind.key, "title": kind.title, "status": kind.period_status, "fields": fields}
+
+
+def _kind_schemas(site: Site) -> list[dict[str, Any]]:
+    """One schema per column kind of the site, so a reuser can validate its fields too."""
+    schemas = []
+    for key, spec in sorted(kinds_of(site.config).items()):
+        properties: dict[str, Any] = {}
+        for name, field in spec.fields.items():
+            typed: dict[str, Any] = {"type": "string"}
+            if field.type == "date":
+                typed = {"$ref": "#/$defs/date"}
+            elif field.type == "list":
+                typed = {"type": "array", "items": {"type": "string"}}
+            elif field.type == "enum":
+                typed["enum"] = list(field.values)
+            properties[name] = {"description": field.title, **typed}
+        schemas.append(
+            {
+                "type": "object",
+                "required": ["key", "title", "status", "fields"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"const": key},
+                    "title": {"const": spec.title},
+                    "status": {"enum": [*spec.period_labels, None]},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": properties,
+                        "required": [n for n, f in spec.fields.items() if f.required],
+                    },
+                },
+            }
+        )
+    return schemas
 
 
 def _agency(site: Site, key: str) -> dict[str, str]:
@@ -213,3 +276,43 @@ def _iso(value: date | None) -> str | None:
 
 def _json_bytes(data: Mapping[str, Any]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+REPORT_TABLE_FILES = {2: "table-2.csv", 3: "table-3.csv", 4: "table-4.csv"}
+"""Each annual report's tables, beside its page."""
+
+
+def annual_report_tables(site: Site) -> tuple[OutputFile, ...]:
+    """Each report's tables as CSV files beside its page (UTF-8 with a BOM, as spreadsheets want)."""
+    files: list[OutputFile] = []
+    for record in site.records:
+        if record.annual_report is None:
+            continue
+        for number, rows in _table_rows(record.annual_report).items():
+            files.append(OutputFile(record.url + REPORT_TABLE_FILES[number], _csv(rows)))
+    return tuple(files)
+
+
+def _table_rows(found: AnnualReport) -> dict[int, list[list[str]]]:
+    two = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", *map(str, found.regulations)],
+        ["行政规范性文件", *map(str, found.normative)],
+        ["信息内容", "本年处理决定数量", "", ""],
+        ["行政许可", str(found.decisions[0]), "", ""],
+        ["行政处罚", str(found.decisions[1]), "", ""],
+        ["行政强制", str(found.decisions[2]), "", ""],
+        ["信息内容", "本年收费金额（单位：万元）", "", ""],
+        ["行政事业性收费", f"{found.fees:g}", "", ""],
+    ]
+    three = [["申请人情况", *APPLICANTS]]
+    three += [[row.label, *map(str, row.values)] for row in found.applications]
+    groups = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+    four = [[f"{g}{r}" for g in groups for r in APPEAL_RESULTS], [str(f) for f in found.appeals]]
+    return {2: two, 3: three, 4: four}
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

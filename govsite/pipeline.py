@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import uptodate
+from govsite import clock, uptodate
 from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
+from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
 from govsite.cache import PageCache
 from govsite.catalogue import load_catalogues
@@ -30,15 +31,16 @@ from govsite.errors import Diagnostic, Report
 from govsite.feeds import build_feeds
 from govsite.fingerprint import global_key
 from govsite.headers import build_host_headers
+from govsite.kinds import kinds_of
 from govsite.manifest import load_signing_key, source_commit, write_manifest
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
-from govsite.opendata import build_open_data
+from govsite.opendata import annual_report_tables, build_open_data
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import PlannedPage, plan_site
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile, render_site
-from govsite.result import BuildResult
+from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
 from govsite.search import index_site
 from govsite.sitemap import build_sitemap
@@ -59,7 +61,9 @@ def build(
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
-    The check's date rules (`--strict`, the health report) measure against `as_of`, or today.
+    The site is built as of the day `as_of`, or today: records show their validity on that
+    day, records published later are held back, and the check's date rules (`--strict`,
+    the health report) measure against it.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
     With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
     did not change since the last build are reused from it, and the build is stamped so
@@ -70,7 +74,7 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     inputs = None
     if cache_dir is not None:
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
@@ -84,6 +88,7 @@ def build(
         compiled = compile_site(
             project,
             report,
+            as_of=as_of,
             render_on=render_on,
             progress=progress,
             cache_dir=cache_dir,
@@ -109,6 +114,7 @@ def build(
         seconds=time.perf_counter() - started,
         pages_rendered=len(compiled.pages) - reused,
         pages_reused=reused,
+        scheduled=scheduled_records(compiled.site),
     )
     if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
@@ -186,12 +192,13 @@ def compile_site(
     project: Project,
     report: Report,
     *,
+    as_of: date,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
 ) -> CompiledSite:
-    """Every stage but writing; BuildFailed at the first stage boundary with errors.
+    """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
     """
@@ -202,7 +209,11 @@ def compile_site(
     report.stop_if_errors()  # never assemble a half-parsed site
     assert theme is not None
 
-    site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
+    site = assemble(
+        project, documents, catalogues, sources.files, report, bodies, render_on, as_of=as_of
+    )
+    report.stop_if_errors()
+    site = attach_annual_reports(site, sources.files, report)
     report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)
@@ -223,6 +234,7 @@ def compile_site(
             *build_sitemap(site, pages),
             *build_open_data(site),
             *build_host_headers(),
+            *annual_report_tables(site),
         )
         if PurePosixPath(output.path) not in sources.files
     )
@@ -236,9 +248,10 @@ def _parse_documents(
 ) -> list[ParsedDocument]:
     total = len(sources.documents)
     every = report_every(total)
+    kinds = kinds_of(project.config)
     documents = []
     for number, source in enumerate(sources.documents, 1):
-        if (parsed := parse_document(source, project.index_no_pattern, report)) is not None:
+        if (parsed := parse_document(source, project.index_no_pattern, report, kinds)) is not None:
             documents.append(parsed)
         if number % every == 0 or number == total:
             progress("records loaded", number, total)

@@ -284,7 +284,7 @@ class _Planner:
         )
 
     def repealed_listing(self) -> Iterable[PlannedPage]:
-        repealed = tuple(r for r in self.site.records if not r.in_force)
+        repealed = tuple(r for r in self.site.records if r.no_longer_in_force)
         yield from self._paginate(
             "repealed",
             REPEALED_URL,

@@ -15,9 +15,10 @@ import jinja2
 from markupsafe import Markup
 
 from govsite import metadata
+from govsite.annualreport import with_report_tables
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
-from govsite.model import Record, Site
+from govsite.model import STATUSES, Record, Site
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
@@ -191,6 +192,8 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         json_ld=lambda record: metadata.json_ld(site, _noted(record)),
         government_meta=lambda page: metadata.government_meta(site, labels, _noted_page(page)),
         feed_links=lambda page: metadata.feed_links(site, labels, _noted_page(page)),
+        with_report_tables=with_report_tables,
+        statuses=STATUSES,  # every validity a record can show, for the search filters
     )
     environment.filters.update(
         format_date=lambda d: _format_date(d, labels),

@@ -12,6 +12,24 @@ if TYPE_CHECKING:  # kept out of imports: an up-to-date build must not pay for t
 
 
 @dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A record held back because it is published after the day the site was built for."""
+
+    index_no: str
+    published: str
+    """The day it appears, `YYYY-MM-DD`."""
+    source: str
+    """Its file, relative to the site."""
+
+
+def scheduled_records(site: Site) -> tuple[Scheduled, ...]:
+    """What `site` holds back, oldest first, for the build summary."""
+    return tuple(
+        Scheduled(r.index_no, r.published.isoformat(), str(r.source.path)) for r in site.scheduled
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     site: Site | None
     """The site model; None when the build folder was already current and nothing was read."""
@@ -24,6 +42,8 @@ class BuildResult:
     pages_rendered: int = 0
     """Pages the templates rendered in this build; the others were reused from the build cache."""
     pages_reused: int = 0
+    scheduled: tuple[Scheduled, ...] = ()
+    """Records held back until their publication day (they build on that day's build)."""
 
     def summary(self) -> str:
         """One line for the terminal and CI logs."""
@@ -39,4 +59,7 @@ class BuildResult:
                 f"Built {self.pages_written} pages ({counts}{reused}) and copied"
                 f" {self.files_copied} files in {self.seconds:.2f} s"
             )
-        return f"{line}; {summarize(self.diagnostics)}"
+        return f"{line}; {summarize(self.diagnostics)}" + "".join(
+            f"\n  scheduled: {s.index_no} ({s.source}) appears on {s.published}"
+            for s in self.scheduled
+        )

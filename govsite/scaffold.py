@@ -7,14 +7,17 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
+from govsite import clock
+from govsite.annualreport import SECTIONS, statistics_skeleton
 from govsite.catalogue import load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
 from govsite.document import SLUG_PATTERN
-from govsite.errors import Report, SourceLocation
+from govsite.errors import Report, SourceLocation, did_you_mean, printable
 from govsite.frontmatter import FrontMatterError, split_front_matter
 from govsite.yamlload import load_yaml
 
@@ -22,6 +25,9 @@ SKELETON = Path(__file__).resolve().parent / "skeleton"
 DOCUMENT_KINDS = ("record", "interpretation", "page")
 INTERPRETATIONS_CATEGORY = "interpretations"
 _NOWHERE = SourceLocation(PurePosixPath("content"), 1)
+SKELETON_YEAR = "2026"
+"""The year the sample records are written for; `init` moves them to the current year."""
+_DATE_LINE = re.compile(r"^(written|published): .*$", re.MULTILINE)
 
 
 class ScaffoldError(ValueError):
@@ -43,17 +49,39 @@ class NewDocument:
     slug: str | None = None
 
 
-def create_site(directory: Path) -> list[Path]:
-    """Copy the sample site into `directory`, which must not exist or be empty."""
+def create_site(directory: Path, today: date | None = None) -> list[Path]:
+    """Copy the sample site into `directory`, which must not exist or be empty.
+
+    The sample records are published `today` (their 索引号, folders and titles in its
+    year), so the new site passes `govsite build --strict`, whose timeliness rules
+    want a recent record on the home page.
+    """
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"'{directory}' is not empty; choose a new folder")
+    today = today or clock.today()
     shutil.copytree(SKELETON, directory, dirs_exist_ok=True)
+    for record in sorted((directory / "content" / "records").rglob("*.md")):
+        _date_sample(directory, record, today)
     return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def _date_sample(site: Path, record: Path, today: date) -> None:
+    """Move a sample record to `today`: its dates, and its year wherever it is written."""
+    year = str(today.year)
+    text = record.read_text(encoding="utf-8").replace(SKELETON_YEAR, year)
+    text = _DATE_LINE.sub(lambda m: f"{m.group(1)}: {today.isoformat()}", text)
+    relative = record.relative_to(site).as_posix().replace(f"/{SKELETON_YEAR}/", f"/{year}/")
+    record.unlink()
+    target = site / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    if not any(record.parent.iterdir()):
+        record.parent.rmdir()
 
 
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
-    today = today or date.today()
+    today = today or clock.today()
     if request.slug is not None:
         _check_slug(request.slug)
     if request.kind == "page":
@@ -81,7 +109,10 @@ def create_document(project: Project, request: NewDocument, today: date | None =
             "an interpretation needs --interprets INDEX_NO of the record it explains"
         )
     agency = catalogues.agencies[agency_key]
-    used = _index_numbers([s.text for s in sources.documents])
+    front_matters = _front_matters([s.text for s in sources.documents])
+    used = _used_index_numbers(front_matters)
+    # An interpretation explains a record that is not itself one: only those are suggested.
+    _check_interprets(request.interprets, used - _interpretations(front_matters))
     serial = next_serial(project, used, agency.code, today)
     index_no = project.index_no_pattern.format(
         agency_code=agency.code, year=today.year, month=today.month, serial=serial
@@ -89,6 +120,24 @@ def create_document(project: Project, request: NewDocument, today: date | None =
     name = request.slug or f"{agency.key}-{today.year}-{serial:05d}"
     path = project.content_dir / "records" / category.split("/")[0] / str(today.year) / f"{name}.md"
     return _write_new(project, path, _record_text(request, index_no, agency.key, category, today))
+
+
+def _check_interprets(interprets: tuple[str, ...], known: set[str]) -> None:
+    """Refuse to write a record that interprets one the site does not have."""
+    for index_no in interprets:
+        if index_no in known:
+            continue
+        hint = did_you_mean(index_no, known)
+        if hint is None:
+            hint = (
+                f"the newest are: {', '.join(sorted(known, reverse=True)[:3])}"
+                if known
+                else "the site has no records yet: write the record it explains first"
+            )
+        raise ScaffoldError(
+            f"no record has the index number (索引号) '{printable(index_no)}'; {hint}",
+            option="--interprets",
+        )
 
 
 def next_serial(project: Project, used: set[str], agency_code: str, today: date) -> int:
@@ -106,9 +155,13 @@ def next_serial(project: Project, used: set[str], agency_code: str, today: date)
     return max(serials) + 1
 
 
-def _index_numbers(texts: list[str]) -> set[str]:
-    """Index numbers already taken, read leniently: a broken document elsewhere must not block `new`."""
-    found: set[str] = set()
+def _used_index_numbers(front_matters: list[dict[str, Any]]) -> set[str]:
+    return {m["index_no"] for m in front_matters if isinstance(m.get("index_no"), str)}
+
+
+def _front_matters(texts: list[str]) -> list[dict[str, Any]]:
+    """The documents' front matter, read leniently: a broken document elsewhere must not block `new`."""
+    found: list[dict[str, Any]] = []
     for text in texts:
         try:
             parts = split_front_matter(text)
@@ -116,9 +169,17 @@ def _index_numbers(texts: list[str]) -> set[str]:
             continue
         doc = load_yaml(parts.meta_text, _NOWHERE, Report())
         value = doc.value if doc else None
-        if isinstance(value, dict) and isinstance(value.get("index_no"), str):
-            found.add(value["index_no"])
+        if isinstance(value, dict):
+            found.append(value)
     return found
+
+
+def _interpretations(front_matters: list[dict[str, Any]]) -> set[str]:
+    return {
+        m["index_no"]
+        for m in front_matters
+        if m.get("interprets") and isinstance(m.get("index_no"), str)
+    }
 
 
 def _check_slug(slug: str) -> None:
@@ -190,3 +251,64 @@ def _quoted(text: str) -> str:
     or `---` in an option must not end the front matter or start a key of its own."""
     emitted: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30)
     return emitted.rstrip("\n")
+
+
+def create_report(
+    project: Project, year: int, agency_key: str | None = None, today: date | None = None
+) -> tuple[Path, Path]:
+    """Write the annual report of `year` (政府信息公开工作年度报告): its record, with the six
+    official headings, and its statistics file with every row of the official tables at 0."""
+    today = today or date.today()
+    report = Report()
+    sources = discover(project.root, report)
+    catalogues = load_catalogues(sources.catalogues, report)
+    agency_key = agency_key or next(iter(catalogues.agencies), "")
+    if agency_key not in catalogues.agencies:
+        raise ScaffoldError(
+            f"unknown agency '{agency_key}' (known: {', '.join(catalogues.agencies)})"
+        )
+    category = project.config.annual_report.category
+    if category not in catalogues.categories.by_path:
+        raise ScaffoldError(
+            f"the catalogue has no category '{category}' for annual reports; add it, or set "
+            "annual_report.category in govsite.yaml"
+        )
+    agency = catalogues.agencies[agency_key]
+    serial = next_serial(
+        project,
+        _used_index_numbers(_front_matters([s.text for s in sources.documents])),
+        agency.code,
+        today,
+    )
+    index_no = project.index_no_pattern.format(
+        agency_code=agency.code, year=today.year, month=today.month, serial=serial
+    )
+    folder = project.content_dir / "records" / category.split("/")[0] / str(today.year)
+    name = f"{agency.key}-annual-report-{year}"
+    statistics = _write_new(project, folder / f"{name}.yaml", statistics_skeleton(year))
+    title = f"{agency.title}{year}年政府信息公开工作年度报告"
+    return _write_new(
+        project,
+        folder / f"{name}.md",
+        _report_text(title, index_no, agency.key, category, name, today),
+    ), statistics
+
+
+def _report_text(
+    title: str, index_no: str, agency: str, category: str, name: str, today: date
+) -> str:
+    front = [
+        "---",
+        f"title: {_quoted(title)}",
+        f"index_no: {index_no}",
+        f"agency: {agency}",
+        "genre: 报告",
+        f"written: {today.isoformat()}",
+        f"published: {today.isoformat()}",
+        f"category: {category}",
+        f"statistics: {name}.yaml  # 表二、表三、表四的数据；表二的规章和行政规范性文件件数由 govsite 按目录统计",
+        "---",
+        "",
+    ]
+    sections = [f"## {heading}\n\n正文。\n" for heading in SECTIONS]
+    return "\n".join(front) + "\n".join(sections)

@@ -7,10 +7,12 @@ same way. A dataclass field without a default is required; the YAML key is the f
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import types
 import typing
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from govsite.errors import Report, did_you_mean
@@ -76,6 +78,8 @@ def coerce(doc: LocatedYaml, path: KeyPath, value: object, hint: Any, report: Re
         return coerce(doc, path, value, inner, report)
     if origin is tuple:
         return _coerce_tuple(doc, path, value, args[0], report)
+    if origin is collections.abc.Mapping:
+        return _coerce_mapping(doc, path, value, args[1], report)
     if origin is Literal:
         if value in args:
             return value
@@ -91,6 +95,18 @@ def coerce(doc: LocatedYaml, path: KeyPath, value: object, hint: Any, report: Re
         result = read_object(doc, path, value, hint, report)  # type: ignore[arg-type]
         return INVALID if result is None else result
     return _coerce_scalar(doc, path, value, hint, report)
+
+
+def _coerce_mapping(
+    doc: LocatedYaml, path: KeyPath, value: object, item: Any, report: Report
+) -> object:
+    """Keys the author chooses (a site's own column kinds), each value of type `item`."""
+    if not isinstance(value, dict):
+        return _reject(doc, path, f"expected a mapping of keys, got {_describe(value)}", report)
+    converted = {key: coerce(doc, (*path, key), v, item, report) for key, v in value.items()}
+    if any(c is INVALID for c in converted.values()):
+        return INVALID
+    return MappingProxyType(converted)
 
 
 def _coerce_tuple(

@@ -1,7 +1,8 @@
 """The preview server: build, serve the build on loopback, rebuild when a source changes.
 
 Watchdog handlers only note that something changed; one builder thread waits for the
-burst of events to settle, then rebuilds. A failed rebuild keeps the last good site on
+burst of events to settle, then rebuilds. It also rebuilds when the day changes, since a
+site is built for a day (records expire, take effect and come out on their dates). A failed rebuild keeps the last good site on
 disk, and pages are answered with the diagnostics until the sources are fixed.
 
 Open pages reload themselves after each build: every HTML response gets a script tag for
@@ -25,12 +26,14 @@ from urllib.parse import parse_qs, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from govsite import pipeline, uptodate
+from govsite import clock, pipeline, uptodate
 from govsite.config import CONFIG_FILE, load_project
 from govsite.errors import BuildFailed
 from govsite.theme import BUILTIN_THEMES
 
 DEBOUNCE_SECONDS = 0.2
+DAY_CHECK_SECONDS = 60.0
+"""How often an idle preview looks whether the day it was built for is over."""
 KEEPALIVE_SECONDS = 15.0
 RELOAD_PREFIX = "/__govsite/"
 RELOAD_SCRIPT = b"""\
@@ -52,11 +55,13 @@ class PreviewState:
         self.failure: BuildFailed | None = None
         self.generation = 0  # counts builds, good or failed: each one reloads open pages
 
-    def rebuild(self, root: Path, out_dir: Path | None, log: Callable[[str], None]) -> None:
+    def rebuild(
+        self, root: Path, out_dir: Path | None, log: Callable[[str], None], as_of: date
+    ) -> None:
+        """Build the site as of `as_of` (as `govsite build` does: today, unless told)."""
         failure: BuildFailed | None = None
         try:
             project = load_project(root, out_dir)
-            as_of = date.today()
             result = uptodate.replay(project, project.cache_dir, strict=False, as_of=as_of)
             if result is None:
                 result = pipeline.build(project, as_of=as_of, cache_dir=project.cache_dir)
@@ -112,7 +117,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
     """Build and serve the site at `root` until interrupted."""
     project = load_project(root)
     state = PreviewState()
-    state.rebuild(root, None, log)
+    state.rebuild(root, None, log, clock.today())
     changed = threading.Event()
     observer = Observer()
     watcher = _ChangeWatcher(changed, project.out_dir)
@@ -121,7 +126,9 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
         if folder.is_dir():
             observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
-    threading.Thread(target=_rebuild_loop, args=(changed, state, root, log), daemon=True).start()
+    threading.Thread(
+        target=rebuild_loop, args=(changed, state, root, log, clock.today()), daemon=True
+    ).start()
     handler = functools.partial(_PreviewHandler, state=state, directory=str(project.out_dir))
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
@@ -133,15 +140,24 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
         server.server_close()
 
 
-def _rebuild_loop(
-    changed: threading.Event, state: PreviewState, root: Path, log: Callable[[str], None]
+def rebuild_loop(
+    changed: threading.Event,
+    state: PreviewState,
+    root: Path,
+    log: Callable[[str], None],
+    built_for: date,
+    today: Callable[[], date] = clock.today,
+    day_check: float = DAY_CHECK_SECONDS,
 ) -> None:
+    """Rebuild after each burst of changes, and when `today()` is past the day last built for."""
     while True:
-        changed.wait()
+        if not changed.wait(day_check) and today() == built_for:
+            continue
         # Coalesce a burst of events (an editor saving, git checking out many files).
         while changed.wait(DEBOUNCE_SECONDS):
             changed.clear()
-        state.rebuild(root, None, log)
+        built_for = today()
+        state.rebuild(root, None, log, built_for)
 
 
 class _PreviewHandler(SimpleHTTPRequestHandler):

@@ -4,11 +4,15 @@ so a build with nothing to do takes a fraction of a second at any size.
 After each successful build the stamp (`stamp.json` in the build cache) records what the
 build read and what it wrote: the size and modification time of every file it can read
 (the config, content/, the site's themes and templates, govsite's own package and its
-built-in themes, which an editable install reads from the checkout's themes/), the versions of Python and of govsite's dependencies, the options that
-change output (strict, the as-of date the health report measures against, the build
-folder) and the size and modification time of every file in the build folder. When all
-of them are as they were, a full build would write the same bytes again, so the build
-replays the last one's summary and diagnostics instead.
+built-in themes, which an editable install reads from the checkout's themes/), the
+versions of Python and of govsite's dependencies, the options that change output
+(strict, the build folder, and the as-of date: the site is built as of a
+day, which decides each record's validity, which records are held back until their
+publication day and what the health report measures) and the size and modification time
+of every file in the build folder. When all of them are as they were, a full build would
+write the same bytes again, so the build replays the last one's summary and diagnostics
+instead. `govsite build` and `govsite serve` both default the as-of date to today, so a
+build made on an earlier day is never replayed as today's.
 
 This is the rule make, ninja and Hugo's file watcher live by: an edit changes a file's
 size or its mtime. An edit that keeps both (a tool that restores mtimes) is missed;
@@ -42,10 +46,10 @@ from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
-from govsite.result import BuildResult
+from govsite.result import BuildResult, Scheduled
 
 STAMP = "stamp.json"
-STAMP_FORMAT = 1
+STAMP_FORMAT = 2
 SETTLED_NS = 1_000_000_000
 """An input younger than this when the build looked at it may still change unseen."""
 
@@ -198,10 +202,17 @@ class _Listing:
 
 def _plain_result(result: BuildResult) -> dict[str, Any]:
     counts = [result.records, result.documents, result.pages_written, result.files_copied]
-    return {"counts": counts, "diagnostics": [d.to_json() for d in result.diagnostics]}
+    return {
+        "counts": counts,
+        "diagnostics": [d.to_json() for d in result.diagnostics],
+        "scheduled": [[s.index_no, s.published, s.source] for s in result.scheduled],
+    }
 
 
 def _replayed(data: dict[str, Any], seconds: float) -> BuildResult:
     records, documents, pages, copied = (int(n) for n in data["counts"])
     diagnostics = tuple(Diagnostic.from_json(d) for d in data["diagnostics"])
-    return BuildResult(None, records, documents, pages, copied, diagnostics, seconds)
+    scheduled = tuple(Scheduled(*(str(v) for v in s)) for s in data["scheduled"])
+    return BuildResult(
+        None, records, documents, pages, copied, diagnostics, seconds, scheduled=scheduled
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ def build(root: Path, progress: dict[str, int] | None = None) -> BuildResult:
 
 def fresh_copies(root: Path) -> dict[str, bytes]:
     """The search copies of the site at `root`, made without any cache."""
-    compiled = pipeline.compile_site(load_project(root), Report())
+    compiled = pipeline.compile_site(load_project(root), Report(), as_of=date.today())
     searchable = frozenset(
         p.output_path for p in compiled.pages if p.record is not None or p.document is not None
     )

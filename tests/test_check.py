@@ -46,6 +46,9 @@ EXPECTED = {
     ("GC404", "content/catalogues/categories.yaml", 11, 3),
     ("GC405", "content/catalogues/categories.yaml", None, None),
     ("GC406", NOTICES + "due-for-review.md", 6, 1),
+    ("GC407", NOTICES + "expired-by-date.md", 7, 1),
+    ("GC408", "content/catalogues/categories.yaml", None, None),
+    ("GC409", NOTICES + "consultation-without-feedback.md", 9, 1),
     ("GC501", "content/records/policies/effective-without-interpretation.md", 3, 1),
     ("GC502", "content/records/interpretations/late-interpretation.md", 6, 1),
     ("GC601", "content/pages/orphan.md", None, None),
@@ -115,7 +118,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
-    assert blocks[-1] == "30 problems (16 errors, 14 warnings)."
+    assert blocks[-1] == "33 problems (16 errors, 17 warnings)."
     for block in blocks[:-1]:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from click.testing import CliRunner
 
+from govsite import clock
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import Report, SourceLocation
@@ -123,7 +124,7 @@ def test_new_record_takes_the_next_free_index_number_and_builds(
     assert result.exit_code == 0, result.output
     written = Path(result.stdout.removeprefix("Wrote ").strip())
     text = written.read_text(encoding="utf-8")
-    year = date.today().year
+    year = clock.today().year  # the day `new` dates a record by
     expected = f"000000001/{year}-{3 if year == 2026 else 1:05d}"
     assert f"index_no: {expected}" in text
     assert runner.invoke(main, ["build", "--site", str(root)]).exit_code == 0
@@ -163,6 +164,13 @@ def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) 
     project = load_project(make_site())
     title = '解读"\nvalidity: repealed\n---\n'
     interprets = "000000001/2026-00001]\nsuperseded_by: x\n---"
+    # An index number no record has is refused before anything is written (tests/test_dates.py),
+    # and named with its line breaks spelt out.
+    with pytest.raises(ScaffoldError, match=r"'000000001/2026-00001\]\\nsuperseded_by: x\\n---'"):
+        create_document(
+            project, NewDocument(kind="interpretation", title=title, interprets=(interprets,))
+        )
+    interprets = "000000001/2026-00001"
     path = create_document(
         project,
         NewDocument(kind="interpretation", title=title, interprets=(interprets,)),

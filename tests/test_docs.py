@@ -33,11 +33,17 @@ def read(text: str, schema: type, *, many: bool = False) -> None:
 
 
 def test_yaml_examples_are_valid() -> None:
-    config, categories, agencies, topics = examples("yaml")
+    config, categories, agencies, topics, statistics, consultation, kinds = examples("yaml")
     read(config, SiteConfig)
     read(categories, TreeEntry, many=True)
     read(agencies, AgencyEntry, many=True)
     read(topics, TreeEntry, many=True)
+    for text in (statistics, consultation):
+        assert load_yaml(text, SourceLocation(PurePosixPath("docs"), 1), Report()) is not None
+    base = (
+        "title: t\nbase_url: https://example.gov.cn/\nidentity: {site_id: '3301000001', host: h}\n"
+    )
+    read(base + kinds, SiteConfig)
 
 
 def test_document_examples_are_valid() -> None:

@@ -12,6 +12,7 @@ from lxml import etree, html
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import Report
+from govsite.metadata import last_changed
 from govsite.pipeline import BuildResult
 from govsite.plan import plan_site
 from govsite.sitemap import build_sitemap
@@ -64,9 +65,8 @@ def test_lastmod_is_the_day_a_record_last_changed(demo: tuple[Path, BuildResult]
     entries = locations((out / "sitemap.xml").read_bytes())
     assert all(d is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in entries.values())
     for record in result.site.records:
-        changed = record.updated or record.published
-        assert entries[BASE + record.url] == changed.isoformat()
-    newest = max((r.updated or r.published) for r in result.site.records)
+        assert entries[BASE + record.url] == last_changed(record).isoformat()
+    newest = max(last_changed(r) for r in result.site.records)
     assert entries[BASE] == newest.isoformat()
     updated = [r for r in result.site.records if r.updated and r.updated != r.published]
     assert updated, "the demo should have a record updated after it was published"

@@ -12,11 +12,13 @@ from govsite.model import Record
 
 
 def needs_interpretation(record: Record, categories: tuple[str, ...]) -> bool:
-    """An `effective` record in one of `categories` (or below) that is not itself an interpretation.
+    """An `effective` record (in force or pending, not expired by its dates) in one of
+    `categories` (or below) that is not itself an interpretation.
 
     An `amended` record is left out: the record amending it carries the interpretation."""
     in_scope = any(record.category == c or record.category.startswith(c + "/") for c in categories)
-    return in_scope and record.validity == "effective" and not record.is_interpretation
+    in_force = record.validity == "effective" and not record.no_longer_in_force  # or pending
+    return in_scope and in_force and not record.is_interpretation
 
 
 def check_interpretations(inspection: Inspection) -> Iterator[Diagnostic]:

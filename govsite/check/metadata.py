@@ -9,7 +9,7 @@ from govsite.check.rules import finding
 from govsite.config import Project
 from govsite.errors import Diagnostic
 from govsite.indexno import IndexNumberPattern
-from govsite.model import Record
+from govsite.model import NO_LONGER_IN_FORCE, Record
 
 
 def check_metadata(inspection: Inspection, project: Project) -> Iterator[Diagnostic]:
@@ -36,7 +36,7 @@ def _ended_without_reason(inspection: Inspection, record: Record) -> Iterator[Di
     # An expiry date is reason enough for an expired record.
     if record.validity == "expired" and record.expires is not None:
         explained = "expires"
-    if not record.in_force and not explained:
+    if record.validity in NO_LONGER_IN_FORCE and not explained:
         yield finding(
             "GC202",
             f"the record is '{record.validity}' but names no 'superseded_by' and has no "
@@ -46,10 +46,10 @@ def _ended_without_reason(inspection: Inspection, record: Record) -> Iterator[Di
 
 
 def _replaced_but_effective(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
-    if record.validity != "effective" or record.superseded_by is None:
+    if record.status != "effective" or record.superseded_by is None:
         return
     successor = inspection.site.records_by_index_no.get(record.superseded_by)
-    if successor is not None and successor.validity == "effective":
+    if successor is not None and successor.status == "effective":  # in force on the day
         yield finding(
             "GC204",
             f"still 'effective' although it is replaced by '{successor.index_no}', which is "

@@ -50,6 +50,9 @@ _RULES = (
     Rule("GC404", "warning", "a category has no records at all"),
     Rule("GC405", "error", "too many categories are empty (a site-level veto)"),
     Rule("GC406", "warning", "a record in force is past its review period"),
+    Rule("GC407", "warning", "a record expired by its `expires` date within the review period"),
+    Rule("GC408", "warning", "last year's annual report is not published after its due date"),
+    Rule("GC409", "warning", "a closed consultation names no 采纳情况反馈 after `feedback_days`"),
     # Interpretation (三同步)
     Rule("GC501", "error", "a policy in force has no interpretation"),
     Rule("GC502", "warning", "an interpretation was not published together with its policy"),

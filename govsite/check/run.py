@@ -19,7 +19,7 @@ def run_check(
     """The check's result, or the build's own failure when the site does not build at all."""
     report = Report(suppressed=project.config.suppress_warnings)
     try:
-        compiled = pipeline.compile_site(project, report)
+        compiled = pipeline.compile_site(project, report, as_of=as_of)
     except BuildFailed as failed:
         return failed
     return inspect(project, compiled, as_of, external)

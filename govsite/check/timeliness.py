@@ -71,6 +71,9 @@ def check_timeliness(inspection: Inspection) -> Iterator[Diagnostic]:
     columns = column_statuses(inspection)
     yield from _columns(inspection, columns)
     yield from _review_due(inspection)
+    yield from _recently_expired(inspection)
+    yield from _annual_report_due(inspection)
+    yield from _consultation_feedback(inspection)
 
 
 def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -126,7 +129,7 @@ def _paths(columns: list[ColumnStatus]) -> str:
 def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
     period = inspection.options.review_period_days
     for record in inspection.site.records:
-        if record.validity != "effective":
+        if record.status != "effective":  # expired or pending by its dates: not due for review
             continue
         last = record.updated or record.published
         age = (inspection.as_of - last).days
@@ -137,4 +140,69 @@ def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
                 f"still 'effective' but last {field} {age} days ago (review period {period}): "
                 "confirm it is in force and set 'updated', or change 'validity'",
                 inspection.field_location(record.source, field),
+            )
+
+
+def _recently_expired(inspection: Inspection) -> Iterator[Diagnostic]:
+    """Records whose `expires` day passed within the last review period, not yet marked expired.
+
+    The site already shows them as 已失效; the editor confirms it in the front matter (or
+    extends `expires`, or names the record that replaces it). Older expiries are not named
+    again every run.
+    """
+    period = inspection.options.review_period_days
+    for record in inspection.site.records:
+        if record.status != "expired" or record.validity == "expired" or record.expires is None:
+            continue
+        days = (inspection.as_of - record.expires).days
+        if days <= period:
+            yield finding(
+                "GC407",
+                f"expired on {record.expires.isoformat()} ({days} days ago) and now shows as "
+                "expired (已失效), but its 'validity' still says "
+                f"'{record.validity}': set 'validity: expired' (and 'superseded_by' if a "
+                "record replaces it), or correct 'expires'",
+                inspection.field_location(record.source, "expires"),
+            )
+
+
+def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
+    """条例第四十九条: last year's 年度报告 is due by 31 March (a department's by 31 January)."""
+    config = inspection.site.config.annual_report
+    month, day = (int(part) for part in config.due.split("-"))
+    as_of = inspection.as_of
+    year = as_of.year - 1
+    if as_of <= date(as_of.year, month, day):
+        return
+    published = {
+        r.annual_report.year
+        for r in inspection.site.records
+        if r.annual_report is not None and r.published <= as_of
+    }
+    if year not in published:
+        node = inspection.site.categories.by_path.get(config.category)
+        yield finding(
+            "GC408",
+            f"the {year} annual report (政府信息公开工作年度报告) was due by {month}月{day}日 "
+            f"and is not published: write it with `govsite new report --year {year}`",
+            node.source if node is not None else CATEGORIES_FILE,
+        )
+
+
+def _consultation_feedback(inspection: Inspection) -> Iterator[Diagnostic]:
+    """A closed 意见征集 reports back what was adopted (采纳情况反馈) within `feedback_days`."""
+    days = inspection.options.feedback_days
+    for record in inspection.site.records:
+        kind = record.kind
+        if kind is None or kind.key != "consultation" or len(kind.period) != 2:
+            continue
+        if any(f.name == "feedback" for f in kind.fields):
+            continue
+        late = (inspection.as_of - kind.period[1]).days - days
+        if late > 0:
+            yield finding(
+                "GC409",
+                f"the consultation closed on {kind.period[1].isoformat()} and has no 采纳情况反馈 "
+                f"{days} days later: publish the feedback and name it in 'feedback'",
+                inspection.field_location(record.source, "consultation"),
             )
