@@ -7,7 +7,8 @@ build cache they are kept by the digest of those bytes and an unchanged page is 
 read again:
 
     kept/facts.json     per page digest: title, description, ids, links, sources
-    kept/copies.json    per searchable page path: the digest of the page its copy was made from
+    kept/copies.json    per searchable page path: the digest of the page its copy was made
+                        from, and of the copy (checked before the copy is trusted)
     kept/site/<path>    the copies Pagefind indexes (search.with_tokens), at the pages' paths
     kept/search/        the last search bundle and its key, reused while the copies are the same
 
@@ -18,12 +19,13 @@ that its entry misdescribes.
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govsite.cachefiles import remove, write_atomically
 from govsite.check.html import PageFacts, facts_of
 from govsite.htmltree import parse_page
 from govsite.memo import Workspace, key_of
@@ -65,15 +67,18 @@ def analyse(
     digests = {o.path: key_of(o.content) for o in outputs if o.path.endswith(".html")}
     _remove_stale_copies(space, {path: digests[path] for path in searchable})
     facts: dict[str, PageFacts] = {}
+    copy_digests: dict[str, str] = {}
     to_read: list[int] = []
     for number, output in enumerate(outputs):
         digest = digests.get(output.path)
         if digest is None:
             continue
         known = _facts_from_json(output.path, space.facts.get(digest))
-        copied = output.path not in searchable or space.has_copy(output.path, digest)
-        if known is not None and copied:
+        copy = space.kept_copy(output.path, digest) if output.path in searchable else ""
+        if known is not None and copy is not None:
             facts[output.path] = known
+            if copy:
+                copy_digests[output.path] = copy
         else:
             to_read.append(number)
     work = _Work(outputs, searchable, space.copies)
@@ -85,34 +90,43 @@ def analyse(
         to_read,
         lambda count: progress("pages read back", count, len(to_read)),
     )
-    for number, page_facts in zip(to_read, found, strict=True):
+    for number, (page_facts, copy_digest) in zip(to_read, found, strict=True):
         path = outputs[number].path
         facts[path] = page_facts
+        if copy_digest is not None:
+            copy_digests[path] = copy_digest
         if space.facts.keep:
             space.facts.put(digests[path], _facts_json(page_facts))
     copies = {path: digests[path] for path in sorted(searchable)}
-    space.remember_copies(copies)
+    space.remember_copies({path: (digests[path], copy_digests[path]) for path in copies})
     return Analysis(facts, space.copies, copies, space.code)
 
 
 def _remove_stale_copies(space: Workspace, wanted: Mapping[str, str]) -> None:
-    """Forget the copies' record until the build succeeds, and remove copies of pages gone."""
+    """Forget the copies' record until the build succeeds, and remove every file in the
+    copies' folder that is no copy of a page of this build (of pages gone, or put there by
+    damage): Pagefind indexes the whole folder."""
     space.forget_copies()
-    for path in set(space.known_copies) - set(wanted):
-        (space.copies / path).unlink(missing_ok=True)
-    if not space.known_copies and space.copies.exists():
-        shutil.rmtree(space.copies)  # copies no record describes: start again
+    if not space.known_copies or not space.copies.is_dir():
+        remove(space.copies)  # copies no record describes: start again
+        return
+    for folder, _, names in os.walk(space.copies):
+        for name in names:
+            path = Path(folder, name)
+            if path.relative_to(space.copies).as_posix() not in wanted:
+                remove(path)
 
 
-def _read_page(work: _Work, number: int) -> PageFacts:
+def _read_page(work: _Work, number: int) -> tuple[PageFacts, str | None]:
+    """The page's facts, and the digest of its search copy if it is searchable."""
     output = work.outputs[number]
     page = parse_page(output.content)
     facts = facts_of(output.path, page)
-    if output.path in work.searchable:
-        copy = work.copies / output.path
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes(with_tokens(output.content, indexed_text(page)))  # takes `page` apart
-    return facts
+    if output.path not in work.searchable:
+        return facts, None
+    copy = with_tokens(output.content, indexed_text(page))  # takes `page` apart
+    write_atomically(work.copies / output.path, copy)
+    return facts, key_of(copy)
 
 
 def _facts_json(facts: PageFacts) -> list[Any]:

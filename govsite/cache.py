@@ -18,7 +18,8 @@ same bytes. Layout of the folder (`.govsite-cache/` at the site root by default)
 The manifest is replaced atomically and only after a build wrote its site, and then
 holds only the pages that build used, whose files stay; every other file is removed, so
 the cache does not grow. A failed build leaves the manifest and its files as they were.
-Anything unreadable in the folder counts as a miss, never as an error.
+Anything unreadable or inconsistent in the folder counts as a miss, never as an error:
+the manifest carries the digest of its bytes, and a page file must match its name.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govsite.cachefiles import write_atomically
+from govsite.cachefiles import read_bytes, read_checked, remove, write_atomically, write_checked
 from govsite.fingerprint import CACHE_FORMAT, Unfingerprintable, digest, page_identity
 from govsite.model import Site
 from govsite.plan import PlannedPage
@@ -173,7 +174,7 @@ class PageCache:
         output = hashlib.sha256(content).hexdigest()
         path = self.directory / PAGES_DIR / output
         try:
-            if not path.exists():
+            if self._read_page(output) is None:  # not there yet, or damaged: (re)write it
                 write_atomically(path, content)
         except OSError:
             return  # a full disk, say: the build goes on, the page is just not kept
@@ -181,7 +182,7 @@ class PageCache:
 
     def save(self) -> None:
         """Write the manifest of the pages this build used and remove every other page file."""
-        write_atomically(
+        write_checked(
             self.directory / MANIFEST,
             json.dumps(_manifest(self.global_key, self._used), ensure_ascii=False).encode(),
         )
@@ -189,12 +190,11 @@ class PageCache:
         pages = self.directory / PAGES_DIR
         for path in pages.iterdir() if pages.is_dir() else ():
             if path.name not in kept:
-                path.unlink(missing_ok=True)
+                remove(path)
 
     def _read_page(self, output: str) -> bytes | None:
-        try:
-            content = (self.directory / PAGES_DIR / output).read_bytes()
-        except OSError:
+        content = read_bytes(self.directory / PAGES_DIR / output)
+        if content is None:
             return None
         return content if hashlib.sha256(content).hexdigest() == output else None
 
@@ -226,11 +226,11 @@ def _manifest(global_key: str, entries: Mapping[str, _Entry]) -> dict[str, Any]:
 def _load_manifest(path: Path, global_key: str) -> dict[str, _Entry]:
     """The entries of the manifest at `path` if it was written under `global_key`; else none."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_checked(path) or b"null")
         if data["format"] != CACHE_FORMAT or data["global"] != global_key:
             return {}
         return dict(_entries(data["fields"], data["pages"]))
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return {}  # no cache yet, or one this version cannot read: render everything
 
 

@@ -1,29 +1,125 @@
 """File helpers the build cache's parts share (cache.py, memo.py, uptodate.py, search.py):
-standard library only, so the up-to-date check stays quick to import."""
+standard library only, so the up-to-date check stays quick to import.
+
+The cache is govsite's own folder, and anything in it may be damaged (a disk error, a
+hand edit, a build killed half-way) or be rewritten by another process at the same
+moment (the site lock, lock.py, keeps builds apart, but not every file system honours
+it). So every read here returns None for whatever is unreadable or does not match its
+digest, which the caller treats as a miss, and every write replaces whatever stands in
+its way inside the cache instead of failing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+_CHECKED_SEPARATOR = b"\n"
+_DIGEST_LENGTH = 64
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside `path`, then rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write beside `path`, then rename, so a reader never sees half a file.
+
+    A folder where the file belongs, or a file where one of its folders belongs, is
+    removed first: in the cache, that is damage, never something to keep.
+    """
+    _make_parents(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(content)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def read_text(path: Path) -> str | None:
-    """The file's text, or None if it cannot be read (anything missing in a cache is a miss)."""
+def write_checked(path: Path, content: bytes) -> None:
+    """Write `content` after its SHA-256, so that `read_checked` can tell it is whole."""
+    write_atomically(path, hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
+
+
+def read_checked(path: Path) -> bytes | None:
+    """What `write_checked` wrote at `path`, or None if it is missing, damaged or not ours."""
+    data = read_bytes(path)
+    if data is None or data[_DIGEST_LENGTH : _DIGEST_LENGTH + 1] != _CHECKED_SEPARATOR:
+        return None
+    content = data[_DIGEST_LENGTH + 1 :]
+    expected = data[:_DIGEST_LENGTH]
+    return content if hashlib.sha256(content).hexdigest().encode() == expected else None
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None if it cannot be read (anything missing in a cache is a miss)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except OSError:
         return None
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, or None if it cannot be read or is not UTF-8."""
+    data = read_bytes(path)
+    try:
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def remove(path: Path) -> None:
+    """Remove the file or folder at `path`, if there is one; never fails."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a later write replaces it, or the next build tries again
+
+
+def replace_folder(path: Path, fill: Callable[[Path], None]) -> None:
+    """Make the folder `path` anew with `fill(folder)`, swapped in whole.
+
+    `fill` works in a fresh folder beside `path`; another process doing the same at the
+    same moment may win the swap, and then its folder stays and this one is dropped.
+    """
+    _make_parents(path)
+    fresh = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
+    try:
+        fill(fresh)
+        old = Path(tempfile.mkdtemp(dir=path.parent, prefix=".old-"))
+        try:
+            # Nothing there yet, or another process moved it aside first.
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path, old / "folder")
+            # Failing, another process put its own there first: as good as this one.
+            with contextlib.suppress(OSError):
+                os.rename(fresh, path)
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _make_parents(path: Path) -> None:
+    """Make the folders `path` needs, removing a file (damage) that stands where one belongs."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    except (FileExistsError, NotADirectoryError):
+        pass
+    for folder in (path.parent, *path.parent.parents):
+        if folder.is_dir():
+            break
+        if folder.exists() or folder.is_symlink():
+            folder.unlink()
+            break
+    path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,12 @@ from govsite import __version__, clock, scaffold, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
+from govsite.lock import SiteBusy, command_line, site_lock
 from govsite.messages import Language, choose_language
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
+EXIT_USAGE = 2
 EXIT_INTERNAL_ERROR = 3
 
 site_option = click.option(
@@ -141,22 +143,24 @@ def build(
         as_of = as_of or clock.today()
         cache_dir = None if no_cache else project.cache_dir
         result = None
-        if cache_dir is not None:
-            result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
-        if result is None:
-            from govsite import pipeline
-            from govsite.parallel import remote_executor
+        # Held even without the cache: two builds would still write one build folder.
+        with site_lock(project.cache_dir, command_line()):
+            if cache_dir is not None:
+                result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
+            if result is None:
+                from govsite import pipeline
+                from govsite.parallel import remote_executor
 
-            result = pipeline.build(
-                project,
-                strict=strict,
-                as_of=as_of,
-                jobs=jobs,
-                executor_factory=remote_executor(executor) if executor else None,
-                progress=progress,
-                cache_dir=cache_dir,
-                detach_removal=True,  # the previous build goes on being removed after we exit
-            )
+                result = pipeline.build(
+                    project,
+                    strict=strict,
+                    as_of=as_of,
+                    jobs=jobs,
+                    executor_factory=remote_executor(executor) if executor else None,
+                    progress=progress,
+                    cache_dir=cache_dir,
+                    detach_removal=True,  # the previous build goes on being removed after we exit
+                )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:
@@ -175,8 +179,22 @@ def build(
     help="Exit 1 when anything this severe (or worse) is found.",
 )
 @click.option("--external", is_flag=True, help="Also fetch every external link over HTTP.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per external link.")
-@click.option("--concurrency", default=8, show_default=True, help="External links fetched at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds per external link in all (every attempt and redirect).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(
+        min=1, max=32
+    ),  # check/external.py MAX_CONCURRENCY (imported only to check)
+    default=8,
+    show_default=True,
+    help="External links fetched at once.",
+)
 @lang_option
 @debug_option
 def check(
@@ -222,12 +240,16 @@ def serve(site_dir: Path, host: str, port: int, lang: str | None, debug: bool) -
 
     speaker = Speaker(lang)
     with reporting_errors(debug, speaker):
-        try:
-            preview.serve(
-                site_dir, host, port, log=lambda line: click.echo(line, err=True), language=lang
-            )
-        except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
+        project = speaker.heard(
+            load_project(site_dir)
+        )  # a folder that is no site is named before any lock
+        with site_lock(project.cache_dir, command_line()):
+            try:
+                preview.serve(
+                    site_dir, host, port, log=lambda line: click.echo(line, err=True), language=lang
+                )
+            except KeyboardInterrupt:
+                click.echo("Stopped.", err=True)
 
 
 @main.command()
@@ -466,6 +488,9 @@ def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
         sys.exit(EXIT_CONTENT_ERRORS)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None
+    except SiteBusy as exc:
+        click.echo(f"Error: {printable(str(exc))}", err=True)  # the holder's command is any text
+        sys.exit(EXIT_USAGE)
     except (click.ClickException, click.exceptions.Exit):
         raise
     except OSError as exc:  # the machine refused a read or write: say which file, not a traceback

@@ -193,6 +193,19 @@ class AnnualReportConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AttachmentsConfig:
+    """Files under content/ published as they are (the `attachments:` section)."""
+
+    active_content: Literal["refuse", "warn"] | None = None
+    """An SVG, HTML or XML file that can run script (activecontent.py): `refuse` stops the
+    build with an error naming it, `warn` publishes it with a warning. Unset: refuse,
+    unless `raw_html` is true (the site then takes responsibility for its HTML)."""
+
+    def refuses(self, raw_html: bool) -> bool:
+        return self.active_content == "refuse" or (self.active_content is None and not raw_html)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Signing:
     """Where the Ed25519 private key that signs the manifest comes from: never the site's folder."""
 
@@ -220,6 +233,7 @@ class SiteConfig:
     index_no_pattern: str = DEFAULT_PATTERN
     raw_html: bool = False
     """Let raw HTML in Markdown through. Off by default: it is escaped."""
+    attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
     toc_min_headings: int = 3
     """Show a table of contents on documents with at least this many section headings."""
     suppress_warnings: tuple[str, ...] = ()

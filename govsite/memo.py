@@ -7,7 +7,9 @@ folder of the build cache):
     kept/facts.json, copies.json, site/, search/: each page read back (analyse.py)
 
 Each kind of result is a `Memo`. Everything is written only once a build succeeded, and
-nothing is trusted that another version of govsite found.
+nothing is trusted that another version of govsite found. Each JSON file carries the
+digest of its bytes (cachefiles.write_checked) and each search copy's digest is kept
+beside it, so a damaged file or copy is a miss, never a wrong result.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from govsite.cachefiles import read_text, write_atomically
+from govsite.cachefiles import (
+    read_bytes,
+    read_checked,
+    read_text,
+    remove,
+    write_atomically,
+    write_checked,
+)
 from govsite.fingerprint import code_key
 
 KEPT_DIR = "kept"
@@ -76,8 +85,8 @@ class Workspace:
         self.bodies = Memo(_load(folder / BODIES) if trusted else None, keep=kept)
         self.content = Memo(_load(folder / CONTENT) if trusted else None, keep=kept)
         self.facts = Memo(_load(folder / FACTS) if trusted else None, keep=kept)
-        self.known_copies: dict[str, str] = _load(folder / COPIES) if trusted else {}
-        self._copies: dict[str, str] = {}
+        self.known_copies = _known_copies(_load(folder / COPIES) if trusted else {})
+        self._copies: dict[str, tuple[str, str]] = {}
 
     @property
     def copies(self) -> Path:
@@ -88,16 +97,25 @@ class Workspace:
         """Where the search bundle is kept between builds (search.index_site), if it is."""
         return self.folder / KEPT_BUNDLE_DIR if self.kept else None
 
-    def remember_copies(self, copies: dict[str, str]) -> None:
-        """The copies this build left in the folder: the digest of each one's page, by path."""
+    def remember_copies(self, copies: dict[str, tuple[str, str]]) -> None:
+        """The copies this build left in the folder, by path: the digest of each one's page
+        and of the copy itself."""
         self._copies = copies
 
     def forget_copies(self) -> None:
         """Until `save`: the copies are about to change."""
-        (self.folder / COPIES).unlink(missing_ok=True)
+        remove(self.folder / COPIES)
 
-    def has_copy(self, path: str, digest: str) -> bool:
-        return self.known_copies.get(path) == digest and (self.copies / path).is_file()
+    def kept_copy(self, path: str, digest: str) -> str | None:
+        """The digest of the copy of the page `path` if it was made from a page of `digest`
+        and is whole (its bytes match the digest kept with it); else None."""
+        page_digest, copy_digest = self.known_copies.get(path, ("", ""))
+        if page_digest != digest:
+            return None
+        content = read_bytes(self.copies / path)
+        if content is None or hashlib.sha256(content).hexdigest() != copy_digest:
+            return None
+        return copy_digest
 
     def save(self) -> None:
         """Keep what this build found (and only that), once the build has succeeded."""
@@ -121,11 +139,24 @@ def workspace(cache_dir: Path | None) -> Iterator[Workspace]:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}  # nothing kept yet, or unreadable: read every page again
-    return data if isinstance(data, dict) else {}
+        data = json.loads(read_checked(path) or b"null")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}  # nothing kept yet, or damaged: a miss
+
+
+def _known_copies(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """copies.json as (page digest, copy digest) by path; entries of another shape are left out."""
+    known = {}
+    for path, digests in data.items():
+        if (
+            isinstance(digests, list)
+            and len(digests) == 2
+            and all(isinstance(d, str) for d in digests)
+        ):
+            known[path] = (digests[0], digests[1])
+    return known
 
 
 def _write_json(path: Path, data: object) -> None:
-    write_atomically(path, json.dumps(data, ensure_ascii=False).encode())
+    write_checked(path, json.dumps(data, ensure_ascii=False).encode())

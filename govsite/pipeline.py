@@ -18,6 +18,7 @@ from types import MappingProxyType
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import clock, uptodate
+from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
@@ -95,6 +96,9 @@ def build(
             cache_dir=cache_dir,
             bodies=space.bodies,
         )
+        # Files under content/ are published as they are: refuse (or flag) any that runs script.
+        report_active_attachments(project, compiled.copies, report)
+        report.stop_if_errors()
         extra = _check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress, stamp
         )

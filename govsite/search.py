@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree, html
 
-from govsite.cachefiles import read_text, write_atomically
+from govsite.cachefiles import read_checked, remove, replace_folder, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.fingerprint import installed_version
 from govsite.htmltree import elements
@@ -263,8 +263,7 @@ def index_site(
     for number, (name, shard) in enumerate(zip(names, shards, strict=True)):
         key = json.dumps([code, version, [[page, pages[page]] for page in shard]])
         kept_shard = kept / str(number) if kept is not None else None
-        if kept_shard is not None and read_text(kept_shard / KEY_FILE) == key:
-            shutil.copytree(kept_shard / BUNDLE_DIR, bundle / name)
+        if kept_shard is not None and _reuse(kept_shard, key, bundle / name):
             continue
         if not _index_shard(executable, copies, shard, len(shards) == 1, bundle / name, report):
             shutil.rmtree(bundle, ignore_errors=True)  # never ship part of an index
@@ -274,7 +273,7 @@ def index_site(
     (bundle / SHARDS_FILE).write_text(json.dumps(names[1:]), encoding="utf-8")
     for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
         if not stale.name.isdigit() or int(stale.name) >= len(shards):
-            shutil.rmtree(stale, ignore_errors=True)
+            remove(stale)  # a file there is damage too
 
 
 def _shards(pages: Sequence[str]) -> list[list[str]]:
@@ -298,14 +297,54 @@ def _index_shard(
 
 
 def _keep(bundle: Path, kept: Path, key: str, leave_out: Sequence[str]) -> None:
-    """Keep a copy of a shard's bundle (not the other shards inside the first one) with its key."""
-    shutil.rmtree(kept, ignore_errors=True)
-    shutil.copytree(
-        bundle,
-        kept / BUNDLE_DIR,
-        ignore=lambda _, names: [n for n in names if f"{n}/" in leave_out],
-    )
-    write_atomically(kept / KEY_FILE, key.encode())
+    """Keep a copy of a shard's bundle (not the other shards inside the first one) with its key
+    and the digest of each file, swapped in whole (another build may keep the same shard)."""
+
+    def fill(folder: Path) -> None:
+        shutil.copytree(
+            bundle,
+            folder / BUNDLE_DIR,
+            ignore=lambda _, names: [n for n in names if f"{n}/" in leave_out],
+        )
+        files = {
+            path.relative_to(folder / BUNDLE_DIR).as_posix(): _file_digest(path)
+            for path in sorted((folder / BUNDLE_DIR).rglob("*"))
+            if path.is_file()
+        }
+        write_checked(folder / KEY_FILE, json.dumps({"key": key, "files": files}).encode())
+
+    replace_folder(kept, fill)
+
+
+def _reuse(kept: Path, key: str, bundle: Path) -> bool:
+    """Copy the kept bundle of `key` into `bundle`, each file checked against its digest;
+    False (and nothing copied) if there is none or anything in it is damaged."""
+    try:
+        listing = json.loads(read_checked(kept / KEY_FILE) or b"null")
+        if not isinstance(listing, dict) or listing.get("key") != key:
+            return False
+        files: dict[str, str] = listing["files"]
+        found = {
+            p.relative_to(kept / BUNDLE_DIR).as_posix()
+            for p in (kept / BUNDLE_DIR).rglob("*")
+            if not p.is_dir()
+        }
+        if found != set(files):
+            return False
+        for name, expected in sorted(files.items()):
+            content = (kept / BUNDLE_DIR / name).read_bytes()
+            if hashlib.sha256(content).hexdigest() != expected:
+                raise ValueError(f"damaged: {name}")
+            (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+            (bundle / name).write_bytes(content)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        shutil.rmtree(bundle, ignore_errors=True)  # index this shard again
+        return False
+    return True
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:

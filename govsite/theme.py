@@ -21,22 +21,13 @@ import jinja2
 import rcssmin  # type: ignore[import-untyped]
 import rjsmin  # type: ignore[import-untyped]
 
+from govsite.builtin import BUILTIN_THEMES as BUILTIN_THEMES  # serve.py imports it from here
 from govsite.config import Project
 from govsite.errors import Report, SourceLocation
 from govsite.schema import read_object
 from govsite.yamlload import load_yaml
 
 THEME_FILE = "theme.yaml"
-
-
-def _builtin_themes() -> Path:
-    """A wheel ships the themes inside the package; a source checkout keeps them at its root."""
-    package = Path(__file__).resolve().parent
-    packaged = package / "themes"
-    return packaged if packaged.is_dir() else package.parent / "themes"
-
-
-BUILTIN_THEMES = _builtin_themes()
 ASSETS_DIR = "assets"
 
 

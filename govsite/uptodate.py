@@ -3,9 +3,10 @@ so a build with nothing to do takes a fraction of a second at any size.
 
 After each successful build the stamp (`stamp.json` in the build cache) records what the
 build read and what it wrote: the size and modification time of every file it can read
-(the config, content/, the site's themes and templates, govsite's own package with its
-built-in theme), the versions of Python and of govsite's dependencies, the options that
-change output (strict, the build folder, and the as-of date: the site is built as of a
+(the config, content/, the site's themes and templates, govsite's own package and its
+built-in themes, which an editable install reads from the checkout's themes/), the
+versions of Python and of govsite's dependencies, the options that change output
+(strict, the build folder, and the as-of date: the site is built as of a
 day, which decides each record's validity, which records are held back until their
 publication day and what the health report measures) and the size and modification time
 of every file in the build folder. When all of them are as they were, a full build would
@@ -41,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import govsite
-from govsite.cachefiles import write_atomically
+from govsite.builtin import BUILTIN_THEMES
+from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
 from govsite.result import BuildResult, Scheduled
@@ -83,6 +85,10 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
         hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
     # govsite itself is an input, but not one an editor saves twice within a second.
     hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
+    # The built-in themes are inside the package only in a wheel: an editable install
+    # (the README's) reads them from the checkout's themes/, where they are edited.
+    if not BUILTIN_THEMES.is_relative_to(_PACKAGE_DIR):
+        hasher.add("themes", _files(BUILTIN_THEMES, skip_hidden=False))
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 
@@ -109,14 +115,14 @@ def replay(project: Project, cache_dir: Path, *, strict: bool, as_of: date) -> B
     started = time.perf_counter()
     inputs = read_inputs(project, strict=strict, as_of=as_of)
     try:
-        stamp = json.loads((cache_dir / STAMP).read_bytes())
+        stamp = json.loads(read_checked(cache_dir / STAMP) or b"null")
         if stamp["key"] != inputs.key:
             return None
         if stamp["output"] != _output_listing(project.out_dir, stamp["files"]):
             return None
         return _replayed(stamp["result"], time.perf_counter() - started)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no stamp yet, one this version cannot read, or a built file gone: build
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # no stamp yet, a damaged one, one this version cannot read, or a built file gone: build
 
 
 def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResult) -> None:
@@ -130,12 +136,12 @@ def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResu
         "files": files,
         "output": _output_listing(out_dir, files),
     }
-    write_atomically(cache_dir / STAMP, json.dumps(stamp, ensure_ascii=False).encode())
+    write_checked(cache_dir / STAMP, json.dumps(stamp, ensure_ascii=False).encode())
 
 
 def forget_stamp(cache_dir: Path) -> None:
     """Drop the stamp before the build folder changes, so a build cut short is never 'current'."""
-    (cache_dir / STAMP).unlink(missing_ok=True)
+    remove(cache_dir / STAMP)
 
 
 def _versions() -> list[tuple[str, str]]:

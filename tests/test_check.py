@@ -59,6 +59,7 @@ EXPECTED = {
     ("GC604", "content/pages/orphan.md", None, None),
     ("GC701", "govsite.yaml", None, None),
     ("GC702", "govsite.yaml", None, None),
+    ("GC801", "content/files/diagram.svg", 2, None),
 }
 
 
@@ -123,7 +124,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
     )
     assert result.exit_code == 1
     blocks = result.stdout.strip().split("\n\n")
-    assert blocks[-1] == "36 problems (17 errors, 19 warnings)."
+    assert blocks[-1] == "37 problems (18 errors, 19 warnings)."
     for block in blocks[:-1]:
         paths = {line.split(":", 1)[0] for line in block.splitlines()}
         assert len(paths) == 1, block  # one file per group
@@ -138,7 +139,7 @@ def test_human_format_groups_by_file_with_a_summary(runner: CliRunner) -> None:
 
 def test_human_format_of_a_chinese_site_is_chinese(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "--site", str(BROKEN), "--as-of", BROKEN_AS_OF])
-    assert result.stdout.strip().split("\n\n")[-1] == "共 36 个问题（17 个错误，19 个警告）。"
+    assert result.stdout.strip().split("\n\n")[-1] == "共 37 个问题（18 个错误，19 个警告）。"
 
 
 def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from govsite.check.attachments import check_attachments
 from govsite.check.content import check_content
 from govsite.check.context import Inspection
 from govsite.check.external import ExternalOptions, check_external
@@ -70,6 +71,7 @@ def inspect(
         *check_timeliness(inspection),
         *check_interpretations(inspection),
         *check_output(inspection, facts),
+        *check_attachments(project, compiled.copies),
     ]
     if external is not None:
         found += check_external(outside, external)

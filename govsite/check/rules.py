@@ -67,6 +67,8 @@ _RULES = (
     # Site identity (政府网站发展指引, 国办发〔2017〕47号)
     Rule("GC701", "error", "the site has no 我为政府网站找错 address (`error_report_url`)"),
     Rule("GC702", "error", "the site has no 党政机关标识 (`party_gov_logo`)"),
+    # Safety
+    Rule("GC801", "error", "an SVG, HTML or XML file under content/ can run script"),
 )
 
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}

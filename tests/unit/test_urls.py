@@ -7,7 +7,7 @@ import pytest
 
 from govsite import pipeline
 from govsite.config import load_project
-from govsite.urls import encode_href, is_external, output_file, relative_href, resolve_source_href
+from govsite.urls import encode_path, is_external, output_file, relative_href, resolve_source_href
 from tests.conftest import MakeSite
 
 
@@ -88,7 +88,7 @@ def test_relative_href_agrees_with_posixpath_relpath() -> None:
     ],
 )
 def test_hrefs_are_percent_encoded_where_they_must_be(href: str, encoded: str) -> None:
-    assert encode_href(href) == encoded
+    assert encode_path(href) == encoded
 
 
 def test_an_attachment_with_a_space_in_its_name_gets_a_valid_href(make_site: MakeSite) -> None:

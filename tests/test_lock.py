@@ -1,0 +1,117 @@
+"""One build or preview of a site at a time (lock.py), and a build cache that tolerates
+another process writing the same files: each proved with real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from govsite import search
+from govsite.cli import main
+from govsite.config import CACHE_DIR
+from tests.conftest import MakeSite
+from tests.serving import eventually
+
+GOVSITE = [sys.executable, "-m", "govsite"]
+LOCK_FILE = "lock"  # lock.LOCK_FILE, in the cache folder
+
+
+def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_frees_the_site(
+    make_site: MakeSite,
+) -> None:
+    site = make_site()
+    serve = subprocess.Popen(
+        [*GOVSITE, "serve", "--site", str(site), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # The preview holds the site (or, without a lock, has built it once).
+        eventually(lambda: _holder(site) == serve.pid or (site / "build" / "index.html").exists())
+        busy = subprocess.run(
+            [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+        )
+        assert busy.returncode == 2, busy.stderr
+        assert f"pid {serve.pid}" in busy.stderr
+        assert "'govsite serve --site" in busy.stderr
+        assert "already building or previewing this site" in busy.stderr
+        second = subprocess.run(  # a second preview of the site is refused the same way
+            [*GOVSITE, "serve", "--site", str(site), "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=120,  # without the lock it would serve until killed
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"pid {serve.pid}" in second.stderr
+    finally:
+        serve.send_signal(signal.SIGKILL)  # no chance to clean up: the OS must free the lock
+        serve.wait()
+    after = subprocess.run(
+        [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+    )
+    assert after.returncode == 0, after.stderr
+    assert "Up to date" in after.stdout or "Built" in after.stdout
+
+
+def _holder(site: Path) -> int | None:
+    """The pid the site's lock file names, if any."""
+    try:
+        holder = json.loads((site / CACHE_DIR / LOCK_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return holder.get("pid") if isinstance(holder, dict) else None
+
+
+KEEPER = """
+import sys
+from pathlib import Path
+from click.testing import CliRunner
+
+from govsite import search
+from govsite.cli import main
+from govsite.config import CACHE_DIR
+bundle, kept = Path(sys.argv[1]), Path(sys.argv[2])
+for number in range(150):
+    search._keep(bundle, kept, "key", leave_out=[])
+"""
+
+
+def test_two_processes_keeping_the_same_search_bundle_never_fail(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    for number in range(20):
+        (bundle / f"part{number % 4}" / f"file{number}.pf").parent.mkdir(
+            parents=True, exist_ok=True
+        )
+        (bundle / f"part{number % 4}" / f"file{number}.pf").write_bytes(os.urandom(2000))
+    kept = tmp_path / "cache" / "kept" / "search" / "0"
+    keepers = [
+        subprocess.Popen(
+            [sys.executable, "-c", KEEPER, str(bundle), str(kept)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    errors = [keeper.communicate()[1] for keeper in keepers]
+    assert [keeper.returncode for keeper in keepers] == [0, 0], errors
+    out = tmp_path / "out"
+    assert search._reuse(kept, "key", out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*.pf")) == sorted(
+        p.relative_to(bundle) for p in bundle.rglob("*.pf")
+    )
+    assert [p.name for p in kept.parent.iterdir()] == ["0"]  # nothing left beside it
+
+
+def test_a_folder_that_is_no_site_gets_no_lock_file(tmp_path: Path) -> None:
+    for command in ("serve", "build"):
+        missing = tmp_path / f"no-site-{command}"
+        result = CliRunner().invoke(main, [command, "--site", str(missing)])
+        assert result.exit_code == 1, result.output
+        assert "GS100" in result.output
+        assert not missing.exists()
