@@ -227,7 +227,7 @@ class _Converter:
 
     def _convert_scalar(self, node: yaml.Node) -> object:
         if not isinstance(node, yaml.ScalarNode):
-            self.report.say("error", text("GS102.key-not-source"), self.locate(node))
+            self.report.say("error", text("GS102.key-not-text"), self.locate(node))
             return None
         try:
             value = self.loader.construct_object(node)

@@ -255,7 +255,7 @@ def test_printed_findings_keep_to_their_own_lines(runner: CliRunner, make_site: 
         }
     )
     for command in ("build", "check"):
-        result = runner.invoke(main, [command, "--site", str(root)])
+        result = runner.invoke(main, [command, "--site", str(root), "--lang", "en"])
         assert result.exit_code == 1, result.output
         assert not [line for line in result.output.splitlines() if line.startswith("::")]
         assert f"unknown key 'x\\n{forged}\\u2028y'" in result.output

@@ -60,7 +60,7 @@ def test_links_and_special_files_are_refused(make_site: MakeSite, tmp_path: Path
     root = make_site()
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0")
-    (root / "content/files").mkdir()
+    (root / "content/files").mkdir(exist_ok=True)
     os.symlink(secret, root / "content/files/passwd.txt")
     os.symlink(tmp_path / "missing", root / "content/files/dangling.pdf")
     os.symlink(tmp_path, root / "content/files/folder")
