@@ -65,7 +65,11 @@ def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                 context = browser.new_context()  # an empty cache each time
                 page = context.new_page()
                 requests: list[Request] = []
-                page.on("request", lambda request: requests.append(request))
+
+                def record(request: Request, seen: list[Request] = requests) -> None:
+                    seen.append(request)
+
+                page.on("request", record)
                 start = time.perf_counter()
                 page.goto(f"{base}search/?q={quote(query)}")
                 # Selectors, not script: the page's CSP forbids evaluating strings.

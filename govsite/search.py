@@ -22,7 +22,6 @@ indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and 
 shard whose pages are all as they were is taken from the build cache.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -177,8 +176,6 @@ def indexed_text(page: html.HtmlElement) -> IndexedText:
     return IndexedText("".join(weighted), "".join(plain))
 
 
-
-
 _META = etree.XPath("//*[@data-pagefind-meta]")
 _FILTERS = etree.XPath("//*[@data-pagefind-filter]")
 _NO_EXCERPT = etree.XPath(".//*[@data-search-no-excerpt]")
@@ -311,7 +308,8 @@ def _shard_postings(
 ) -> list[Postings]:
     """Each shard's postings: from the cache when its pages are as they were, else indexed."""
     keys = [
-        key_of(FORMAT, code, [[p.path, p.digest] for p in pages[start:end]]) for start, end in shards
+        key_of(FORMAT, code, [[p.path, p.digest] for p in pages[start:end]])
+        for start, end in shards
     ]
     found: list[Postings | None] = [_read_kept(kept, key) for key in keys]
     missing = [number for number, postings in enumerate(found) if postings is None]
@@ -360,7 +358,9 @@ def _write_index(
     records: Path,
 ) -> None:
     """Write the index's files (the module's docstring lists them) into `bundle`."""
-    tokens = join_shards([(start, found) for (start, _), found in zip(shards, postings, strict=True)])
+    tokens = join_shards(
+        [(start, found) for (start, _), found in zip(shards, postings, strict=True)]
+    )
     joined = list(tokens)
     buckets = bucket_count(len(joined))
     for number, data in sorted(bucket_files(joined, buckets).items()):
@@ -373,7 +373,10 @@ def _write_index(
         _write(bundle / "d" / f"{number}.json", _result_json(page, excerpt))
     values = _facet_values(pages)
     for block in range(0, len(pages), BLOCK_PAGES):
-        _write(bundle / "f" / f"{block // BLOCK_PAGES}.bin", _facet_rows(pages[block : block + BLOCK_PAGES], values))
+        _write(
+            bundle / "f" / f"{block // BLOCK_PAGES}.bin",
+            _facet_rows(pages[block : block + BLOCK_PAGES], values),
+        )
     manifest = {
         "format": FORMAT,
         "pages": len(pages),
@@ -381,7 +384,9 @@ def _write_index(
         "blockPages": BLOCK_PAGES,
         "facets": {name: values[name] for name in FACETS},
     }
-    _write(bundle / "manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode())
+    _write(
+        bundle / "manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
+    )
 
 
 def _result_json(page: _Page, excerpt: str) -> bytes:

@@ -32,9 +32,7 @@ from dataclasses import dataclass
 
 GAP = 2
 """Positions skipped between runs: see the module's docstring."""
-_HAN_CHAR = re.compile(
-    "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
-)
+_HAN_CHAR = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def is_han(run: str) -> bool:

@@ -446,13 +446,18 @@
       return `${found} ${format(this.labels.labelShown, { shown: this.shown, count })}`;
     }
 
+    // The next results: counted and the button updated at once, so a second press never
+    // shows a batch twice; each result's file is fetched (and kept) only now.
     async showMore(moveFocus) {
-      const batch = this.matches.slice(this.shown, this.shown + PAGE_SIZE);
+      const matches = this.matches;
+      const batch = matches.slice(this.shown, this.shown + PAGE_SIZE);
+      this.shown += batch.length;
+      this.more.hidden = this.shown >= matches.length;
       const results = await Promise.all(batch.map((page) => this.index.result(page)));
+      if (matches !== this.matches) return; // a newer search has replaced them
       const items = results.map((result) => this.resultItem(result));
       this.list.append(...items);
-      this.shown += batch.length;
-      this.more.hidden = this.shown >= this.matches.length;
+      this.list.dataset.shown = String(this.list.children.length);
       if (moveFocus && items.length) {
         items[0].querySelector("a").focus();
         this.announce(format(this.labels.labelShown, { shown: this.shown, count: this.matches.length }));
@@ -462,7 +467,8 @@
     resultItem(result) {
       const item = element("li", "search-result");
       const heading = element("h3", "search-result-title");
-      const link = element("a", "", result.title || result.url);
+      const link = element("a");
+      link.append(...this.marked(result.title || result.url));
       link.href = new URL(result.url, this.root).href;
       heading.append(link);
       item.append(heading);
@@ -477,7 +483,8 @@
       for (const [key, label] of rows) {
         if (!result[key]) continue;
         const row = element("div");
-        const value = element("dd", "", result[key]);
+        const value = element("dd");
+        value.append(...this.marked(result[key]));
         if (key === "validity_label") {
           row.className = "search-result-validity";
           value.replaceChildren(element("span", `validity validity-${result.validity}`, result[key]));
@@ -507,6 +514,19 @@
       paragraph.append(text.slice(at, end));
       if (end < text.length) paragraph.append("…");
       return paragraph;
+    }
+
+    // `text` with the query's matches marked, as a list of nodes.
+    marked(text) {
+      const nodes = [];
+      let at = 0;
+      for (const [from, to] of this.matchSpans(text)) {
+        if (from < at) continue;
+        nodes.push(text.slice(at, from), element("mark", "", text.slice(from, to)));
+        at = to;
+      }
+      nodes.push(text.slice(at));
+      return nodes.filter((node) => node !== "");
     }
 
     matchSpans(text) {
