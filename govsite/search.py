@@ -13,7 +13,8 @@ that weighs more (title, 发文字号, 索引号), the rest of its indexed text 
 text. `index_site` turns the records into `search-index/` in the build folder:
 
     manifest.json   format, page count, buckets, facet values (with parents) and block size
-    t/<bucket>.bin  posting lists with positions, one file per group of tokens
+    t/<bucket>.bin  tokens by a hash: small posting lists (with positions), or where larger ones are
+    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages
     d/<n>.json      one page's result: address, title, 文号, date, validity, excerpt text
     f/<n>.bin       the facet values of a block of pages, fetched only to filter or count
 
@@ -40,7 +41,14 @@ from govsite.errors import Report, SourceLocation
 from govsite.htmltree import elements
 from govsite.memo import key_of
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
-from govsite.searchindex import bucket_count, bucket_files, join_shards, shard_postings, varint
+from govsite.searchindex import (
+    PART_BYTES,
+    bucket_count,
+    index_files,
+    join_shards,
+    shard_postings,
+    varint,
+)
 
 BUNDLE_DIR = "search-index"
 """Where the index goes inside the build folder (search.html links to it)."""
@@ -358,14 +366,19 @@ def _write_index(
     records: Path,
 ) -> None:
     """Write the index's files (the module's docstring lists them) into `bundle`."""
-    tokens = join_shards(
-        [(start, found) for (start, _), found in zip(shards, postings, strict=True)]
+    tokens = list(
+        join_shards(
+            [(start, found) for (start, _), found in zip(shards, postings, strict=True)], PART_BYTES
+        )
     )
-    joined = list(tokens)
-    buckets = bucket_count(len(joined))
-    for number, data in sorted(bucket_files(joined, buckets).items()):
+    buckets = bucket_count(len(tokens))
+    files = index_files(tokens, buckets)
+    del tokens
+    for number, data in sorted(files.buckets.items()):
         _write(bundle / "t" / f"{number:x}.bin", data)
-    del joined
+    for name, data in sorted(files.parts.items()):
+        _write(bundle / "p" / f"{name}.bin", data)
+    del files
     for number, page in enumerate(pages):
         with (records / page.path).open(encoding="utf-8") as file:
             file.readline()

@@ -16,12 +16,14 @@ one run: a four-character phrase is then proven by two bigrams (at 0 and 2) inst
 three, and the browser fetches fewer posting lists. A phrase is found from positions
 alone; the browser never reads a page's text to check it.
 
-Postings are encoded as unsigned LEB128 varints. For each token: the number of pages,
-then per page the page's number as the difference from the previous one, the number of
-positions in the page's *head* (title, 发文字号, 索引号: what weighs more) and in its
-body, and each list of positions as differences. Tokens are spread over bucket files
-(`t/<bucket>.bin`) by FNV-1a of their UTF-8 bytes; search.js fetches one bucket per
-token it needs.
+Postings are encoded as unsigned LEB128 varints: the number of pages, then per page the
+page's number as the difference from the previous one (from -1), the number of positions
+in the page's *head* (title, 发文字号, 索引号: what weighs more) and in its body, and each
+list of positions as differences. Tokens are spread over bucket files (`t/<bucket>.bin`)
+by FNV-1a of their UTF-8 bytes; a bucket holds small posting lists whole, and for larger
+ones the page ranges of their parts (`p/<token>-<part>.bin`, about PART_BYTES each).
+search.js fetches one bucket per token, every part of the query's rarest token, and of
+the other tokens only the parts whose pages could still match.
 """
 
 from __future__ import annotations
@@ -118,27 +120,51 @@ def shard_postings(
     return {t: (s.first, s.last, s.count, bytes(s.rest)) for t, s in segments.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of a token's postings: pages `first` to `last`, decodable on its own."""
+
+    first: int
+    last: int
+    data: bytes
+
+
 def join_shards(
     shards: Sequence[tuple[int, Mapping[str, tuple[int, int, int, bytes]]]],
-) -> Iterator[tuple[str, bytes]]:
-    """The postings of whole tokens from each shard's (first page number, postings), by token."""
+    part_bytes: int,
+) -> Iterator[tuple[str, int, list[Part]]]:
+    """Per token, from each shard's (first page number, postings): its page count and its
+    postings in parts of about `part_bytes` (cut between shards), in token order."""
     tokens = sorted({token for _, postings in shards for token in postings})
     for token in tokens:
-        count = 0
+        parts: list[Part] = []
+        total = 0
         body = bytearray()
-        previous = -1
+        count = first = previous = -1
         for base, postings in shards:
             segment = postings.get(token)
             if segment is None:
                 continue
-            first, last, pages, rest = segment
-            varint(base + first - previous, body)
+            start, last, pages, rest = segment
+            if count < 0:
+                body, count, first, previous = bytearray(), 0, base + start, -1
+            varint(base + start - previous, body)
             body += rest
             previous = base + last
             count += pages
-        out = bytearray()
-        varint(count, out)
-        yield token, bytes(out + body)
+            total += pages
+            if len(body) >= part_bytes:
+                parts.append(_part(first, previous, count, body))
+                count = -1
+        if count >= 0:
+            parts.append(_part(first, previous, count, body))
+        yield token, total, parts
+
+
+def _part(first: int, last: int, count: int, body: bytearray) -> Part:
+    out = bytearray()
+    varint(count, out)
+    return Part(first, last, bytes(out + body))
 
 
 def fnv1a(token: str) -> int:
@@ -157,17 +183,45 @@ def bucket_count(tokens: int) -> int:
     return count
 
 
-TOKENS_PER_BUCKET = 32
+TOKENS_PER_BUCKET = 16
+INLINE_BYTES = 512
+"""Postings up to this size are in the bucket file; larger ones in part files of their own."""
+PART_BYTES = 64 * 1024
+"""About the size of a part file: a common token's postings come in a few requests, and a
+query fetches of the others only the parts (page ranges) where its rarest token is."""
 
 
-def bucket_files(postings: Iterable[tuple[str, bytes]], buckets: int) -> dict[int, bytes]:
-    """The bucket files' bytes: per token, its UTF-8 length and bytes, its postings' length and bytes."""
+@dataclass(frozen=True, slots=True)
+class IndexFiles:
+    buckets: dict[int, bytes]
+    parts: dict[str, bytes]
+    """Part files by name (`<token number>-<part number>`, in hexadecimal and decimal)."""
+
+
+def index_files(tokens: Iterable[tuple[str, int, list[Part]]], buckets: int) -> IndexFiles:
+    """The bucket files and part files of the joined `tokens`.
+
+    A bucket file holds, per token: its UTF-8 length and bytes, its page count, and its
+    number of part files. With none, the postings follow (their length, then them); else
+    the token's number (which names its part files) and each part's first and last page.
+    """
     files: dict[int, bytearray] = {}
-    for token, data in postings:
+    parts: dict[str, bytes] = {}
+    for number, (token, pages, token_parts) in enumerate(tokens):
         out = files.setdefault(fnv1a(token) % buckets, bytearray())
         name = token.encode()
         varint(len(name), out)
         out += name
-        varint(len(data), out)
-        out += data
-    return {number: bytes(data) for number, data in files.items()}
+        varint(pages, out)
+        if len(token_parts) == 1 and len(token_parts[0].data) <= INLINE_BYTES:
+            varint(0, out)
+            varint(len(token_parts[0].data), out)
+            out += token_parts[0].data
+            continue
+        varint(len(token_parts), out)
+        varint(number, out)
+        for index, part in enumerate(token_parts):
+            varint(part.first, out)
+            varint(part.last, out)
+            parts[f"{number:x}-{index}"] = part.data
+    return IndexFiles({n: bytes(data) for n, data in files.items()}, parts)

@@ -287,7 +287,10 @@ def test_filtering_by_agency_narrows_the_results(
 
 def test_the_filter_checkboxes_work_from_the_keyboard(search_page: Page) -> None:
     submit(search_page, "就业")
-    for summary in ("#search-filters > summary", "details:has(input[name=validity]) > summary"):
+    for summary in (
+        "#search-filters > summary",
+        ".search-filter-group:has(input[name=validity]) > summary",
+    ):
         search_page.focus(summary)  # each group folds open from the keyboard
         search_page.keyboard.press("Enter")
     before = int(search_page.get_attribute("#search-form", "data-searches") or "0")

@@ -138,7 +138,8 @@
     return postings;
   }
 
-  // The postings of the tokens a bucket file holds that are in `wanted`.
+  // The entries of the tokens a bucket file holds that are in `wanted` (searchindex.index_files):
+  // {pages, postings} for a small posting list, {pages, id, parts: [[first, last], …]} for a larger one.
   function readBucket(buffer, wanted, into) {
     const reader = new Reader(buffer);
     const decoder = new TextDecoder();
@@ -146,9 +147,17 @@
       const nameLength = reader.varint();
       const name = decoder.decode(reader.bytes.subarray(reader.at, reader.at + nameLength));
       reader.at += nameLength;
-      const length = reader.varint();
-      if (wanted.has(name)) into.set(name, readPostings(reader.bytes.subarray(reader.at, reader.at + length)));
-      reader.at += length;
+      const entry = { pages: reader.varint() };
+      const parts = reader.varint();
+      if (parts === 0) {
+        const length = reader.varint();
+        if (wanted.has(name)) entry.postings = readPostings(reader.bytes.subarray(reader.at, reader.at + length));
+        reader.at += length;
+      } else {
+        entry.id = reader.varint();
+        entry.parts = Array.from({ length: parts }, () => [reader.varint(), reader.varint()]);
+      }
+      if (wanted.has(name)) into.set(name, entry);
     }
   }
 
@@ -180,6 +189,7 @@
       this.base = base;
       this.manifest = null;
       this.buckets = new Map();
+      this.parts = new Map();
       this.blocks = new Map();
       this.results = new Map();
     }
@@ -200,7 +210,9 @@
       return this.manifest;
     }
 
-    // The postings of each of `tokens`, one bucket file fetched per bucket (and kept).
+    // The postings of each of `tokens` on the pages that could hold them all: one bucket
+    // file per bucket, every part of the rarest token, and of the others only the parts
+    // whose page ranges hold a page the rarest one is on. Empty if a token is nowhere.
     async postings(tokens) {
       const manifest = await this.load();
       const byBucket = new Map();
@@ -209,12 +221,34 @@
         if (!byBucket.has(bucket)) byBucket.set(bucket, new Set());
         byBucket.get(bucket).add(token);
       }
-      const found = new Map();
+      const entries = new Map();
       await Promise.all(Array.from(byBucket, async ([bucket, wanted]) => {
         if (!this.buckets.has(bucket)) this.buckets.set(bucket, this.fetchFile(`t/${bucket.toString(16)}.bin`));
-        readBucket(await this.buckets.get(bucket), wanted, found);
+        readBucket(await this.buckets.get(bucket), wanted, entries);
       }));
+      const found = new Map();
+      if (entries.size < tokens.size) return found;
+      const [rarest, ...others] = Array.from(entries.keys()).sort((a, b) => entries.get(a).pages - entries.get(b).pages);
+      found.set(rarest, await this.entryPostings(entries.get(rarest), null));
+      const pages = Array.from(found.get(rarest).keys());
+      await Promise.all(others.map(async (token) => found.set(token, await this.entryPostings(entries.get(token), pages))));
       return found;
+    }
+
+    // An entry's postings: all of them, or (given `pages`, ascending) the parts that hold one of them.
+    async entryPostings(entry, pages) {
+      if (entry.postings) return entry.postings;
+      const wanted = entry.parts
+        .map(([first, last], index) => [first, last, index])
+        .filter(([first, last]) => !pages || pages.some((page) => first <= page && page <= last));
+      const postings = new Map();
+      const parts = await Promise.all(wanted.map(([, , index]) => {
+        const name = `p/${entry.id.toString(16)}-${index}.bin`;
+        if (!this.parts.has(name)) this.parts.set(name, this.fetchFile(name).then(readPostings));
+        return this.parts.get(name);
+      }));
+      for (const part of parts) for (const [page, positions] of part) postings.set(page, positions);
+      return postings;
     }
 
     // Facet rows of `pages` (facet → value numbers, per page), fetching the blocks they are in.
