@@ -43,11 +43,15 @@ def mtimes(folder: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
 
 
+def _cannot_write(*arguments: object) -> None:
+    raise OSError("the disk is full")
+
+
 @pytest.fixture
 def built(demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo built once, its sources dated back so the build trusts their mtimes."""
-    # Without Pagefind the build warns (GS501): a diagnostic the up-to-date build must repeat.
-    monkeypatch.setattr(search, "pagefind_executable", lambda: None)
+    # Without its search index the build warns (GS501): a diagnostic the up-to-date build must repeat.
+    monkeypatch.setattr(search, "_write_index", _cannot_write)
     settle(demo)
     first = build(demo)
     assert first.site is not None and [d.code for d in first.diagnostics] == ["GS501"]
