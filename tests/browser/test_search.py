@@ -312,7 +312,9 @@ def test_the_search_page_with_results_has_no_axe_violation(search_page: Page) ->
 def test_the_javascript_normaliser_matches_the_python_one(
     search_page: Page, typed: str, canonical: str
 ) -> None:
-    got = search_page.evaluate("t => window.govsiteSearch.canonicalText(t)", typed)
+    got = search_page.evaluate(
+        "async t => (await window.govsiteSearch.engine()).canonicalText(t)", typed
+    )
     assert got == canonical == search.canonical_text(typed)
 
 
@@ -320,14 +322,18 @@ def test_the_javascript_normaliser_matches_the_python_one(
 def test_the_javascript_phrase_tokens_are_the_index_tokens(search_page: Page, typed: str) -> None:
     """Each [token, offset] search.js looks up stands at that offset in the indexed text itself."""
     tokens = search_page.evaluate(
-        "t => window.govsiteSearch.phrasesOf(t).map(window.govsiteSearch.phraseTokens)", typed
+        "async t => { const e = await window.govsiteSearch.engine();"
+        " return e.phrasesOf(t).map(e.phraseTokens); }",
+        typed,
     )
     (phrase,) = tokens
     indexed = searchindex.token_positions(search.canonical_runs(typed))
     origin = min(indexed[phrase[0][0]]) - phrase[0][1]
     assert all(origin + offset in indexed[token] for token, offset in phrase)
     for token, _ in phrase:
-        js = search_page.evaluate("t => window.govsiteSearch.bucketOf(t, 4096)", token)
+        js = search_page.evaluate(
+            "async t => (await window.govsiteSearch.engine()).bucketOf(t, 4096)", token
+        )
         assert js == searchindex.fnv1a(token) % 4096
 
 
