@@ -51,6 +51,14 @@ def sample_queries(build: Path) -> list[str]:
     return [COMMON, rare or "义务教育优", doc_no or "国办发2024 3号"]
 
 
+def _kind(url: str) -> str:
+    """What a request fetched: the page and its assets, or a kind of index file."""
+    if "/search-index/" not in url:
+        return "page"
+    name = url.split("/search-index/")[1]
+    return name.split("/")[0] if "/" in name else name
+
+
 def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
     handler = functools.partial(Quiet, directory=str(build))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -80,16 +88,20 @@ def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                 seconds = time.perf_counter() - start
                 count = len(requests)
                 size = 0
+                kinds: dict[str, list[int]] = {}
                 for request in requests[:count]:
                     response = request.response()
                     if response is not None:
                         response.finished()
                         sizes = request.sizes()
-                        size += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                        got = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                        size += got
+                        kind = _kind(request.url)
+                        kinds[kind] = [kinds.get(kind, [0, 0])[0] + 1, kinds.get(kind, [0, 0])[1] + got]
                 page.wait_for_selector("#search-form[data-searches]", state="attached")
                 page.wait_for_timeout(100)  # the status is announced after 50 ms
                 status = page.inner_text("#search-status")
-                samples.append((count, size, seconds, status))
+                samples.append((count, size, seconds, status, kinds))
                 context.close()
             rows.append({
                 "query": query,
@@ -97,6 +109,7 @@ def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                 "kB": round(statistics.median(s[1] for s in samples) / 1000, 1),
                 "first results s": round(statistics.median(s[2] for s in samples), 3),
                 "status": samples[-1][3],
+                "requests and bytes by kind": samples[-1][4],
             })  # fmt: skip
         browser.close()
     server.shutdown()

@@ -58,31 +58,55 @@ export function phrasesOf(query) {
   return phrases.filter((runs) => !(runs.length === 1 && isHan(runs[0]) && Array.from(runs[0]).length === 1));
 }
 
-// The [token, offset] pairs that prove a phrase, as searchindex.py places tokens: of a Han
-// run, the bigrams at even offsets and the last one (bigrams two apart are in one run).
-export function phraseTokens(runs) {
-  const tokens = [];
+// Where a phrase's tokens stand, as searchindex.py places them: [token, offset] pairs that
+// must all be there (numbers, words, lone characters), and chains of bigrams (a Han run:
+// bigram i at offset + i), of which a cover is enough.
+function layout(runs) {
+  const fixed = [];
+  const chains = [];
   let offset = 0;
   runs.forEach((run, index) => {
     const chars = Array.from(run);
     if (!isHan(run)) {
-      tokens.push([run, offset]);
+      fixed.push([run, offset]);
       offset += 1;
     } else if (chars.length === 1) {
       let token = run;
       if (index === 0 && runs.length > 1) token = run + "$";
       else if (index === runs.length - 1 && index > 0) token = "^" + run;
-      tokens.push([token, offset]);
+      fixed.push([token, offset]);
       offset += 1;
     } else {
-      const last = chars.length - 2;
-      for (let i = 0; i <= last; i++) {
-        if (i % 2 === 0 || i === last) tokens.push([chars[i] + chars[i + 1], offset + i]);
-      }
+      chains.push([offset, chars.slice(1).map((char, i) => chars[i] + char)]);
       offset += chars.length - 1;
     }
     offset += GAP;
   });
+  return { fixed, chains };
+}
+
+// Every token that could prove the phrase of `runs`.
+export function candidateTokens(runs) {
+  const { fixed, chains } = layout(runs);
+  return [...fixed.map(([token]) => token), ...chains.flatMap(([, bigrams]) => bigrams)];
+}
+
+// The [token, offset] pairs that prove the phrase of `runs` at least `cost`: of each chain,
+// its first and last bigram and between them never two bigrams in a row left out (bigrams
+// one or two apart are in one run, so every character is covered, in place).
+export function phraseTokens(runs, cost = () => 1) {
+  const { fixed, chains } = layout(runs);
+  const tokens = [...fixed];
+  for (const [offset, bigrams] of chains) {
+    const total = []; // the least cost of a cover of bigrams 0 to i that takes bigram i
+    const from = [];
+    bigrams.forEach((bigram, i) => {
+      const previous = i === 0 ? -1 : i >= 2 && total[i - 2] < total[i - 1] ? i - 2 : i - 1;
+      total.push(cost(bigram) + (previous < 0 ? 0 : total[previous]));
+      from.push(previous);
+    });
+    for (let i = bigrams.length - 1; i >= 0; i = from[i]) tokens.push([bigrams[i], offset + i]);
+  }
   return tokens;
 }
 
@@ -203,10 +227,9 @@ export class Index {
     return this.manifest;
   }
 
-  // The postings of each of `tokens` on the pages that could hold them all: one bucket
-  // file per bucket, every part of the rarest token, and of the others only the parts
-  // whose page ranges hold a page the rarest one is on. Empty if a token is nowhere.
-  async postings(tokens) {
+  // The bucket entries of `tokens` (one bucket file fetched per bucket, and kept): token →
+  // {pages, postings} or {pages, id, parts}; a token that is nowhere is left out.
+  async entries(tokens) {
     const manifest = await this.load();
     const byBucket = new Map();
     for (const token of tokens) {
@@ -219,12 +242,20 @@ export class Index {
       if (!this.buckets.has(bucket)) this.buckets.set(bucket, this.fetchFile(`t/${bucket.toString(16)}.bin`));
       readBucket(await this.buckets.get(bucket), wanted, entries);
     }));
+    return entries;
+  }
+
+  // The postings of `tokens` on the pages that could hold them all, rarest token first: all
+  // of its parts, then of each next one only the parts whose pages are still candidates.
+  async postings(tokens, entries) {
     const found = new Map();
-    if (entries.size < tokens.size) return found;
-    const [rarest, ...others] = Array.from(entries.keys()).sort((a, b) => entries.get(a).pages - entries.get(b).pages);
-    found.set(rarest, await this.entryPostings(entries.get(rarest), null));
-    const pages = Array.from(found.get(rarest).keys());
-    await Promise.all(others.map(async (token) => found.set(token, await this.entryPostings(entries.get(token), pages))));
+    let candidates = null;
+    for (const token of Array.from(tokens).sort((a, b) => entries.get(a).pages - entries.get(b).pages)) {
+      const postings = await this.entryPostings(entries.get(token), candidates && Array.from(candidates));
+      found.set(token, postings);
+      candidates = new Set(Array.from(postings.keys()).filter((page) => !candidates || candidates.has(page)));
+      if (!candidates.size) break;
+    }
     return found;
   }
 
@@ -276,14 +307,20 @@ export class Index {
 // values), best first: {pages, all (before the filters), tooShort}.
 export async function find(index, query, chosen) {
   const manifest = await index.load();
-  const phrases = phrasesOf(query).map(phraseTokens);
+  const runs = phrasesOf(query);
   let all;
-  if (!phrases.length) {
+  if (!runs.length) {
     if (query) return { pages: [], all: [], tooShort: true };
     all = Array.from({ length: manifest.pages }, (_, page) => page);
   } else {
-    const whole = phraseTokens(phrasesOf(query).flat());
-    const postings = await index.postings(new Set(phrases.flat().map(([token]) => token)));
+    const entries = await index.entries(new Set(runs.flatMap(candidateTokens)));
+    const cost = (token) => (entries.has(token) ? entries.get(token).pages : Infinity);
+    const phrases = runs.map((phrase) => phraseTokens(phrase, cost));
+    const tokens = new Set(phrases.flat().map(([token]) => token));
+    if (Array.from(tokens).some((token) => !entries.has(token))) return { pages: [], all: [], tooShort: false };
+    const postings = await index.postings(tokens, entries);
+    // The whole query, from the tokens fetched, for the ranking (none: it is not there).
+    const whole = phraseTokens(runs.flat(), (token) => (postings.has(token) ? 0 : 1e9));
     all = match(phrases, whole, postings);
   }
   const wanted = numbered(manifest, chosen);
