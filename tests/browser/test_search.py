@@ -323,7 +323,7 @@ def test_the_javascript_phrase_tokens_are_the_index_tokens(search_page: Page, ty
     """Each [token, offset] search.js looks up stands at that offset in the indexed text itself."""
     tokens = search_page.evaluate(
         "async t => { const e = await window.govsiteSearch.engine();"
-        " return e.phrasesOf(t).map(e.phraseTokens); }",
+        " return e.phrasesOf(t).map((runs) => e.phraseTokens(runs)); }",
         typed,
     )
     (phrase,) = tokens
