@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import govsite
+from govsite import theme
 from govsite.cachefiles import write_atomically
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
@@ -78,8 +79,10 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     for number, (folder, skip_hidden) in enumerate(folders):
         # Resolved, so that `--site .` and `--site /abs/path` list the same files the same way.
         hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
-    # govsite itself is an input, but not one an editor saves twice within a second.
+    # govsite itself is an input, but not one an editor saves twice within a second; so
+    # are its built-in themes, which a source checkout keeps beside the package, not in it.
     hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
+    hasher.add("themes", _files(theme.BUILTIN_THEMES, skip_hidden=False), newest=False)
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 
