@@ -1,5 +1,5 @@
 """Stage 6: read each rendered page back once, for the facts the check needs and the copy
-search indexes.
+search indexes (its search record).
 
 Both need the page parsed as HTML, which is most of their cost, so each page is parsed
 once, on the build's executor. The results depend on the page's bytes alone, so with a
@@ -7,10 +7,10 @@ build cache they are kept by the digest of those bytes and an unchanged page is 
 read again:
 
     kept/facts.json     per page digest: title, description, ids, links, sources
-    kept/copies.json    per searchable page path: the digest of the page its copy was made
-                        from, and of the copy (checked before the copy is trusted)
-    kept/site/<path>    the copies Pagefind indexes (search.with_tokens), at the pages' paths
-    kept/search/        the last search bundle and its key, reused while the copies are the same
+    kept/copies.json    per searchable page path: the digest of the page its search record was
+                        made from, and of the record (checked before the record is trusted)
+    kept/site/<path>    each searchable page's search record (search.search_record), at its path
+    kept/search/        each search shard's postings, by a key of its pages (search.index_site)
 
 (memo.py has the whole folder.) `copies.json` is removed before any copy is rewritten and
 written again only once the build succeeded, so a build cut short never leaves a copy
@@ -32,7 +32,7 @@ from govsite.memo import Workspace, key_of
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 from govsite.progress import Progress, no_progress
 from govsite.render import OutputFile
-from govsite.search import indexed_text, with_tokens
+from govsite.search import search_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class Analysis:
     facts: Mapping[str, PageFacts]
     """The facts of every HTML page, by path inside the build folder."""
     copies: Path
-    """The folder of search copies, one per searchable page, ready for Pagefind."""
+    """The folder of search records, one per searchable page (search.search_record)."""
     copied: Mapping[str, str]
     """The digest of the page each copy was made from, by path."""
     code: str
@@ -124,9 +124,9 @@ def _read_page(work: _Work, number: int) -> tuple[PageFacts, str | None]:
     facts = facts_of(output.path, page)
     if output.path not in work.searchable:
         return facts, None
-    copy = with_tokens(output.content, indexed_text(page))  # takes `page` apart
-    write_atomically(work.copies / output.path, copy)
-    return facts, key_of(copy)
+    record = search_record(page)  # takes `page` apart
+    write_atomically(work.copies / output.path, record)
+    return facts, key_of(record)
 
 
 def _facts_json(facts: PageFacts) -> list[Any]:

@@ -2,9 +2,9 @@
 
 The theme already sets its Content-Security-Policy in each page's `<meta>`; a header adds what
 a `<meta>` cannot (`frame-ancestors`, against framing the site in another one) and protects
-files that are not pages. The header's policy is the theme's loosest (the search page's,
-which adds 'wasm-unsafe-eval' for Pagefind): browsers enforce both policies, so every other
-page keeps its stricter `<meta>` one. docs/security-headers.md has the same for nginx.
+files that are not pages. The header's policy is the theme's own (every page, the search
+page included, has the same): browsers enforce both policies. docs/security-headers.md has
+the same for nginx.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ HEADERS_PATH = "_headers"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-    "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'self'"
 )
 PERMISSIONS_POLICY = (

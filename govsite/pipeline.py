@@ -156,7 +156,13 @@ def _check_and_write(
 
     def index_then_check(staging: Path) -> None:
         index_site(
-            staging, analysis.copies, analysis.copied, analysis.code, space.kept_bundle, report
+            staging,
+            analysis.copies,
+            analysis.copied,
+            analysis.code,
+            space.kept_bundle,
+            report,
+            render_on,
         )
         report.stop_if_errors()  # a GS501 warning is fatal with --strict
         progress("search indexed", len(searchable), len(searchable))

@@ -1,58 +1,71 @@
-"""Post-build stage: index the staged site's document pages with Pagefind for client-side search.
+"""Post-build stage: the static search index of the staged site's document pages.
 
-Pagefind's Chinese segmenter (the `pagefind-bin-extended` build) cuts text into words,
-and a query is only found if it cuts the same way: 金桥镇区 is missed when the index
-holds 金桥 and 镇区. So besides Pagefind's own words, every indexed page gets *n-gram
-tokens*: the page's text in the canonical form of `canonical_text`, cut into bigrams of
-consecutive characters, each spelt as one ASCII word (`zq` + 4 letters per character)
-that no segmenter splits. `static/js/search.js` cuts a query the same way and checks
-each candidate's text, so any few consecutive characters of a page find it.
+govsite writes its own index (searchindex.py has the format) rather than running
+Pagefind: measured on the 10,000-record benchmark site, Pagefind's Chinese segmenter
+needed a browser-side check of up to 500 fetched fragments per search (522 requests,
+2.2 MB), and its memory (a third of a megabyte per page) forced shards that each cost
+the browser more requests (README "Search" has the numbers). This index makes Chinese
+substring and phrase matching a property of the index: bigrams with positions.
 
-The tokens are added to a private copy of each page that only Pagefind reads; the pages
-readers download are not made bigger. The copy puts them after a `zqzq` sentinel at the
-end of the indexed text, where search.js cuts them off before showing an excerpt.
+Each searchable page is read back once, on the build's executor (analyse.py), into a
+*search record* (`search_record`): its result's metadata, its filter values, the text
+that weighs more (title, 发文字号, 索引号), the rest of its indexed text and the excerpt
+text. `index_site` turns the records into `search-index/` in the build folder:
+
+    manifest.json   format, page count, buckets, facet values (with parents) and block size
+    t/<bucket>.bin  tokens by a hash: small posting lists (with positions), or where larger ones are
+    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages
+    d/<n>.json      one page's result: address, title, 文号, date, validity, excerpt text
+    f/<n>.bin       the facet values of a block of pages, fetched only to filter or count
+
+Pages are numbered newest first, so ties in ranking show the newest first. They are
+indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and a
+shard whose pages are all as they were is taken from the build cache.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
-import os
+import marshal
 import re
 import shutil
-import subprocess
-import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lxml import etree, html
 
-from govsite.cachefiles import read_checked, remove, replace_folder, write_checked
+from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.errors import Report, SourceLocation
-from govsite.fingerprint import installed_version
 from govsite.htmltree import elements
+from govsite.memo import key_of
+from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
+from govsite.searchindex import (
+    PART_BYTES,
+    bucket_count,
+    index_files,
+    join_shards,
+    shard_postings,
+    varint,
+)
 
-BUNDLE_DIR = "pagefind"
-"""Where the search bundle goes inside the build folder (search.html links to it)."""
-SHARD_PAGES = 4000
-"""Pages per Pagefind run: at most about 1.3 GB of Pagefind's memory (index_site)."""
-SHARDS_FILE = "shards.json"
-SHARD_PREFIX = "shard-"
-KEY_FILE = "key"
-"""Beside a bundle kept in the build cache: what it indexed, and with which Pagefind."""
-SENTINEL = "zqzq"
-TOKEN_PREFIX = "zq"
-HIGH_WEIGHT = "10"
-"""Pagefind weight of tokens from the title, 文号 and 索引号 (body text weighs 1)."""
-TIMEOUT_SECONDS = 600
+BUNDLE_DIR = "search-index"
+"""Where the index goes inside the build folder (search.html links to it)."""
+FORMAT = 1
+"""The index's format (search.js checks it): change it with the format."""
+SHARD_PAGES = 2000
+"""At most this many pages per shard: a shard's postings stay well under 100 MB."""
+BLOCK_PAGES = 1024
+"""Pages per facet file: a search that filters fetches the blocks its results are in."""
+EXCERPT_CHARS = 3000
+"""Text kept for a result's excerpt: the first match is nearly always within it."""
+FACETS = ("agency", "category", "topic", "year", "validity", "genre")
+"""The filters (data-pagefind-filter names), in the order of a facet row."""
 
 # Han ideographs (with 〇), the same ranges as HAN_RANGES in search.js.
 HAN_RANGES = ((0x3007, 0x3007), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 HAN_SUPPLEMENTARY = (0x20000, 0x3134F)
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _HAN = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in (*HAN_RANGES, HAN_SUPPLEMENTARY))
 # A run of Han characters, of ASCII digits, or of other letters, at C speed.
 _RUN = re.compile(f"(?P<han>[{_HAN}]+)|(?P<digits>[0-9]+)|(?P<letters>(?:(?![{_HAN}])[^\\W\\d_])+)")
@@ -82,27 +95,9 @@ def canonical_text(text: str) -> str:
     return " ".join(runs)
 
 
-def encode_chars(chars: str) -> str:
-    """One ASCII word for `chars`: `zq` and four letters (base 26) per character."""
-    return TOKEN_PREFIX + "".join(map(_encode_char, chars))
-
-
-@functools.lru_cache(maxsize=65536)
-def _encode_char(char: str) -> str:
-    code = ord(char)
-    return "".join(LETTERS[(code // 26**power) % 26] for power in (3, 2, 1, 0))
-
-
-def index_tokens(text: str) -> list[str]:
-    """The n-gram tokens of `text`: each bigram of each run, and the run itself if it is one
-    character; each token once, in first-seen order (repeats would only make the page bigger)."""
-    grams: dict[str, None] = {}
-    for run in canonical_text(text).split():
-        if len(run) == 1:
-            grams[run] = None
-        else:
-            grams.update(dict.fromkeys(run[i : i + 2] for i in range(len(run) - 1)))
-    return [encode_chars(gram) for gram in grams]
+def canonical_runs(text: str) -> list[str]:
+    """The runs of `text`'s canonical form (what searchindex.py cuts into tokens)."""
+    return canonical_text(text).split()
 
 
 # -- reading a page as Pagefind does ------------------------------------------------------
@@ -199,176 +194,260 @@ def _settable(text: str | None) -> str:
     return _NOT_XML.sub("", text) if text else ""
 
 
-def with_tokens(page: bytes, text: IndexedText) -> bytes:
-    """The page with the n-gram tokens of its `text` appended as a last `data-pagefind-body` element."""
-    block = (
-        f'<div data-pagefind-body><p data-pagefind-weight="{HIGH_WEIGHT}">{SENTINEL} '
-        f"{' '.join(index_tokens(text.weighted))}</p><p>{' '.join(index_tokens(text.plain))}</p></div>"
-    ).encode()
-    end = page.rfind(b"</body>")
-    if end < 0:
-        return page + block
-    return page[:end] + block + page[end:]
+_META = etree.XPath("//*[@data-pagefind-meta]")
+_FILTERS = etree.XPath("//*[@data-pagefind-filter]")
+_NO_EXCERPT = etree.XPath(".//*[@data-search-no-excerpt]")
 
 
-# -- running Pagefind -----------------------------------------------------------------------
+def search_record(page: html.HtmlElement) -> bytes:
+    """What the index keeps of a parsed page: two lines of JSON, its result's metadata and
+    filter values (`data-pagefind-meta`, `data-pagefind-filter`), then its texts: what
+    weighs more, the rest, and the excerpt text (less `data-search-no-excerpt` parts).
+
+    Takes the page apart, as `indexed_text` does.
+    """
+    meta: dict[str, str] = {}
+    for element in elements(_META, page):
+        key, _, value = element.get("data-pagefind-meta", "").partition(":")
+        meta.setdefault(key, value)
+    filters: dict[str, list[str]] = {}
+    for element in elements(_FILTERS, page):
+        key, _, value = element.get("data-pagefind-filter", "").partition(":")
+        if value not in filters.setdefault(key, []):
+            filters[key].append(value)
+    excerpt_page = html.fromstring(html.tostring(page))
+    for element in elements(_NO_EXCERPT, excerpt_page):
+        element.drop_tree()
+    excerpt = " ".join(indexed_text(excerpt_page).plain.split())[:EXCERPT_CHARS]
+    text = indexed_text(page)
+    header = json.dumps({"meta": meta, "filters": filters}, ensure_ascii=False, sort_keys=True)
+    texts = json.dumps([text.weighted, text.plain, excerpt], ensure_ascii=False)
+    return f"{header}\n{texts}\n".encode()
 
 
-def pagefind_executable() -> Path | None:
-    """The Pagefind binary of `pagefind-bin-extended`, or None if it is not installed."""
-    try:
-        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
-    except ImportError:
-        return None
-    try:
-        return Path(get_executable())
-    except FileNotFoundError:
-        return None
+# -- writing the index ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A searchable page as the index orders it: newest first."""
+
+    path: str
+    digest: str
+    date: str
+    meta: Mapping[str, str]
+    filters: Mapping[str, Sequence[str]]
 
 
 def index_site(
     folder: Path,
-    copies: Path,
+    records: Path,
     pages: Mapping[str, str],
     code: str,
     kept: Path | None,
     report: Report,
+    run_on: ExecutorFactory = InProcessExecutor,
 ) -> None:
-    """Write the search bundle of `pages` (path → digest of the page), copied in `copies`,
-    into `folder`/pagefind.
+    """Write the search index of `pages` (path → digest of the page), whose search records
+    are in the folder `records`, into `folder`/search-index.
 
-    Pagefind holds a whole index in memory, about a third of a megabyte per page with
-    the n-gram tokens, so a large site is indexed in shards of about SHARD_PAGES pages,
-    one Pagefind run each; a page's shard depends on its path alone, so an edit changes
-    one shard. The first shard's bundle is `pagefind/`, the others are inside it, and
-    `shards.json` lists them for search.js to merge (Pagefind's `mergeIndex`).
+    The one entry point for indexing: `govsite build` calls it with every searchable page,
+    and a caller that knows which pages changed calls it the same way, since each shard
+    whose pages (path and digest) and govsite (`code`) are as they were is read from the
+    `kept` folder (in the build cache) instead of being indexed again. Shards are indexed
+    on `run_on`'s executor.
 
-    With a `kept` folder (in the build cache) a shard whose pages, govsite (`code`) and
-    Pagefind are as they were is copied from there instead of indexed again.
-
-    Without Pagefind the site is still built, with a warning (GS501; fatal with
-    `--strict`): the search page then tells readers search is unavailable and links to
-    the disclosure index, which is complete without it.
+    If the index cannot be written the site is still built, with a warning (GS501; fatal
+    with `--strict`): the search page then says search is unavailable and links to the
+    disclosure index, which is complete without it.
     """
     if not pages:
-        return  # nothing to search (Pagefind refuses an empty site); search.html says so
-    executable = pagefind_executable()
-    if executable is None:
-        _warn(report, "pagefind-bin-extended is not installed")
-        return
-    shards = _shards(sorted(pages))
-    names = ["", *(f"{SHARD_PREFIX}{number}/" for number in range(1, len(shards)))]
-    bundle = folder / BUNDLE_DIR
-    version = installed_version("pagefind_bin_extended")
-    for number, (name, shard) in enumerate(zip(names, shards, strict=True)):
-        key = json.dumps([code, version, [[page, pages[page]] for page in shard]])
-        kept_shard = kept / str(number) if kept is not None else None
-        if kept_shard is not None and _reuse(kept_shard, key, bundle / name):
-            continue
-        if not _index_shard(executable, copies, shard, len(shards) == 1, bundle / name, report):
-            shutil.rmtree(bundle, ignore_errors=True)  # never ship part of an index
-            return
-        if kept_shard is not None:
-            _keep(bundle / name, kept_shard, key, leave_out=names[1:])
-    (bundle / SHARDS_FILE).write_text(json.dumps(names[1:]), encoding="utf-8")
+        return  # nothing to search; search.html says so
+    try:
+        ordered = _ordered(records, pages)
+        shards = _shards(ordered)
+        postings = _shard_postings(records, ordered, shards, code, kept, run_on)
+        _write_index(folder / BUNDLE_DIR, ordered, shards, postings, records)
+    except (OSError, ValueError) as exc:
+        shutil.rmtree(folder / BUNDLE_DIR, ignore_errors=True)  # never ship part of an index
+        _warn(report, str(exc))
+
+
+def _ordered(records: Path, pages: Mapping[str, str]) -> list[_Page]:
+    """The pages newest first (by published date, then path), from their records' first lines."""
+    found: list[_Page] = []
+    for path, digest in pages.items():
+        with (records / path).open(encoding="utf-8") as file:
+            header = json.loads(file.readline())
+        meta = header["meta"]
+        found.append(_Page(path, digest, meta.get("date", ""), meta, header["filters"]))
+    found.sort(key=lambda page: page.path)
+    found.sort(key=lambda page: page.date, reverse=True)
+    return found
+
+
+def _shards(pages: Sequence[_Page]) -> list[tuple[int, int]]:
+    """(first, end) page numbers of each shard: the pages of one month, at most SHARD_PAGES.
+
+    A month's pages stay together, so an edit, or a record added in one month, changes
+    that month's shard only and every other shard is read from the cache.
+    """
+    shards: list[tuple[int, int]] = []
+    start = 0
+    for number in range(1, len(pages) + 1):
+        if (
+            number == len(pages)
+            or pages[number].date[:7] != pages[start].date[:7]
+            or number - start >= SHARD_PAGES
+        ):
+            shards.append((start, number))
+            start = number
+    return shards
+
+
+Postings = dict[str, tuple[int, int, int, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class _ShardWork:
+    """What the workers share: where the records are, and each shard's pages to index."""
+
+    records: Path
+    shards: Sequence[Sequence[str]]
+
+
+def _shard_postings(
+    records: Path,
+    pages: Sequence[_Page],
+    shards: Sequence[tuple[int, int]],
+    code: str,
+    kept: Path | None,
+    run_on: ExecutorFactory,
+) -> list[Postings]:
+    """Each shard's postings: from the cache when its pages are as they were, else indexed."""
+    keys = [
+        key_of(FORMAT, code, [[p.path, p.digest] for p in pages[start:end]])
+        for start, end in shards
+    ]
+    found: list[Postings | None] = [_read_kept(kept, key) for key in keys]
+    missing = [number for number, postings in enumerate(found) if postings is None]
+    work = _ShardWork(records, [[p.path for p in pages[start:end]] for start, end in shards])
+    for number, postings in zip(
+        missing, map_in_chunks(run_on, as_is, work, _index_shard, missing), strict=True
+    ):
+        found[number] = postings
+        if kept is not None:
+            kept.mkdir(parents=True, exist_ok=True)
+            write_checked(kept / keys[number], marshal.dumps(postings))
     for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
-        if not stale.name.isdigit() or int(stale.name) >= len(shards):
-            remove(stale)  # a file there is damage too
+        if stale.name not in keys:
+            remove(stale)  # a file or folder there is damage too
+    return [postings for postings in found if postings is not None]
 
 
-def _shards(pages: Sequence[str]) -> list[list[str]]:
-    """`pages` cut into about SHARD_PAGES each, by a digest of each path: stable under edits."""
-    count = -(-len(pages) // SHARD_PAGES)
-    shards: list[list[str]] = [[] for _ in range(count)]
-    for page in pages:
-        shards[int(hashlib.sha256(page.encode()).hexdigest()[:8], 16) % count].append(page)
-    return [shard for shard in shards if shard]
+def _read_kept(kept: Path | None, key: str) -> Postings | None:
+    """A shard's postings kept by an earlier build, or None (also when damaged: the bytes
+    are checked against their digest before they are read)."""
+    data = read_checked(kept / key) if kept is not None else None
+    if data is None:
+        return None
+    try:
+        postings = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return postings if isinstance(postings, dict) else None
 
 
-def _index_shard(
-    executable: Path, copies: Path, pages: Sequence[str], whole: bool, bundle: Path, report: Report
-) -> bool:
-    """Index the copies of `pages` into `bundle`; `whole`: they are all of `copies`."""
-    if whole:
-        return _run_pagefind(executable, copies, bundle, report)
-    with tempfile.TemporaryDirectory(prefix="govsite-shard-") as site:
-        _link_copies(copies, pages, Path(site))
-        return _run_pagefind(executable, Path(site), bundle, report)
+def _index_shard(work: _ShardWork, number: int) -> Postings:
+    return shard_postings(_texts(work.records, work.shards[number]))
 
 
-def _keep(bundle: Path, kept: Path, key: str, leave_out: Sequence[str]) -> None:
-    """Keep a copy of a shard's bundle (not the other shards inside the first one) with its key
-    and the digest of each file, swapped in whole (another build may keep the same shard)."""
+def _texts(records: Path, paths: Sequence[str]) -> Iterator[tuple[list[str], list[str]]]:
+    for path in paths:
+        with (records / path).open(encoding="utf-8") as file:
+            file.readline()
+            weighted, plain, _ = json.loads(file.readline())
+        yield canonical_runs(weighted), canonical_runs(plain)
 
-    def fill(folder: Path) -> None:
-        shutil.copytree(
-            bundle,
-            folder / BUNDLE_DIR,
-            ignore=lambda _, names: [n for n in names if f"{n}/" in leave_out],
+
+def _write_index(
+    bundle: Path,
+    pages: Sequence[_Page],
+    shards: Sequence[tuple[int, int]],
+    postings: Sequence[Postings],
+    records: Path,
+) -> None:
+    """Write the index's files (the module's docstring lists them) into `bundle`."""
+    tokens = list(
+        join_shards(
+            [(start, found) for (start, _), found in zip(shards, postings, strict=True)], PART_BYTES
         )
-        files = {
-            path.relative_to(folder / BUNDLE_DIR).as_posix(): _file_digest(path)
-            for path in sorted((folder / BUNDLE_DIR).rglob("*"))
-            if path.is_file()
-        }
-        write_checked(folder / KEY_FILE, json.dumps({"key": key, "files": files}).encode())
-
-    replace_folder(kept, fill)
-
-
-def _reuse(kept: Path, key: str, bundle: Path) -> bool:
-    """Copy the kept bundle of `key` into `bundle`, each file checked against its digest;
-    False (and nothing copied) if there is none or anything in it is damaged."""
-    try:
-        listing = json.loads(read_checked(kept / KEY_FILE) or b"null")
-        if not isinstance(listing, dict) or listing.get("key") != key:
-            return False
-        files: dict[str, str] = listing["files"]
-        found = {
-            p.relative_to(kept / BUNDLE_DIR).as_posix()
-            for p in (kept / BUNDLE_DIR).rglob("*")
-            if not p.is_dir()
-        }
-        if found != set(files):
-            return False
-        for name, expected in sorted(files.items()):
-            content = (kept / BUNDLE_DIR / name).read_bytes()
-            if hashlib.sha256(content).hexdigest() != expected:
-                raise ValueError(f"damaged: {name}")
-            (bundle / name).parent.mkdir(parents=True, exist_ok=True)
-            (bundle / name).write_bytes(content)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        shutil.rmtree(bundle, ignore_errors=True)  # index this shard again
-        return False
-    return True
+    )
+    buckets = bucket_count(len(tokens))
+    files = index_files(tokens, buckets)
+    del tokens
+    for number, data in sorted(files.buckets.items()):
+        _write(bundle / "t" / f"{number:x}.bin", data)
+    for name, data in sorted(files.parts.items()):
+        _write(bundle / "p" / f"{name}.bin", data)
+    del files
+    for number, page in enumerate(pages):
+        with (records / page.path).open(encoding="utf-8") as file:
+            file.readline()
+            *_, excerpt = json.loads(file.readline())
+        _write(bundle / "d" / f"{number}.json", _result_json(page, excerpt))
+    values = _facet_values(pages)
+    for block in range(0, len(pages), BLOCK_PAGES):
+        _write(
+            bundle / "f" / f"{block // BLOCK_PAGES}.bin",
+            _facet_rows(pages[block : block + BLOCK_PAGES], values),
+        )
+    manifest = {
+        "format": FORMAT,
+        "pages": len(pages),
+        "buckets": buckets,
+        "blockPages": BLOCK_PAGES,
+        "facets": {name: values[name] for name in FACETS},
+    }
+    _write(
+        bundle / "manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
+    )
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _result_json(page: _Page, excerpt: str) -> bytes:
+    """A result as search.js shows it: the page's address (from the site's root) and metadata."""
+    url = page.path.removesuffix("index.html")
+    result = {key: value for key, value in page.meta.items() if value}
+    result["url"] = url
+    result["excerpt"] = excerpt
+    return json.dumps(result, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _link_copies(copies: Path, pages: Sequence[str], site: Path) -> None:
-    """The copies of `pages` in the folder `site`, at the same paths (hard links where possible)."""
+def _facet_values(pages: Sequence[_Page]) -> dict[str, list[str]]:
+    """Each filter's values, sorted (years newest first)."""
+    values: dict[str, set[str]] = {name: set() for name in FACETS}
     for page in pages:
-        target = site / page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(copies / page, target)
-        except OSError:
-            shutil.copyfile(copies / page, target)
+        for name in FACETS:
+            values[name].update(page.filters.get(name, ()))
+    return {name: sorted(found, reverse=name == "year") for name, found in values.items()}
 
 
-def _run_pagefind(executable: Path, site: Path, bundle: Path, report: Report) -> bool:
-    """Index `site` into `bundle`; False (with a warning) if Pagefind failed."""
-    command = [str(executable), "--site", str(site), "--output-path", str(bundle), "--silent"]
-    try:
-        subprocess.run(command, check=True, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
-    except (OSError, subprocess.SubprocessError) as exc:
-        shutil.rmtree(bundle, ignore_errors=True)  # never ship half a bundle
-        detail = getattr(exc, "stderr", None) or str(exc)
-        _warn(report, f"Pagefind failed: {detail.strip()}")
-        return False
-    return True
+def _facet_rows(pages: Sequence[_Page], values: Mapping[str, Sequence[str]]) -> bytes:
+    """Per page, per filter: how many values it has, then their numbers in `values`."""
+    numbers = {name: {value: n for n, value in enumerate(found)} for name, found in values.items()}
+    out = bytearray()
+    for page in pages:
+        for name in FACETS:
+            own = page.filters.get(name, ())
+            varint(len(own), out)
+            for value in own:
+                varint(numbers[name][value], out)
+    return bytes(out)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _warn(report: Report, reason: str) -> None:
@@ -376,5 +455,5 @@ def _warn(report: Report, reason: str) -> None:
         "GS501",
         f"the search index was not built: {reason}",
         SourceLocation(PurePosixPath("govsite.yaml")),
-        "install govsite's dependencies (pip install -e .); the search page says search is unavailable",
+        "the search page says search is unavailable; the disclosure index lists everything",
     )

@@ -83,12 +83,13 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     for number, (folder, skip_hidden) in enumerate(folders):
         # Resolved, so that `--site .` and `--site /abs/path` list the same files the same way.
         hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
-    # govsite itself is an input, but not one an editor saves twice within a second.
+    # govsite itself is an input, but not one an editor saves twice within a second; so
+    # are its built-in themes, which a source checkout keeps beside the package, not in it.
     hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
     # The built-in themes are inside the package only in a wheel: an editable install
     # (the README's) reads them from the checkout's themes/, where they are edited.
     if not BUILTIN_THEMES.is_relative_to(_PACKAGE_DIR):
-        hasher.add("themes", _files(BUILTIN_THEMES, skip_hidden=False))
+        hasher.add("themes", _files(BUILTIN_THEMES, skip_hidden=False), newest=False)
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 

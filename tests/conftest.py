@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -72,24 +71,10 @@ def make_site(tmp_path: Path) -> MakeSite:
     return make
 
 
-# Pagefind writes its filter and metadata indexes in hash-map order, so their bytes (and the
-# hashes in their names, which pagefind-entry.json holds) vary from run to run, though they
-# say the same: https://github.com/Pagefind/pagefind/issues/638. Everything else is stable.
-# The manifest of published files (tests/test_verify.py) lists their digests, so it varies with them.
-UNSTABLE_IN_PAGEFIND = re.compile(
-    r"pagefind/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json)"
-    r"|\.well-known/govsite-manifest\.json"
-)
-
-
 def tree_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` with its bytes, leaving out Pagefind's unstable files."""
+    """Every file below `folder` with its bytes."""
     files = (path for path in sorted(folder.rglob("*")) if path.is_file())
-    return {
-        relative: path.read_bytes()
-        for path in files
-        if not UNSTABLE_IN_PAGEFIND.fullmatch(relative := path.relative_to(folder).as_posix())
-    }
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in files}
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

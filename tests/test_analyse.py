@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,56 +44,55 @@ def fresh_copies(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The folders Pagefind indexed (it still runs)."""
-    runs: list[Path] = []
-    run = search._run_pagefind
+def shards_indexed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many pages each search shard indexed had (it still indexes them)."""
+    indexed: list[int] = []
+    real = search.shard_postings
 
-    def counted(executable: Path, site: Path, bundle: Path, report: object) -> bool:
-        runs.append(site)
-        return run(executable, site, bundle, report)  # type: ignore[arg-type]
+    def counted(texts: Any) -> Any:
+        found = list(texts)
+        indexed.append(len(found))
+        return real(found)
 
-    monkeypatch.setattr(search, "_run_pagefind", counted)
-    return runs
+    monkeypatch.setattr(search, "shard_postings", counted)
+    return indexed
 
 
-def test_unchanged_pages_are_not_read_again_and_the_search_bundle_is_reused(
-    demo: Path, pagefind_runs: list[Path]
+def test_unchanged_pages_are_not_read_again_and_the_search_shards_are_reused(
+    demo: Path, shards_indexed: list[int]
 ) -> None:
     first: dict[str, int] = {}
     build(demo, first)
     bundle = tree_bytes(demo / "build" / search.BUNDLE_DIR)
-    assert first["pages read back"] > 150 and len(pagefind_runs) == 1
+    shards = len(shards_indexed)
+    assert first["pages read back"] > 150 and shards > 0
 
     (demo / "govsite.yaml").touch()  # a full build, every page from the cache
     again: dict[str, int] = {}
     build(demo, again)
     assert "pages read back" not in again  # nothing to read: the stage did not even start
-    assert len(pagefind_runs) == 1
-    assert tree_bytes(demo / "build" / search.BUNDLE_DIR).keys() == bundle.keys()
+    assert len(shards_indexed) == shards
+    assert tree_bytes(demo / "build" / search.BUNDLE_DIR) == bundle
 
     edit_body(demo, random.Random(3), 0)
     edited: dict[str, int] = {}
     build(demo, edited)
     assert edited["pages read back"] == 1
-    assert len(pagefind_runs) == 2
+    assert len(shards_indexed) == shards + 1
 
 
 def test_an_edit_indexes_its_own_shard_again_and_no_other(
-    demo: Path, pagefind_runs: list[Path], monkeypatch: pytest.MonkeyPatch
+    demo: Path, shards_indexed: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search, "SHARD_PAGES", 10)
     build(demo)
-    bundle = demo / "build" / search.BUNDLE_DIR
-    shards = json.loads((bundle / search.SHARDS_FILE).read_text(encoding="utf-8"))
-    assert len(pagefind_runs) == len(shards) + 1 > 3
+    shards = len(shards_indexed)
+    assert shards > 3 and max(shards_indexed) <= 10
     edit_body(demo, random.Random(4), 0)
     build(demo)
-    assert len(pagefind_runs) == len(shards) + 2
-    entries = [bundle / name / "pagefind-entry.json" for name in ["", *shards]]
-    assert sum(int(re.findall(r'"page_count":(\d+)', e.read_text())[0]) for e in entries) == len(
-        fresh_copies(demo)
-    )
+    assert len(shards_indexed) == shards + 1
+    manifest = json.loads((demo / "build" / search.BUNDLE_DIR / "manifest.json").read_text())
+    assert manifest["pages"] == len(fresh_copies(demo))
 
 
 def test_kept_copies_equal_fresh_ones_after_edits(demo: Path) -> None:
@@ -108,14 +106,15 @@ def test_kept_copies_equal_fresh_ones_after_edits(demo: Path) -> None:
 
 
 def test_another_govsite_trusts_nothing_kept(
-    demo: Path, monkeypatch: pytest.MonkeyPatch, pagefind_runs: list[Path]
+    demo: Path, monkeypatch: pytest.MonkeyPatch, shards_indexed: list[int]
 ) -> None:
     build(demo)
+    shards = len(shards_indexed)
     monkeypatch.setattr(memo, "code_key", lambda: "another version")
     (demo / "govsite.yaml").touch()
     progress: dict[str, int] = {}
     build(demo, progress)
-    assert progress["pages read back"] > 150 and len(pagefind_runs) == 2
+    assert progress["pages read back"] > 150 and len(shards_indexed) == 2 * shards
 
 
 def test_a_body_renders_again_only_when_its_text_or_a_link_target_changes(

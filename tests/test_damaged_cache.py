@@ -61,8 +61,8 @@ def _extra_copy(cache: Path) -> None:
 
 DAMAGE: dict[str, Damage] = {
     "random bytes in the code key": lambda c: _random_bytes(c / "kept" / "code"),
-    "random bytes in a search shard's key": lambda c: _random_bytes(
-        c / "kept" / "search" / "0" / "key"
+    "random bytes in a kept search shard": lambda c: _random_bytes(
+        _largest(c / "kept" / "search", "*")
     ),
     "random bytes in the manifest": lambda c: _random_bytes(c / "manifest.json"),
     "random bytes in the stamp": lambda c: _random_bytes(c / "stamp.json"),
@@ -80,8 +80,9 @@ DAMAGE: dict[str, Damage] = {
     "a folder where the lock was": lambda c: _folder_in_place(c / "lock"),
     "a truncated cached page": lambda c: _truncate(_largest(c / "pages", "*")),
     "a truncated search copy": lambda c: _truncate(_record_copy(c)),
-    "a truncated file of a kept search bundle": lambda c: _truncate(
-        _largest(c / "kept" / "search" / "0" / "pagefind" / "fragment", "*")
+    "a truncated kept search shard": lambda c: _truncate(_largest(c / "kept" / "search", "*")),
+    "a folder where a kept search shard was": lambda c: _folder_in_place(
+        _largest(c / "kept" / "search", "*")
     ),
     "an extra page among the search copies": _extra_copy,
     "an edited body kept in the cache": _tamper_bodies,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from datetime import date
@@ -11,12 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govsite import pipeline, search, uptodate
+from govsite import pipeline, search, theme, uptodate
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.result import BuildResult
+from tests.conftest import MakeSite
 from tests.test_incremental import demo, records
+from tests.unit.test_search import SKELETON_FRESH
 
 __all__ = ["demo"]  # the fixture, shared with the incremental tests
 
@@ -43,11 +46,15 @@ def mtimes(folder: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()}
 
 
+def _cannot_write(*arguments: object) -> None:
+    raise OSError("the disk is full")
+
+
 @pytest.fixture
 def built(demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo built once, its sources dated back so the build trusts their mtimes."""
-    # Without Pagefind the build warns (GS501): a diagnostic the up-to-date build must repeat.
-    monkeypatch.setattr(search, "pagefind_executable", lambda: None)
+    # Without its search index the build warns (GS501): a diagnostic the up-to-date build must repeat.
+    monkeypatch.setattr(search, "_write_index", _cannot_write)
     settle(demo)
     first = build(demo)
     assert first.site is not None and [d.code for d in first.diagnostics] == ["GS501"]
@@ -152,3 +159,21 @@ def test_the_command_says_so_and_repeats_the_warnings(built: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Up to date: ")
     assert "warning[GS501]" in result.stderr
+
+
+def test_an_edit_to_a_built_in_theme_builds_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A source checkout keeps the built-in themes beside the package, not inside it."""
+    themes = tmp_path / "themes"
+    shutil.copytree(theme.BUILTIN_THEMES, themes)
+    monkeypatch.setattr(theme, "BUILTIN_THEMES", themes)
+    monkeypatch.setattr(uptodate, "BUILTIN_THEMES", themes)
+    root = make_site()
+    assert not (root / "themes").exists()  # the site uses the built-in theme
+    settle(root)
+    assert build(root, as_of=SKELETON_FRESH).site is not None
+    assert build(root, as_of=SKELETON_FRESH).site is None
+    script = next(themes.rglob("search.js"))
+    script.write_text(script.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
+    assert build(root, as_of=SKELETON_FRESH).site is not None

@@ -101,7 +101,7 @@ def test_the_manifest_lists_every_published_file_with_its_digest(built: Path) ->
     assert [e.path for e in manifest.files] == sorted(listed)
     assert manifest_of(built, manifest.source_commit).to_bytes() == data  # a function of the bytes
     assert "index.html" in listed and "_headers" in listed
-    assert any(path.startswith("pagefind/") for path in listed)  # the search index too
+    assert any(path.startswith("search-index/") for path in listed)  # the search index too
 
 
 def test_an_untouched_copy_served_over_http_verifies(built: Path, serve_folder: Serve) -> None:

@@ -1,18 +1,22 @@
-"""govsite/search.py: the normalisation shared with search.js, n-gram tokens, and the index stage."""
+"""govsite/search.py and searchindex.py: the normalisation shared with search.js, tokens with
+positions, postings, shards, and the index stage."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
 
-from govsite import pipeline, search
+from govsite import pipeline, search, searchindex
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
+from govsite.searchindex import token_positions
 from tests.conftest import MakeSite
 
 # (typed, canonical form). tests/browser/test_search.py runs search.js's canonicalText on
@@ -55,30 +59,88 @@ def test_loosely_typed_document_numbers_have_one_form() -> None:
     assert search.canonical_text("国办发〔2024〕13号") not in forms
 
 
-def test_encoded_characters_are_fixed_width_ascii_words() -> None:
-    word = search.encode_chars("金桥")
-    # 金 U+91D1 = 2·26³ + 3·26² + 5·26 + 19 → cdft; 桥 U+6865 = 1·26³ + 13·26² + 13·26 + 23 → bnnx
-    assert word == "zq" + "cdft" + "bnnx"
-    assert word.isascii() and word.isalpha() and len(word) == 2 + 4 * 2
-    assert search.encode_chars("金桥") != search.encode_chars("桥金")
+def test_a_han_run_gives_its_bigrams_at_consecutive_positions() -> None:
+    assert token_positions(["金桥镇区"]) == {"金桥": [0], "桥镇": [1], "镇区": [2]}
 
 
-def test_index_tokens_are_bigrams_of_each_run() -> None:
-    enc = search.encode_chars
-    assert search.index_tokens("金桥镇区") == [enc("金桥"), enc("桥镇"), enc("镇区")]
-    # a one-character run is a token of its own; runs never pair across a separator
-    assert search.index_tokens("〔2024〕3号") == [
-        enc("20"),
-        enc("02"),
-        enc("24"),
-        enc("3"),
-        enc("号"),
-    ]
+def test_numbers_and_words_are_whole_tokens_and_runs_are_gap_apart() -> None:
+    found = token_positions(search.canonical_runs("国办发〔2024〕3号文"))
+    gap = searchindex.GAP
+    assert found["国办"] == [0] and found["办发"] == [1]
+    assert found["2024"] == [2 + gap]
+    assert found["3"] == [3 + 2 * gap]
+    assert found["号文"] == [4 + 3 * gap]
+    # where Han text meets a number, its edge characters are tokens: 3号 finds 3号文
+    assert found["发$"] == [1] and found["^号"] == [4 + 3 * gap]
+    assert "20" not in found and "13" not in found  # 3 never finds 13, 02 never 2024
 
 
-def test_a_phrase_straddling_words_has_all_its_bigrams_in_the_index() -> None:
-    tokens = set(search.index_tokens("本市金桥镇区域内的居民"))
-    assert {search.encode_chars(p) for p in ("金桥", "桥镇", "镇区")} <= tokens
+def test_a_one_character_run_is_its_own_token() -> None:
+    found = token_positions(search.canonical_runs("第2条"))
+    assert found == {
+        "第": [0],
+        "第$": [0],
+        "2": [1 + searchindex.GAP],
+        "条": [2 + 2 * searchindex.GAP],
+        "^条": [2 + 2 * searchindex.GAP],
+    }
+
+
+def test_postings_hold_each_page_with_its_head_and_body_positions() -> None:
+    texts = [(["金桥"], ["金桥镇", "金桥"]), (["无关"], []), ([], ["金桥"])]
+    postings = searchindex.shard_postings(texts)
+    first, last, pages, _ = postings["金桥"]
+    assert (first, last, pages) == (0, 2, 2)
+    joined = {token: parts for token, _, parts in searchindex.join_shards([(5, postings)], 100)}
+    (part,) = joined["金桥"]
+    assert (part.first, part.last) == (5, 7)
+    assert decode(part.data) == {5: ([0], [0, 2 + searchindex.GAP]), 7: ([], [0])}
+
+
+def decode(data: bytes) -> dict[int, tuple[list[int], list[int]]]:
+    """A token's postings as search.js reads them: page → (head positions, body positions)."""
+    numbers = iter(varints(data))
+    found = {}
+    page = -1
+    for _ in range(next(numbers)):
+        page += next(numbers)
+        head, body = next(numbers), next(numbers)
+        found[page] = (list(accumulate(next(numbers) for _ in range(head))),
+                       list(accumulate(next(numbers) for _ in range(body))))  # fmt: skip
+    return found
+
+
+def varints(data: bytes) -> Iterator[int]:
+    value = shift = 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            yield value
+            value = shift = 0
+
+
+def test_joined_shards_equal_one_shard() -> None:
+    texts = [([f"标题{n}"], ["金桥镇区", str(n), "金桥"]) for n in range(7)]
+    whole = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 10**6))
+    cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
+    assert list(searchindex.join_shards(cut, 10**6)) == whole
+
+
+def test_large_postings_are_cut_into_parts_between_shards() -> None:
+    texts = [(["金桥"], ["金桥镇区"] * 50) for _ in range(9)]
+    cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
+    joined = {token: (pages, parts) for token, pages, parts in searchindex.join_shards(cut, 100)}
+    pages, parts = joined["金桥"]
+    assert pages == 9 and [(p.first, p.last) for p in parts] == [(0, 2), (3, 5), (6, 8)]
+    assert [sorted(decode(p.data)) for p in parts] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    files = searchindex.index_files(searchindex.join_shards(cut, 100), 1)
+    assert len(files.parts) == 3 * len(joined)  # every token here is larger than INLINE_BYTES
+
+
+def test_the_bucket_hash_is_fnv1a() -> None:
+    assert searchindex.fnv1a("") == 0x811C9DC5
+    assert searchindex.fnv1a("a") == 0xE40C292C  # the published FNV-1a test vector
 
 
 # A day on which the skeleton's newest record (published 2026-03-05) passes every date rule.
@@ -99,41 +161,117 @@ def test_indexed_text_is_the_body_without_ignored_parts() -> None:
     assert text.plain.split() == ["发文字号", "正文第一段内容"]  # inline links do not break a run
 
 
-def test_indexed_text_leaves_out_characters_lxml_refuses() -> None:
-    # A page can hold them raw (a theme) or as references (raw HTML); lxml reads both but
-    # refuses them in the text the stage writes back.
+def test_a_search_record_leaves_out_characters_xml_refuses() -> None:
+    # A page can hold them raw (a theme) or as references (raw HTML); lxml reads both, and
+    # the record written for the index must not carry them (nor fail on them).
     page = "<html><body><main data-pagefind-body><p>甲&#11;乙\x0c丙</p>\x1b<p>丁&#xFFFE;</p>"
-    text = search.indexed_text(parse_page((page + "</main></body></html>").encode()))
-    assert text.plain.split() == ["甲乙丙", "丁"]
+    record = search.search_record(parse_page((page + "</main></body></html>").encode()))
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", record.decode())
+    assert "甲" in record.decode() and "丁" in record.decode()
 
 
-def test_with_tokens_appends_weighted_and_plain_tokens_after_the_sentinel() -> None:
-    copy = search.with_tokens(
-        PAGE.encode(), search.indexed_text(parse_page(PAGE.encode()))
-    ).decode()
-    block = copy[copy.index("<div data-pagefind-body><p data-pagefind-weight") :]
-    assert block.endswith("</body></html>")
-    weighted, plain = block.split("</p><p>")
-    assert f"{search.SENTINEL} " in weighted and search.encode_chars("金桥") in weighted
-    assert search.encode_chars("段内") in plain and search.encode_chars("金桥") not in plain
-    assert search.encode_chars("导航") not in copy and search.encode_chars("录链") not in copy
+def test_a_search_record_holds_the_result_and_a_clean_excerpt() -> None:
+    page = PAGE.replace(
+        "<article data-pagefind-body>",
+        '<article data-pagefind-body><div hidden data-search-no-excerpt><span data-pagefind-meta="title:关于金桥镇的通知"></span><span data-pagefind-filter="agency:gov"></span><span data-pagefind-filter="agency:finance"></span></div>',
+    )
+    page = page.replace("<dl>", "<dl data-search-no-excerpt>").replace(
+        "<h1 ", "<h1 data-search-no-excerpt "
+    )
+    header, texts, _ = search.search_record(parse_page(page.encode())).decode().split("\n")
+    assert json.loads(header) == {
+        "meta": {"title": "关于金桥镇的通知"},
+        "filters": {"agency": ["gov", "finance"]},
+    }
+    weighted, _, excerpt = json.loads(texts)
+    assert weighted.split() == ["关于金桥镇的通知", "青政发〔2024〕3号"]
+    assert excerpt == "正文第一段内容"  # no title, no metadata, no navigation
 
 
-def test_without_pagefind_the_site_builds_with_a_warning(
+def built_index(out: Path) -> dict[str, bytes]:
+    bundle = out / search.BUNDLE_DIR
+    return {
+        f.relative_to(bundle).as_posix(): f.read_bytes()
+        for f in sorted(bundle.rglob("*"))
+        if f.is_file()
+    }
+
+
+def test_the_index_holds_document_pages_only_newest_first(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = pipeline.build(load_project(make_site(), out))
+    assert result.diagnostics == () and result.site is not None
+    files = built_index(out)
+    manifest = json.loads(files["manifest.json"])
+    documents = len(result.site.records) + len(result.site.pages)
+    assert manifest["pages"] == documents == len([f for f in files if f.startswith("d/")])
+    dates = [json.loads(files[f"d/{n}.json"]).get("date", "") for n in range(documents)]
+    assert dates == sorted(dates, reverse=True)
+    assert set(manifest["facets"]) == set(search.FACETS)
+
+
+def test_an_index_cut_into_shards_is_the_index_in_one(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(search, "pagefind_executable", lambda: None)
+    site = make_site()
+    pipeline.build(load_project(site, tmp_path / "one"))
+    indexed: list[int] = []
+    real = search.shard_postings
+    monkeypatch.setattr(search, "shard_postings", lambda texts: indexed.append(1) or real(texts))
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    pipeline.build(load_project(site, tmp_path / "cut"))
+    pages = json.loads((tmp_path / "one" / search.BUNDLE_DIR / "manifest.json").read_text())[
+        "pages"
+    ]
+    assert len(indexed) == pages > 2  # one shard per page
+    assert built_index(tmp_path / "cut") == built_index(tmp_path / "one")
+
+
+def test_an_edit_indexes_its_shard_again_and_no_other(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site = make_site()
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    indexed: list[int] = []
+    real = search.shard_postings
+    monkeypatch.setattr(search, "shard_postings", lambda texts: indexed.append(1) or real(texts))
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    first = len(indexed)
+    record = next((site / "content" / "records").rglob("*.md"))
+    record.write_text(record.read_text(encoding="utf-8") + "\n新增的一段文字。\n", encoding="utf-8")
+    indexed.clear()
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    assert first > 2 and len(indexed) == 1
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean")
+
+
+def test_an_index_that_cannot_be_written_is_a_warning_and_leaves_nothing(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def fail(*arguments: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(search, "_write_index", fail)
     out = tmp_path / "out"
     result = pipeline.build(load_project(make_site(), out))
     assert [d.code for d in result.diagnostics] == ["GS501"]
+    assert "disk full" in result.diagnostics[0].message
     assert (out / "search" / "index.html").is_file()
     assert not (out / search.BUNDLE_DIR).exists()
 
 
-def test_without_pagefind_a_strict_build_writes_nothing(
+def test_a_strict_build_without_its_index_writes_nothing(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(search, "pagefind_executable", lambda: None)
+    def fail(*arguments: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(search, "_write_index", fail)
     out = tmp_path / "out"
     with pytest.raises(BuildFailed) as failed:
         # As of a day the skeleton's newest record is fresh, so only the search is missing.
@@ -142,48 +280,8 @@ def test_without_pagefind_a_strict_build_writes_nothing(
     assert not out.exists()
 
 
-def test_a_failing_pagefind_is_a_warning_and_leaves_no_half_bundle(tmp_path: Path) -> None:
-    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
-    report = Report()
-    search._run_pagefind(Path("/bin/false"), tmp_path, tmp_path / "pagefind", report)
-    assert [d.code for d in report.diagnostics] == ["GS501"]
-    assert not (tmp_path / "pagefind").exists()
-
-
-def test_the_bundle_indexes_document_pages_only(make_site: MakeSite, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = pipeline.build(load_project(make_site(), out))
-    assert result.diagnostics == ()
-    entry = (out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
-    documents = len(result.site.records) + len(result.site.pages)
-    assert f'"page_count":{documents}' in entry
-    assert (out / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8") == "[]"
-
-
-def test_a_large_index_is_cut_into_shards_that_together_hold_every_page(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setattr(search, "SHARD_PAGES", 2)
-    out = tmp_path / "out"
-    result = pipeline.build(load_project(make_site(), out))
-    assert result.site is not None
-    documents = len(result.site.records) + len(result.site.pages)
-    bundle = out / search.BUNDLE_DIR
-    shards = json.loads((bundle / search.SHARDS_FILE).read_text(encoding="utf-8"))
-    assert 0 < len(shards) < -(-documents // 2)
-    counts = [
-        int(
-            re.findall(r'"page_count":(\d+)', (bundle / name / "pagefind-entry.json").read_text())[
-                0
-            ]
-        )
-        for name in ["", *shards]
-    ]
-    assert sum(counts) == documents  # every page in exactly one shard
-
-
 def test_a_site_with_nothing_to_search_has_no_bundle_and_no_warning(tmp_path: Path) -> None:
     report = Report()
-    search.index_site(tmp_path, tmp_path / "copies", {}, "code", None, report)
+    search.index_site(tmp_path, tmp_path / "records", {}, "code", None, report)
     assert report.diagnostics == ()
     assert not (tmp_path / search.BUNDLE_DIR).exists()

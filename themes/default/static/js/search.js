@@ -1,104 +1,24 @@
-// The search page (templates/search.html) on Pagefind's JavaScript API.
-//
-// Pagefind's own words come from a Chinese segmenter, and a phrase that straddles two of
-// them is never found. govsite/search.py therefore also indexes every page as bigram
-// tokens of its canonical text; this script cuts a query the same way, asks Pagefind for
-// pages holding all its tokens, and keeps those whose text really contains each term.
-// `canonicalText` must stay the same function as `canonical_text` in govsite/search.py
-// (tests/browser/test_search.py runs both on one table of cases).
+// The search page (templates/search.html): the form, the results and the filters. The
+// engine that reads govsite's static index (js/search-engine.js) is imported on the first
+// search, so a page that does not search loads none of it; only the results shown are
+// fetched (one small file each), and filter counts once the filters are opened.
 "use strict";
 
 (() => {
-  const HAN_RANGES = [[0x3007, 0x3007], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff], [0x20000, 0x3134f]];
-  const LETTERS = "abcdefghijklmnopqrstuvwxyz";
-  const TOKEN_PREFIX = "zq";
-  const SENTINEL = "zqzq";
   const PAGE_SIZE = 10;
-  // Each candidate's text is fetched to check it; a cap keeps a one-word query on a big site bounded.
-  const MAX_CANDIDATES = 500;
-  const FILTERS = ["agency", "category", "topic", "year", "validity"];
   const EXCERPT_BEFORE = 30;
   const EXCERPT_LENGTH = 120;
-  // Sentence punctuation near a match tells running text from the metadata list.
-  const PROSE = /[，。；？！,;?!]/u; // not ".": Pagefind puts ". " after each block
-
-  function charClass(char) {
-    const code = char.codePointAt(0);
-    if (HAN_RANGES.some(([low, high]) => low <= code && code <= high)) return "h";
-    if (char >= "0" && char <= "9") return "d";
-    return /\p{L}/u.test(char) ? "l" : "";
-  }
-
-  // NFKC, lower case, runs of one script (Han, digits, other letters) joined by single spaces.
-  function canonicalText(text) {
-    const runs = [];
-    let current = "";
-    let previous = "";
-    for (const char of text.normalize("NFKC").toLowerCase()) {
-      const kind = charClass(char);
-      if (current && kind !== previous) {
-        runs.push(current);
-        current = "";
-      }
-      if (kind) current += char;
-      previous = kind;
-    }
-    if (current) runs.push(current);
-    return runs.join(" ");
-  }
-
-  function encodeChars(chars) {
-    let word = TOKEN_PREFIX;
-    for (const char of chars) {
-      const code = char.codePointAt(0);
-      for (const power of [3, 2, 1, 0]) word += LETTERS[Math.floor(code / 26 ** power) % 26];
-    }
-    return word;
-  }
-
-  // The index tokens a page containing `term` must have. A one-character run at either end
-  // of the term may be the end of a longer run on the page, so it gives no token there.
-  function queryTokens(term) {
-    const runs = canonicalText(term).split(" ").filter(Boolean);
-    const tokens = [];
-    runs.forEach((run, index) => {
-      const chars = Array.from(run);
-      if (chars.length >= 2) {
-        for (let i = 0; i + 1 < chars.length; i++) tokens.push(encodeChars(chars[i] + chars[i + 1]));
-      } else if (index > 0 && index < runs.length - 1) {
-        tokens.push(encodeChars(run));
-      }
-    });
-    return tokens;
-  }
-
-  // The indexed text as readers see it: without Pagefind's segment marks and the n-gram tokens.
-  function readableContent(content) {
-    const text = content.replace(/\u200b/g, "");
-    const cut = text.indexOf(SENTINEL);
-    return cut < 0 ? text : text.slice(0, cut);
-  }
-
-  // A pattern finding `term` in readable text, whatever separates its runs there.
-  function termPattern(term) {
-    const runs = canonicalText(term).split(" ").filter(Boolean);
-    if (!runs.length) return null;
-    const escaped = runs.map((run) => run.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    return new RegExp(escaped.join("[^\\p{L}\\p{N}]*"), "giu");
-  }
-
-  // The other shards of the index (`shards.json` in the bundle), or none if it cannot be read.
-  async function shardsOf(bundle) {
-    try {
-      const response = await fetch(new URL("shards.json", bundle));
-      return response.ok ? await response.json() : [];
-    } catch (error) {
-      return [];
-    }
-  }
+  const FILTERS = ["agency", "category", "topic", "year", "validity", "genre"]; // engine's FACETS
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  }
+
+  function element(tag, className = "", text = "") {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
   }
 
   class SearchPage {
@@ -109,17 +29,30 @@
       this.section = document.getElementById("search-results-section");
       this.list = document.getElementById("search-results");
       this.more = document.getElementById("search-more");
+      this.filters = document.getElementById("search-filters");
       this.labels = form.dataset;
-      this.pagefind = null;
+      this.root = new URL("./", new URL(form.dataset.root, window.location.href));
+      this.loaded = null;
       this.sequence = 0;
+      this.found = null;
       this.matches = [];
       this.shown = 0;
       this.patterns = [];
     }
 
+    // The engine module and the index it reads, imported once.
+    engine() {
+      if (!this.loaded) {
+        this.loaded = import(new URL(this.form.dataset.engine, window.location.href).href).then((engine) => {
+          this.index = new engine.Index(new URL(this.form.dataset.bundle, window.location.href));
+          return engine;
+        });
+      }
+      return this.loaded;
+    }
+
     start() {
       document.getElementById("search-nojs").hidden = true;
-      document.getElementById("search-filters").hidden = false;
       this.restoreFromAddress();
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -128,8 +61,9 @@
       this.form.addEventListener("change", (event) => {
         if (event.target.type === "checkbox") this.search();
       });
+      this.filters.addEventListener("toggle", () => this.showCounts());
       this.more.addEventListener("click", () => this.showMore(true));
-      if (this.input.value.trim() || this.chosenFilters()) this.search();
+      if (this.input.value.trim() || this.chosenFilters().size) this.search();
     }
 
     restoreFromAddress() {
@@ -138,57 +72,38 @@
       for (const box of this.form.querySelectorAll("input[type=checkbox]")) {
         box.checked = params.getAll(box.name).includes(box.value);
       }
-      if (this.chosenFilters()) document.getElementById("search-filters").open = true;
+      if (this.chosenFilters().size) this.filters.open = true;
     }
 
+    // The values chosen in each filter: filter number → set of values.
     chosenFilters() {
-      const chosen = {};
-      let any = false;
-      for (const name of FILTERS) {
-        const values = Array.from(this.form.querySelectorAll(`input[name="${name}"]:checked`), (box) => box.value);
-        if (values.length) {
-          chosen[name] = { any: values };
-          any = true;
-        }
-      }
-      return any ? chosen : null;
-    }
-
-    async loadPagefind() {
-      if (!this.pagefind) {
-        const bundle = new URL(this.form.dataset.bundle, window.location.href);
-        // data-root is the home page's link, e.g. `../index.html`: its folder is the site root.
-        const root = new URL("./", new URL(this.form.dataset.root, window.location.href));
-        const options = { baseUrl: root.pathname, excerptLength: 30 };
-        this.pagefind = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
-          await pagefind.options(options);
-          await pagefind.init();
-          // A large site's index comes in shards (govsite/search.py): merge the others.
-          for (const shard of await shardsOf(bundle)) {
-            await pagefind.mergeIndex(new URL(shard, bundle).pathname, options);
-          }
-          return pagefind;
-        });
-      }
-      return this.pagefind;
+      const chosen = new Map();
+      FILTERS.forEach((name, facet) => {
+        const boxes = this.form.querySelectorAll(`input[name="${name}"]:checked`);
+        if (boxes.length) chosen.set(facet, new Set(Array.from(boxes, (box) => box.value)));
+      });
+      return chosen;
     }
 
     async search() {
       const query = this.input.value.trim();
-      const filters = this.chosenFilters();
+      const chosen = this.chosenFilters();
       const sequence = ++this.sequence;
       const params = new URLSearchParams(new FormData(this.form));
       window.history.replaceState(null, "", `?${params}`);
-      if (!query && !filters) {
+      if (!query && !chosen.size) {
         this.section.hidden = true;
+        this.filters.hidden = true;
         this.announce("");
         return;
       }
       this.form.dataset.state = "searching";
       this.announce(this.labels.labelSearching);
-      let matches;
+      let found;
+      let engine;
       try {
-        matches = await this.find(query, filters || {});
+        engine = await this.engine();
+        found = await engine.find(this.index, query, chosen);
       } catch (error) {
         console.error(error);
         if (sequence === this.sequence) {
@@ -198,14 +113,18 @@
         return;
       }
       if (sequence !== this.sequence) return; // a newer search has started
-      this.matches = matches;
+      this.found = found;
+      this.matches = found.pages;
       this.shown = 0;
-      this.patterns = query.split(/\s+/).map(termPattern).filter(Boolean);
+      this.patterns = engine.phrasesOf(query).map(engine.runsPattern);
       this.list.replaceChildren();
-      this.section.hidden = matches.length === 0;
-      this.showMore(false);
-      this.announce(this.summary(query));
+      this.section.hidden = this.matches.length === 0;
+      this.filters.hidden = false;
+      await this.showMore(false);
+      if (sequence !== this.sequence) return;
+      this.announce(found.tooShort ? this.labels.labelTooShort : this.summary(query));
       this.finished("done");
+      this.showCounts();
     }
 
     // The form's data-state and data-searches tell scripts (and tests) a search has ended.
@@ -214,35 +133,23 @@
       this.form.dataset.searches = String(Number(this.form.dataset.searches || 0) + 1);
     }
 
-    // Pages matching every term of `query` (whitespace separates terms), best first.
-    async find(query, filters) {
-      const pagefind = await this.loadPagefind();
-      const terms = query.split(/\s+/).map(canonicalText).filter(Boolean);
-      if (!terms.length) {
-        const found = await pagefind.search(query || null, { filters });
-        return Promise.all(found.results.slice(0, MAX_CANDIDATES).map((result) => result.data()));
-      }
-      const tokens = Array.from(new Set(terms.flatMap(queryTokens)));
-      // With no token (every term a single character), fall back to Pagefind's own words.
-      const found = await pagefind.search(tokens.length ? tokens.join(" ") : query, { filters });
-      const pages = await Promise.all(found.results.slice(0, MAX_CANDIDATES).map((result) => result.data()));
-      const whole = canonicalText(query);
-      const ranked = [];
-      pages.forEach((page, order) => {
-        const text = canonicalText(readableContent(page.content));
-        if (!terms.every((term) => text.includes(term))) return;
-        ranked.push({ page, order, tier: this.tier(page, text, whole) });
+    // Each filter value's count among the results, once the filters are open (the facet
+    // rows are fetched only then); a value no result has is folded away.
+    async showCounts() {
+      if (!this.filters.open || !this.found || this.found.tooShort) return;
+      const found = this.found;
+      const engine = await this.engine();
+      const counts = await engine.counts(this.index, found.all, this.chosenFilters());
+      if (found !== this.found) return;
+      FILTERS.forEach((name, facet) => {
+        for (const box of this.form.querySelectorAll(`input[name="${name}"]`)) {
+          const count = counts[facet].get(box.value) || 0;
+          const item = box.closest("li");
+          item.querySelector(".search-filter-count").textContent = `(${count})`;
+          item.hidden = count === 0 && !box.checked;
+        }
       });
-      ranked.sort((a, b) => a.tier - b.tier || a.order - b.order);
-      return ranked.map((entry) => entry.page);
-    }
-
-    // 0: the whole query is in the title, 发文字号 or 索引号; 1: it is in the text; 2: its terms are.
-    tier(page, text, whole) {
-      const meta = page.meta || {};
-      const fields = [meta.title, meta.doc_no, meta.index_no].filter(Boolean).map(canonicalText);
-      if (fields.some((field) => field.includes(whole))) return 0;
-      return text.includes(whole) ? 1 : 2;
+      this.filters.dataset.counted = String(Number(this.filters.dataset.counted || 0) + 1);
     }
 
     summary(query) {
@@ -253,60 +160,81 @@
       return `${found} ${format(this.labels.labelShown, { shown: this.shown, count })}`;
     }
 
-    showMore(moveFocus) {
-      const batch = this.matches.slice(this.shown, this.shown + PAGE_SIZE);
-      const items = batch.map((page) => this.resultItem(page));
-      this.list.append(...items);
+    // The next results: counted and the button updated at once, so a second press never
+    // shows a batch twice; each result's file is fetched (and kept) only now.
+    async showMore(moveFocus) {
+      const matches = this.matches;
+      const batch = matches.slice(this.shown, this.shown + PAGE_SIZE);
       this.shown += batch.length;
-      this.more.hidden = this.shown >= this.matches.length;
+      this.more.hidden = this.shown >= matches.length;
+      const results = await Promise.all(batch.map((page) => this.index.result(page)));
+      if (matches !== this.matches) return; // a newer search has replaced them
+      const items = results.map((result) => this.resultItem(result));
+      this.list.append(...items);
+      this.list.dataset.shown = String(this.list.children.length);
       if (moveFocus && items.length) {
         items[0].querySelector("a").focus();
-        this.announce(format(this.labels.labelShown, { shown: this.shown, count: this.matches.length }));
+        this.announce(format(this.labels.labelShown, { shown: this.shown, count: matches.length }));
       }
     }
 
-    resultItem(page) {
-      const meta = page.meta || {};
+    // Title, then 有效性 (a repealed record stands out), 发文字号, date and agency, then the excerpt.
+    resultItem(result) {
       const item = element("li", "search-result");
       const heading = element("h3", "search-result-title");
-      const link = element("a", "", meta.title || page.url);
-      link.href = page.url;
+      const link = element("a");
+      link.append(...this.marked(result.title || result.url));
+      link.href = new URL(result.url, this.root).href;
       heading.append(link);
       item.append(heading);
       const details = element("dl", "search-result-meta");
-      const colon = this.labels.labelColon;
-      for (const [key, label] of [["doc_no", this.labels.labelDocNo], ["published", this.labels.labelPublished], ["agency", this.labels.labelAgency]]) {
-        if (!meta[key]) continue;
+      const rows = [
+        ["validity_label", this.labels.labelValidity],
+        ["doc_no", this.labels.labelDocNo],
+        ["published", this.labels.labelPublished],
+        ["agency", this.labels.labelAgency],
+      ];
+      for (const [key, label] of rows) {
+        if (!result[key]) continue;
         const row = element("div");
-        row.append(element("dt", "", label + colon), element("dd", "", meta[key]));
+        const value = element("dd");
+        if (key === "validity_label") {
+          row.className = "search-result-validity";
+          value.append(element("span", `validity validity-${result.validity}`, result[key]));
+        } else {
+          value.append(...this.marked(result[key]));
+        }
+        row.append(element("dt", "", label + this.labels.labelColon), value);
         details.append(row);
       }
       if (details.children.length) item.append(details);
-      item.append(this.excerpt(readableContent(page.content), (meta.title || "").length));
+      if (result.excerpt) item.append(this.excerpt(result.excerpt));
       return item;
     }
 
-    // A window of the text around the first match in running text (the result shows the
-    // title and metadata already), else after the title, else the first; all marked.
-    excerpt(text, titleLength) {
+    // A window of the excerpt text around the first match, matches marked.
+    excerpt(text) {
       const paragraph = element("p", "search-excerpt");
       const spans = this.matchSpans(text);
-      const afterTitle = spans.filter(([from]) => from >= titleLength);
-      const inProse = afterTitle.find(([from, to]) => PROSE.test(text.slice(Math.max(0, from - 20), to + 20)));
-      const chosen = inProse || afterTitle[0] || spans[0];
-      const first = chosen ? chosen[0] : 0;
-      const start = Math.max(0, first - EXCERPT_BEFORE);
+      const start = Math.max(0, (spans.length ? spans[0][0] : 0) - EXCERPT_BEFORE);
       const end = Math.min(text.length, start + EXCERPT_LENGTH);
-      let at = start;
       if (start > 0) paragraph.append("…");
-      for (const [from, to] of spans) {
-        if (from < at || to > end) continue;
-        paragraph.append(text.slice(at, from), element("mark", "", text.slice(from, to)));
-        at = to;
-      }
-      paragraph.append(text.slice(at, end));
+      paragraph.append(...this.marked(text.slice(start, end)));
       if (end < text.length) paragraph.append("…");
       return paragraph;
+    }
+
+    // `text` with the query's matches marked, as a list of nodes.
+    marked(text) {
+      const nodes = [];
+      let at = 0;
+      for (const [from, to] of this.matchSpans(text)) {
+        if (from < at) continue;
+        nodes.push(text.slice(at, from), element("mark", "", text.slice(from, to)));
+        at = to;
+      }
+      nodes.push(text.slice(at));
+      return nodes.filter((node) => node !== "");
     }
 
     matchSpans(text) {
@@ -328,16 +256,11 @@
     }
   }
 
-  function element(tag, className = "", text = "") {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text) node.textContent = text;
-    return node;
-  }
-
-  // Exposed for tests, which compare it with the Python canonical_text.
-  window.govsiteSearch = { canonicalText, queryTokens, encodeChars };
-
   const form = document.getElementById("search-form");
-  if (form) new SearchPage(form).start();
+  if (form) {
+    const page = new SearchPage(form);
+    // For tests, which compare the engine's functions with the Python ones.
+    window.govsiteSearch = { engine: () => page.engine() };
+    page.start();
+  }
 })();
