@@ -279,6 +279,9 @@ def _check_arithmetic(doc: LocatedYaml, report: Report) -> None:
                 "correct the figure, or the figures it is the sum of",
             )
 
+    # Each row's 总计 is checked against its own applicants; the sums across rows run over the
+    # applicants' columns only, so one wrong figure is one error, at that figure.
+    applicant_columns = range(len(APPLICANTS) - 1)
     for spec in _TABLE_3:
         if not spec.key:
             continue
@@ -287,22 +290,19 @@ def _check_arithmetic(doc: LocatedYaml, report: Report) -> None:
         expect(
             (*where, 6), figures[6], sum(figures[:6]), f"表三 {spec.label}: 总计 = 各类申请人之和"
         )
-        for column in range(len(APPLICANTS)):
-            if spec.parts:
-                total = sum(row(part)[column] for part in spec.parts)
-                expect(
-                    (*where, column),
-                    figures[column],
-                    total,
-                    f"表三 {spec.label}（{APPLICANTS[column]}）: = （一）至（六）各项之和",
-                )
-    for column in range(len(APPLICANTS)):
+        for column in applicant_columns if spec.parts else ():
+            expect(
+                (*where, column),
+                figures[column],
+                sum(row(part)[column] for part in spec.parts),
+                f"表三 {spec.label}（{APPLICANTS[column]}）: = （一）至（六）各项之和",
+            )
+    for column in applicant_columns:
         received = row(("new",))[column] + row(("carried_over",))[column]
-        handled = row(("total",))[column]
         expect(
             ("applications", "carried_forward", column),
             row(("carried_forward",))[column],
-            received - handled,
+            received - row(("total",))[column],
             f"表三（{APPLICANTS[column]}）: 本年新收 + 上年结转 = 办理结果总计 + 结转下年度",
         )
     for group in APPEAL_GROUPS:
@@ -337,6 +337,13 @@ def _annual_report(site: Site, record: Record, doc: LocatedYaml, path: str) -> A
     config = site.config.annual_report
     bodies = set(record.agencies)
     issued = [r for r in site.records if bodies & set(r.agencies) and r is not record]
+    # A 规章 is never also counted as a 行政规范性文件, whatever its category says.
+    regulations = [r for r in issued if _counts_as(r, config.regulations)]
+    normative = [
+        r
+        for r in issued
+        if _counts_as(r, config.normative) and not _counts_as(r, config.regulations)
+    ]
     rows = tuple(
         ReportRow(spec.label, spec.depth, tuple(_figures_of(data["applications"], spec.key)))
         for spec in _TABLE_3
@@ -344,12 +351,8 @@ def _annual_report(site: Site, record: Record, doc: LocatedYaml, path: str) -> A
     appeals = tuple(f for group in APPEAL_GROUPS for f in data["appeals"][group])
     return AnnualReport(
         year=year,
-        regulations=_issued_counts(
-            site, [r for r in issued if _counts_as(r, config.regulations)], year
-        ),
-        normative=_issued_counts(
-            site, [r for r in issued if _counts_as(r, config.normative)], year
-        ),
+        regulations=_issued_counts(site, regulations, year),
+        normative=_issued_counts(site, normative, year),
         decisions=tuple(int(data["decisions"][k]) for k in DECISIONS),
         fees=float(data["fees"]),
         applications=rows,

@@ -82,43 +82,67 @@ def _line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.split("\n"), 1) if needle in line)
 
 
-def test_a_wrong_row_total_is_an_error_at_its_figure(make_site: MakeSite) -> None:
-    statistics = _statistics(
-        **{"new: [695, 139, 8, 6, 54, 7, 909]": "new: [695, 139, 8, 6, 54, 7, 910]"}
-    )
-    line = _line_of(statistics, "new: [")
-    column = statistics.split("\n")[line - 1].index("910") + 1
-    problems = _problems(_site(make_site, statistics))
-    assert problems[0] == (
-        f"{STATISTICS}:{line}:{column}: error[GS602]: 表三 一、本年新收政府信息公开申请数量: "
-        "总计 = 各类申请人之和: this figure is 910, but should be 909\n"
-        "  hint: correct the figure, or the figures it is the sum of"
-    )
-    # The wrong total also breaks 新收 + 结转 = 总计 + 结转下年度 in its column.
-    assert len(problems) == 2 and "表三（总计）: 本年新收 + 上年结转" in problems[1]
+# Each arithmetic rule broken once, by one figure: (the edit, the line holding the figure,
+# the text at that figure, the rule's words, the figure found, the figure expected).
+BROKEN_RULES = [
+    (
+        {"new: [695, 139, 8, 6, 54, 7, 909]": "new: [695, 139, 8, 6, 54, 7, 910]"},
+        "new: [",
+        "910",
+        "表三 一、本年新收政府信息公开申请数量: 总计 = 各类申请人之和",
+        910,
+        909,
+    ),
+    (
+        # One more 予以公开 by a natural person, its own row consistent: （七）总计 no longer adds up.
+        {"disclosed: [335, 72, 5, 4, 24, 3, 443]": "disclosed: [336, 72, 5, 4, 24, 3, 444]"},
+        "  total: [",
+        "693",
+        "表三 （七）总计（自然人）: = （一）至（六）各项之和",
+        693,
+        694,
+    ),
+    (
+        {"carried_forward: [16, 2, 0, 0, 3, 0, 21]": "carried_forward: [16, 3, 0, 0, 3, 0, 22]"},
+        "carried_forward: [",
+        "3",
+        "表三（商业企业）: 本年新收 + 上年结转 = 办理结果总计 + 结转下年度",
+        3,
+        2,
+    ),
+    (
+        {"review: [15, 2, 2, 1, 20]": "review: [15, 2, 2, 1, 21]"},
+        "review:",
+        "21",
+        "表四 review: 总计 = 四项结果之和",
+        21,
+        20,
+    ),
+]
 
 
-def test_the_grand_total_and_the_balance_are_checked(make_site: MakeSite) -> None:
-    # One more 予以公开 by a natural person, written consistently in its own row: the
-    # （七）总计 no longer adds up, and neither does 新收 + 结转 = 总计 + 结转下年度.
-    statistics = _statistics(
-        **{"disclosed: [335, 72, 5, 4, 24, 3, 443]": "disclosed: [336, 72, 5, 4, 24, 3, 444]"}
-    )
-    problems = _problems(_site(make_site, statistics))
-    assert any(
-        f"{STATISTICS}:{_line_of(statistics, '  total: [')}:" in p
-        and "（七）总计（自然人）: = （一）至（六）各项之和: this figure is 693, but should be 694"
-        in p
-        for p in problems
-    ), problems
-    assert len(problems) == 2  # 自然人 and 总计 columns of （七）; the balance still holds
-
-
-def test_appeals_totals_are_checked(make_site: MakeSite) -> None:
-    statistics = _statistics(**{"review: [15, 2, 2, 1, 20]": "review: [15, 2, 2, 1, 21]"})
-    (problem,) = _problems(_site(make_site, statistics))
-    assert problem.startswith(f"{STATISTICS}:{_line_of(statistics, 'review:')}:")
-    assert "表四 review: 总计 = 四项结果之和: this figure is 21, but should be 20" in problem
+@pytest.mark.parametrize(
+    ("edit", "line_text", "figure", "rule", "found", "expected"),
+    BROKEN_RULES,
+    ids=["row-total", "grand-total", "balance", "appeals-total"],
+)
+def test_each_rule_broken_once_is_one_error_at_the_wrong_figure(
+    make_site: MakeSite,
+    edit: dict[str, str],
+    line_text: str,
+    figure: str,
+    rule: str,
+    found: int,
+    expected: int,
+) -> None:
+    statistics = _statistics(**edit)
+    line = _line_of(statistics, line_text)
+    text = statistics.split("\n")[line - 1]
+    column = text.index(figure, text.index("[")) + 1
+    assert _problems(_site(make_site, statistics)) == [
+        f"{STATISTICS}:{line}:{column}: error[GS602]: {rule}: this figure is {found}, "
+        f"but should be {expected}\n  hint: correct the figure, or the figures it is the sum of"
+    ]
 
 
 def test_misspelt_keys_and_malformed_rows_are_located(make_site: MakeSite) -> None:
@@ -243,3 +267,42 @@ def test_new_report_on_the_command_line(make_site: MakeSite) -> None:
         "gov-office-annual-report-2026.yaml",
     ]
     assert CliRunner().invoke(main, ["new", "report", "--site", str(root)]).exit_code == 2
+
+
+def _policy(number: int, published: str, extra: str = "", genre: str = "通知") -> str:
+    return (
+        f"---\ntitle: 示例政策{number}\nindex_no: 000000001/{published[:4]}-0010{number}\n"
+        f"agency: gov-office\ngenre: {genre}\nwritten: {published}\npublished: {published}\n"
+        f"category: policies/municipal\n{extra}---\n\n正文{number}。\n"
+    )
+
+
+def test_table_two_counts_what_was_issued_repealed_and_in_force_by_hand(
+    make_site: MakeSite,
+) -> None:
+    # The 2026 report counts, among the office's records (the skeleton's 2026 policy too):
+    root = _site(make_site, _statistics())
+    policies = "content/records/policies"
+    files = {
+        # issued in 2026, in force at its end
+        f"{policies}/2026/p1.md": _policy(1, "2026-02-01"),
+        # issued in 2025, valid until 30 June 2026: repealed in 2026
+        f"{policies}/2025/p2.md": _policy(2, "2025-05-01", "expires: 2026-06-30\n"),
+        # issued in 2024, replaced by p1: repealed in 2026 when p1 was published
+        f"{policies}/2024/p3.md": _policy(
+            3, "2024-01-01", "validity: repealed\nsuperseded_by: 000000001/2026-00101\n"
+        ),
+        # issued in 2027: neither issued in 2026 nor in force at its end
+        f"{policies}/2027/p4.md": _policy(4, "2027-01-10"),
+        # a 规章 (by its 文种) in the same category counts as a 规章 only
+        f"{policies}/2026/p5.md": _policy(5, "2026-07-01", genre="规章"),
+    }
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    compiled = pipeline.compile_site(load_project(root), Report(), as_of=AS_OF)
+    (found,) = [r.annual_report for r in compiled.site.records if r.annual_report is not None]
+    assert found is not None
+    # 行政规范性文件: issued p1 and the skeleton's; repealed p2 and p3; in force p1 and the skeleton's.
+    assert found.normative == (2, 2, 2)
+    assert found.regulations == (1, 0, 1)
