@@ -16,12 +16,13 @@ from __future__ import annotations
 import functools
 import html
 import threading
+import traceback
 from collections.abc import Callable
 from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -58,6 +59,8 @@ class PreviewState:
         self.language: Language = choose_language(language, None)
         self.lock = threading.Condition()
         self.failure: BuildFailed | None = None
+        self.crash: str | None = None
+        """The traceback of a rebuild that failed by a bug in govsite, shown until one succeeds."""
         self.generation = 0  # counts builds, good or failed: each one reloads open pages
 
     def rebuild(
@@ -65,6 +68,7 @@ class PreviewState:
     ) -> None:
         """Build the site as of `as_of` (as `govsite build` does: today, unless told)."""
         failure: BuildFailed | None = None
+        crash: str | None = None
         try:
             project = load_project(root, out_dir)
             self.language = choose_language(self.explicit_language, project.config.language)
@@ -75,8 +79,11 @@ class PreviewState:
         except BuildFailed as exc:
             failure = exc
             log(exc.format_text(self.language))
+        except Exception:  # a bug in govsite: say so once, and keep serving and watching
+            crash = traceback.format_exc()
+            log(f"govsite hit an unexpected error (please report it):\n{crash}")
         with self.lock:
-            self.failure = failure
+            self.failure, self.crash = failure, crash
             self.generation += 1
             self.lock.notify_all()
 
@@ -88,7 +95,16 @@ class PreviewState:
 
     def error_page(self) -> bytes | None:
         with self.lock:
-            failure = self.failure
+            failure, crash = self.failure, self.crash
+        if crash is not None:
+            return (
+                '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+                "<title>govsite hit an unexpected error</title></head><body><main>"
+                "<h1>govsite hit an unexpected error</h1><p>This is a bug in govsite, not in the "
+                "site: please report it with the text below. The preview keeps watching, and "
+                f"this page reloads after the next build.</p><pre>{html.escape(crash)}</pre>"
+                "</main></body></html>"
+            ).encode()
         if failure is None:
             return None
         language = self.language
@@ -179,14 +195,22 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
-        if url.path == RELOAD_PREFIX + "events":
-            self._stream_reloads(int(parse_qs(url.query).get("build", ["0"])[0] or 0))
+        if "\x00" in unquote(url.path):
+            self.send_error(400, "Bad request: a NUL byte in the path")
+        elif url.path == RELOAD_PREFIX + "events":
+            self._stream_reloads(_build_number(parse_qs(url.query).get("build", ["0"])[0]))
         elif url.path == RELOAD_PREFIX + "reload.js":
             self._send(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT)
         elif url.path.endswith(("/", ".html")):
             self._send_page(url.path)
         else:
             super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if "\x00" in unquote(urlsplit(self.path).path):
+            self.send_error(400, "Bad request: a NUL byte in the path")
+        else:
+            super().do_HEAD()
 
     def _send_page(self, path: str) -> None:
         page = self.state.error_page()
@@ -229,3 +253,8 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal shows builds, not every request
+
+
+def _build_number(text: str) -> int:
+    """The build a page was served from (`?build=`); 0 for anything else, so it reloads."""
+    return int(text) if text.isascii() and text.isdigit() else 0

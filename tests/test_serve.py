@@ -5,9 +5,16 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from govsite import serve
+from tests.conftest import MakeSite
 from tests.serving import eventually, fetch
 
 
@@ -61,3 +68,48 @@ def test_open_pages_get_a_reload_event_after_each_build(preview_server: tuple[st
     assert events.get(timeout=5) == f"data: {int(match[1]) + 1}"
     assert "改了" in fetch(url + "pages/guide/index.html")[1]
     stream.close()
+
+
+def test_bad_requests_get_an_answer_and_no_traceback(preview_server: tuple[str, Path]) -> None:
+    url, root = preview_server
+    stream = urllib.request.urlopen(f"{url}__govsite/events?build=abc", timeout=10)
+    assert stream.status == 200
+    assert stream.readline().strip() == b"retry: 1000"  # taken as build 0: reloads next time
+    stream.close()
+    assert fetch(url + "%00")[0] == 400
+    assert fetch(url + "pages/%00/index.html")[0] == 400
+    head = urllib.request.Request(url + "a%00b", method="HEAD")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(head, timeout=5)
+    assert refused.value.code == 400
+    refused.value.close()
+    for outside in ("../govsite.yaml", "..%2fgovsite.yaml", "%2e%2e/govsite.yaml", "//etc/passwd"):
+        status, body = fetch(url + outside)
+        assert status == 404 and "title:" not in body, outside
+    assert fetch(url + "pages/guide/index.html")[0] == 200  # still serving
+    assert "Traceback" not in (root.parent / "serve.log").read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_in_a_rebuild_is_shown_and_the_preview_keeps_going(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site()
+    real_build = serve.pipeline.build
+    failures = iter([RuntimeError("a bug in govsite")])
+
+    def build_once_failing(*args: Any, **kwargs: Any) -> Any:
+        for failure in failures:
+            raise failure
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(serve.pipeline, "build", build_once_failing)
+    state = serve.PreviewState("en")
+    lines: list[str] = []
+    state.rebuild(root, None, lines.append, date(2026, 11, 30))  # does not raise
+    page = state.error_page()
+    assert page is not None and b"govsite hit an unexpected error" in page
+    assert b"RuntimeError: a bug in govsite" in page
+    assert sum("Traceback" in line for line in lines) == 1  # logged once, where it happened
+    state.rebuild(root, None, lines.append, date(2026, 11, 30))  # the next change builds
+    assert state.error_page() is None and state.generation == 2
+    assert (root / "build" / "index.html").is_file()
