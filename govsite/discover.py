@@ -63,6 +63,17 @@ def discover(root: Path, report: Report) -> Sources:
     return Sources(tuple(documents), MappingProxyType(catalogues), MappingProxyType(files))
 
 
+def read_source(root: Path, content_path: PurePosixPath, report: Report) -> SourceFile | None:
+    """One source under `root/content`, read as `discover` reads it (None: not UTF-8, reported)."""
+    shown_as = PurePosixPath("content") / content_path
+    return _read_text(root / shown_as, shown_as, report)
+
+
+def is_hidden(content_path: PurePosixPath) -> bool:
+    """Whether `discover` skips the file: it or a folder above it is hidden."""
+    return any(part.startswith(".") for part in content_path.parts)
+
+
 def _walk(top: Path) -> list[Path]:
     """Every file below `top`, sorted, skipping hidden files and folders."""
     found: list[Path] = []

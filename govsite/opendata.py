@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -66,12 +66,19 @@ _KEPT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 def build_open_data(site: Site) -> tuple[OutputFile, ...]:
     """data/catalogue.json, data/catalogue.csv, data/records/*.json and data/schema.json."""
     exported = [record_data(site, r) for r in site.records]
+    return open_data_files(site, exported, range(len(exported)))
+
+
+def open_data_files(
+    site: Site, exported: Sequence[Mapping[str, Any]], written: Iterable[int]
+) -> tuple[OutputFile, ...]:
+    """The open data of `site` from each record's `record_data`, in the records' order, with
+    the files of the records numbered `written` only (the preview writes only those it changed)."""
     record_files = [
-        OutputFile(record_file(r.index_no), _json_bytes(data))
-        for r, data in zip(site.records, exported, strict=True)
+        OutputFile(record_file(site.records[n].index_no), json_bytes(exported[n])) for n in written
     ]
     return (
-        OutputFile(SCHEMA_PATH, _json_bytes(schema(site))),
+        OutputFile(SCHEMA_PATH, json_bytes(schema(site))),
         OutputFile(CATALOGUE_JSON, catalogue_json(site, exported)),
         OutputFile(CATALOGUE_CSV, catalogue_csv(exported)),
         *record_files,
@@ -200,5 +207,6 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _json_bytes(data: Mapping[str, Any]) -> bytes:
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """A JSON file of the open data: indented, UTF-8 as it is, ending in a newline."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()

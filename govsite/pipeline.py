@@ -10,6 +10,7 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -17,8 +18,8 @@ from pathlib import Path, PurePosixPath
 from govsite import uptodate
 from govsite.analyse import analyse
 from govsite.assemble import assemble
-from govsite.cache import PageCache
-from govsite.catalogue import load_catalogues
+from govsite.cache import PageCache, PageReads
+from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.config import Project
 from govsite.discover import Sources, discover
@@ -77,7 +78,7 @@ def build(
             cache_dir=cache_dir,
             bodies=space.bodies,
         )
-        extra = _check_and_write(
+        extra = check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress
         )
         space.save()  # only now, like the page cache: a failed build leaves both as they were
@@ -100,7 +101,7 @@ def build(
     return result
 
 
-def _check_and_write(
+def check_and_write(
     project: Project,
     compiled: CompiledSite,
     space: Workspace,
@@ -153,6 +154,27 @@ class CompiledSite:
     """The build cache the pages were rendered with; `build` saves it once the site is written."""
 
 
+@dataclass(frozen=True, slots=True)
+class SiteSources:
+    """The site's sources, read and parsed: what the stages after parsing start from."""
+
+    theme: Theme
+    sources: Sources
+    catalogues: Catalogues
+    documents: tuple[ParsedDocument, ...]
+
+
+def read_sources(project: Project, report: Report, progress: Progress = no_progress) -> SiteSources:
+    """Load the theme, discover and parse every source; BuildFailed if any of it is broken."""
+    theme = load_theme(project, report)
+    sources = discover(project.root, report)
+    catalogues = load_catalogues(sources.catalogues, report)
+    documents = _parse_documents(sources, project, report, progress)
+    report.stop_if_errors()  # never assemble a half-parsed site
+    assert theme is not None
+    return SiteSources(theme, sources, catalogues, tuple(documents))
+
+
 def compile_site(
     project: Project,
     report: Report,
@@ -161,19 +183,20 @@ def compile_site(
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
+    read: SiteSources | None = None,
+    noted: dict[str, PageReads | None] | None = None,
 ) -> CompiledSite:
     """Every stage but writing; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
+    `read` is the sources if the caller read them already; `noted` receives what each
+    rendered page read (the preview's engine builds its dependency graph from it).
     """
-    theme = load_theme(project, report)
-    sources = discover(project.root, report)
-    catalogues = load_catalogues(sources.catalogues, report)
-    documents = _parse_documents(sources, project, report, progress)
-    report.stop_if_errors()  # never assemble a half-parsed site
-    assert theme is not None
-
-    site = assemble(project, documents, catalogues, sources.files, report, bodies, render_on)
+    read = read or read_sources(project, report, progress)
+    theme, sources = read.theme, read.sources
+    site = assemble(
+        project, read.documents, read.catalogues, sources.files, report, bodies, render_on
+    )
     report.stop_if_errors()
 
     pages = plan_site(site, theme.labels, report)
@@ -182,23 +205,32 @@ def compile_site(
     cache = None
     if cache_dir is not None:
         cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
-    outputs = render_site(site, pages, theme, project.root, report, render_on, progress, cache)
+    outputs = render_site(
+        site, pages, theme, project.root, report, render_on, progress, cache, noted
+    )
     report.stop_if_errors()
 
-    # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
-    # own file of the same name under content/ (its own robots.txt, say) replaces one.
-    machine_readable = tuple(
+    machine_readable = machine_readable_files(
+        build_feeds(site, theme.labels), build_sitemap(site, pages), build_open_data(site), sources
+    )
+    copies = static_copies(sources, theme)
+    outputs = (*outputs, *machine_readable, *minified_assets(theme))
+    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
+
+
+def machine_readable_files(
+    feeds: Iterable[OutputFile],
+    sitemap: Iterable[OutputFile],
+    open_data: Iterable[OutputFile],
+    sources: Sources,
+) -> tuple[OutputFile, ...]:
+    """Machine-readable files for feed readers, crawlers and reusers of the data; a site's
+    own file of the same name under content/ (its own robots.txt, say) replaces one."""
+    return tuple(
         output
-        for output in (
-            *build_feeds(site, theme.labels),
-            *build_sitemap(site, pages),
-            *build_open_data(site),
-        )
+        for output in (*feeds, *sitemap, *open_data)
         if PurePosixPath(output.path) not in sources.files
     )
-    copies = tuple(_static_copies(sources, theme))
-    outputs = (*outputs, *machine_readable, *_minified_assets(theme))
-    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
 
 
 def _parse_documents(
@@ -219,14 +251,14 @@ def _source_dirs(project: Project) -> list[Path]:
     return [project.content_dir, *project.theme_dirs, project.templates_dir]
 
 
-def _static_copies(sources: Sources, theme: Theme) -> list[tuple[str, Path]]:
+def static_copies(sources: Sources, theme: Theme) -> tuple[tuple[str, Path], ...]:
     """Content files (attachments, images) at their own paths, theme assets at hashed paths."""
     copies = [(str(f.content_path), f.source) for f in sources.files.values()]
     copies += [(a.url, a.source) for a in theme.assets.values() if a.minified is None]
-    return copies
+    return tuple(copies)
 
 
-def _minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
+def minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
     return tuple(
         OutputFile(a.url, a.minified) for a in theme.assets.values() if a.minified is not None
     )
