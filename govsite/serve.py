@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from govsite.config import CONFIG_FILE, load_project
 from govsite.engine.live import Change, LiveSite
@@ -77,15 +78,20 @@ class PreviewState:
         """The traceback of an unexpected error in the latest update (a bug in govsite)."""
         self.generation = 0  # counts updates, good or failed: each one reloads open pages
         self.search_generation = 0  # counts changes of `search_behind`
+        self.updating = False
 
     def rebuild(self, changes: list[Change] | None, log: Callable[[str], None]) -> None:
         """Load the site (`changes` None) or update it; never raises but to stop the program."""
         failure: BuildFailed | None = None
         crash: str | None = None
+        with self.lock:
+            self.updating = True
         try:
             assert self.site is not None
             summary = self.site.load() if changes is None else self.site.update(changes)
             if summary is None:
+                with self.lock:
+                    self.updating = False
                 return  # nothing any page reads changed: open pages stay as they are
             log(summary)
         except BuildFailed as exc:
@@ -96,6 +102,7 @@ class PreviewState:
             log(f"govsite hit an unexpected error (please report it):\n{crash}")
         with self.lock:
             self.failure, self.crash = failure, crash
+            self.updating = False
             self.generation += 1
             self.lock.notify_all()
 
@@ -184,12 +191,29 @@ class _ChangeWatcher(FileSystemEventHandler):
 
 def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
     """Build and serve the site at `root` until interrupted."""
+    state, observer = start_preview(root, log)
+    out_dir = load_project(root).out_dir
+    handler = functools.partial(_PreviewHandler, state=state, directory=str(out_dir))
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
+    log(f"Serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl+C stops)")
+    try:
+        server.serve_forever()
+    finally:
+        observer.stop()
+        server.server_close()
+
+
+def start_preview(
+    root: Path, log: Callable[[str], None], *, search: bool = True
+) -> tuple[PreviewState, BaseObserver]:
+    """Load the site at `root`, then watch its sources and update it in a background thread."""
     project = load_project(root)
     state = PreviewState()
-    search = SearchRefresher(state.search_changed, log)
-    state.site = LiveSite(root, jobs=cpu_jobs(), search=search)
+    refresher = SearchRefresher(state.search_changed, log) if search else None
+    state.site = LiveSite(root, jobs=cpu_jobs(), search=refresher)
     state.rebuild(None, log)  # before any thread starts: the first build may fork workers
-    state.site.jobs = 1  # later updates run beside the server's threads: no forking then
+    state.site.jobs = 1  # later loads run beside the server's threads: no forking then
     changed = threading.Event()
     observer = Observer()
     watcher = _ChangeWatcher(changed, project.out_dir)
@@ -199,15 +223,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
             observer.schedule(watcher, str(folder), recursive=True)
     observer.start()
     threading.Thread(target=_rebuild_loop, args=(changed, watcher, state, log), daemon=True).start()
-    handler = functools.partial(_PreviewHandler, state=state, directory=str(project.out_dir))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
-    log(f"Serving {project.out_dir} at http://{host}:{server.server_port}/ (Ctrl+C stops)")
-    try:
-        server.serve_forever()
-    finally:
-        observer.stop()
-        server.server_close()
+    return state, observer
 
 
 def _rebuild_loop(
