@@ -77,7 +77,7 @@ class PreviewState:
         self.crash: str | None = None
         """The traceback of an unexpected error in the latest update (a bug in govsite)."""
         self.generation = 0  # counts updates, good or failed: each one reloads open pages
-        self.search_generation = 0  # counts changes of `search_behind`
+        self.search_generation = 0  # counts the times the search index caught up
         self.updating = False
 
     def rebuild(self, changes: list[Change] | None, log: Callable[[str], None]) -> None:
@@ -107,6 +107,9 @@ class PreviewState:
             self.lock.notify_all()
 
     def search_changed(self) -> None:
+        """The refresher's callback: once the index has caught up, pages saying it is behind reload."""
+        if self.search_behind:
+            return  # the update that made it fall behind reloads open pages itself
         with self.lock:
             self.search_generation += 1
             self.lock.notify_all()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import queue
 import re
+import shutil
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.serving import eventually, fetch
 
@@ -57,3 +61,44 @@ def test_open_pages_get_a_reload_event_after_each_build(preview_server: tuple[st
     assert events.get(timeout=5) == f"data: {int(match[1]) + 1}"
     assert "改了" in fetch(url + "pages/guide/index.html")[1]
     stream.close()
+
+
+def test_bad_requests_get_an_answer_and_no_traceback(preview_server: tuple[str, Path]) -> None:
+    url, root = preview_server
+    stream = urllib.request.urlopen(f"{url}__govsite/events?build=abc", timeout=10)
+    assert stream.status == 200
+    assert stream.readline().strip() == b"retry: 1000"  # treated as build 0: reloads next time
+    stream.close()
+    assert fetch(url + "%00")[0] == 400
+    assert fetch(url + "pages/%00/index.html")[0] == 400
+    head = urllib.request.Request(url + "a%00b", method="HEAD")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(head, timeout=5)
+    assert refused.value.code == 400
+    refused.value.close()
+    for outside in ("../govsite.yaml", "..%2fgovsite.yaml", "%2e%2e/govsite.yaml", "//etc/passwd"):
+        status, body = fetch(url + outside)
+        assert status == 404 and "title:" not in body, outside
+    assert fetch(url + "pages/guide/index.html")[0] == 200  # still serving
+    assert "Traceback" not in (root.parent / "serve.log").read_text(encoding="utf-8")
+
+
+def test_an_unexpected_error_in_an_update_is_shown_and_the_preview_keeps_watching(
+    preview_server: tuple[str, Path],
+) -> None:
+    url, root = preview_server
+    guide = root / "content/pages/guide.md"
+    page = url + "pages/guide/index.html"
+    # A folder where the engine must replace a page: the update fails with an OSError.
+    built = root / "build/pages/guide/index.html"
+    built.unlink()
+    built.mkdir()
+    guide.write_text("---\ntitle: 写不进去\n---\n\n正文。\n", encoding="utf-8")
+    eventually(lambda: fetch(url)[0] == 500)
+    assert "unexpected error" in fetch(url)[1]
+
+    shutil.rmtree(built)
+    guide.write_text("---\ntitle: 又好了\n---\n\n正文。\n", encoding="utf-8")
+    eventually(lambda: fetch(page)[0] == 200 and "又好了" in fetch(page)[1])
+    log = (root.parent / "serve.log").read_text(encoding="utf-8")
+    assert log.count("Traceback") == 1, log  # logged once, where it happened
