@@ -28,6 +28,15 @@ NOT_FOUND_PATH = "404.html"
 
 ListingKind = Literal["category", "agency", "year", "topic", "repealed"]
 
+PLANNED_RECORD_FIELDS = frozenset(
+    {"url", "title", "source", "summary", "category", "agencies", "published", "topics"}
+    | {"validity", "index_no"}
+)
+"""The fields of a record the planner reads (the preview plans again only when one changed;
+tests/test_engine.py changes every other field and checks the plan stays the same)."""
+PLANNED_PAGE_FIELDS = frozenset({"url", "title", "source"})
+"""The fields of a plain page the planner reads."""
+
 
 @dataclass(frozen=True, slots=True)
 class Link:

@@ -19,9 +19,15 @@ from govsite.config import load_project
 from govsite.engine import graph
 from govsite.engine.live import Change, LiveSite
 from govsite.engine.machine import MACHINE_BLIND, make_machine_files
-from govsite.errors import BuildFailed
+from govsite.errors import BuildFailed, Report
 from govsite.model import Body
-from govsite.plan import Listing, PlannedPage
+from govsite.plan import (
+    PLANNED_PAGE_FIELDS,
+    PLANNED_RECORD_FIELDS,
+    Listing,
+    PlannedPage,
+    plan_site,
+)
 from govsite.serve import PreviewState, start_preview
 from tests import test_incremental as edits
 from tests.conftest import REPO, tree_bytes
@@ -298,9 +304,9 @@ def test_the_search_index_is_behind_until_the_background_run_ends(tmp_path: Path
 
     refresher = SearchRefresher(lambda: changes.append(refresher.behind), lambda line: None, index)
     project = load_project(REPO, tmp_path / "out")
-    refresher.request(project, {"a/index.html": "1"}, ["a/index.html"])
+    refresher.request(project, lambda: {"a/index.html": "1"}, ["a/index.html"])
     wait_until(lambda: bool(runs))
-    refresher.request(project, {"a/index.html": "2"}, ["b/index.html"])
+    refresher.request(project, lambda: {"a/index.html": "2"}, ["b/index.html"])
     assert refresher.behind
     release.set()
     wait_until(lambda: not refresher.behind)
@@ -313,3 +319,46 @@ def wait_until(check: Callable[[], bool]) -> None:
     while not check():
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.01)
+
+
+def test_the_plan_reads_no_field_but_the_planned_ones(live: LiveSite) -> None:
+    """Changing every other field of every record and plain page plans the same pages."""
+    state = live.state
+    assert state is not None
+    site = state.site
+    body = Body(html="<p>别的</p>", headings=(), show_toc=False)
+    unplanned = {
+        "doc_no": "另一个文号",
+        "genre": "别的体裁",
+        "written": site.records[-1].published,
+        "effective": None,
+        "expires": None,
+        "updated": site.records[0].published,
+        "keywords": ("另一个",),
+        "superseded_by": None,
+        "interprets": (),
+        "attachments": (),
+        "body": body,
+        "interpretations": (),
+        "supersedes": (),
+        "validity_note": "说明",
+        "check_ignore": ("GC999",),
+    }
+    fields = {f.name for f in dataclasses.fields(site.records[0])}
+    assert fields == PLANNED_RECORD_FIELDS | unplanned.keys()  # a new field joins one or the other
+    records = [dataclasses.replace(r, **unplanned) for r in site.records]  # type: ignore[arg-type]
+    pages = [dataclasses.replace(p, body=body, nav_order=None) for p in site.pages]
+    assert {f.name for f in dataclasses.fields(site.pages[0])} == PLANNED_PAGE_FIELDS | {
+        "body", "nav_order", "check_ignore",
+    }  # fmt: skip
+    other = dataclasses.replace(
+        site,
+        records=tuple(records),
+        pages=tuple(pages),
+        records_by_index_no={r.index_no: r for r in records},
+    )
+    report = Report()
+    labels = state.sources.theme.labels
+    before = [graph.identity(p) for p in plan_site(site, labels, report)]
+    after = [graph.identity(p) for p in plan_site(other, labels, report)]
+    assert before == after

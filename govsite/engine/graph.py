@@ -213,3 +213,27 @@ def changed_identities(
     """The new identities by output path, and the paths of pages that are new or planned differently."""
     new = {page.output_path: identity(page) for page in pages}
     return new, {path for path, ident in new.items() if old.get(path) != ident}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanUses:
+    """The planner's edges: for each record and plain page, the planned pages that show it
+    (its own page, the listing pages whose rows it is in), by page number."""
+
+    records: Mapping[str, tuple[int, ...]]
+    documents: Mapping[str, tuple[int, ...]]
+
+
+def plan_uses(pages: Iterable[PlannedPage]) -> PlanUses:
+    records: defaultdict[str, list[int]] = defaultdict(list)
+    documents: defaultdict[str, list[int]] = defaultdict(list)
+    for number, page in enumerate(pages):
+        if page.record is not None:
+            records[page.record.index_no].append(number)
+        if page.document is not None:
+            documents[page.document.url].append(number)
+        for row in page.listing.records if page.listing is not None else ():
+            records[row.index_no].append(number)
+    return PlanUses(
+        {k: tuple(v) for k, v in records.items()}, {k: tuple(v) for k, v in documents.items()}
+    )

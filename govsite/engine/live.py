@@ -92,14 +92,15 @@ class LiveSite:
     def _index_for_search(self, state: SiteState, paths: Iterable[str]) -> None:
         if self.search is None:
             return
-        searchable = {
-            p.output_path: state.written[p.output_path].hex()
-            for p in state.pages
-            if p.record is not None or p.document is not None
-        }
         changed = [p for p in paths if p.endswith(".html")]
-        if changed:
-            self.search.request(state.project, searchable, changed)
+        if not changed:
+            return
+        written = state.written  # never changed once the state is made: safe to read later
+
+        def pages() -> dict[str, str]:
+            return {path: written[path].hex() for path in state.searchable()}
+
+        self.search.request(state.project, pages, changed)
 
 
 Kind = PurePosixPath | str | None

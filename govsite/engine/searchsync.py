@@ -31,7 +31,7 @@ class SearchJob:
     """What the index must cover: every searchable page's digest (hex), and the pages changed."""
 
     project: Project
-    pages: Mapping[str, str]
+    pages: Callable[[], Mapping[str, str]]
     changed: frozenset[str]
 
 
@@ -40,7 +40,7 @@ def index_pages(job: SearchJob, report: Report) -> None:
     project = job.project
     space = Workspace(project.cache_dir / KEPT_DIR, kept=True)
     space.forget_copies()  # the build's record of its copies no longer holds: it reads pages again
-    pages = dict(job.pages)
+    pages = dict(job.pages())
     for path in sorted(job.changed):
         copy = space.copies / path
         try:
@@ -95,8 +95,11 @@ class SearchRefresher:
         with self._lock:
             return self._running or self._next is not None
 
-    def request(self, project: Project, pages: Mapping[str, str], changed: Iterable[str]) -> None:
-        """Index `pages` (searchable path → digest of its bytes), `changed` since the last request."""
+    def request(
+        self, project: Project, pages: Callable[[], Mapping[str, str]], changed: Iterable[str]
+    ) -> None:
+        """Index `pages()` (searchable path → digest of its bytes, worked out in the background),
+        `changed` since the last request."""
         with self._lock:
             earlier = self._next.changed if self._next is not None else frozenset()
             self._next = SearchJob(project, pages, earlier | frozenset(changed))

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from govsite import uptodate
+from govsite.assemble import document_url
 from govsite.cache import PageReads
 from govsite.config import Project
 from govsite.document import ParsedDocument
-from govsite.engine.graph import DependencyGraph, identity
+from govsite.engine.graph import DependencyGraph, PlanUses, identity, plan_uses
 from govsite.engine.machine import MachineFiles, make_machine_files
 from govsite.engine.output import digest
 from govsite.errors import Report
@@ -44,9 +45,14 @@ class SiteState:
     documents: dict[str, ParsedDocument]
     """Parsed documents by path below content/ (`records/2024/x.md`)."""
     site: Site
+    urls: dict[str, str]
+    """Each document's URL, by its path below content/."""
     pages: tuple[PlannedPage, ...]
+    numbers: dict[str, int]
+    """Each planned page's number in `pages`, by output path."""
     identities: dict[str, tuple[object, ...]]
     """Each planned page's identity (graph.identity), by output path."""
+    uses: PlanUses
     graph: DependencyGraph
     written: dict[str, bytes]
     """Digest of every page, machine-readable file and minified asset in the build folder."""
@@ -59,6 +65,10 @@ class SiteState:
     @property
     def out_dir(self) -> Path:
         return self.project.out_dir
+
+    def searchable(self) -> list[str]:
+        """The pages the search index covers: those of records and plain pages."""
+        return [p.output_path for p in self.pages if p.record is not None or p.document is not None]
 
 
 def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, BuildResult]:
@@ -91,8 +101,11 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
         sources=read,
         documents={str(d.source.content_path): d for d in read.documents},
         site=compiled.site,
+        urls={str(d.source.content_path): document_url(d) for d in read.documents},
         pages=compiled.pages,
+        numbers={p.output_path: n for n, p in enumerate(compiled.pages)},
         identities={p.output_path: identity(p) for p in compiled.pages},
+        uses=plan_uses(compiled.pages),
         graph=graph,
         written={o.path: digest(o.content) for o in compiled.outputs},
         machine=machine,

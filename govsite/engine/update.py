@@ -26,14 +26,14 @@ from typing import Any
 from govsite.assemble import assemble, document_url, reassemble
 from govsite.discover import read_source
 from govsite.document import ParsedDocument, parse_document
-from govsite.engine.graph import changed_identities, model_changes
+from govsite.engine.graph import PlanUses, changed_identities, model_changes, plan_uses
 from govsite.engine.machine import machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
 from govsite.memo import Memo
-from govsite.model import Site
-from govsite.plan import PlannedPage, plan_site
+from govsite.model import Record, Site
+from govsite.plan import PLANNED_PAGE_FIELDS, PLANNED_RECORD_FIELDS, PlannedPage, plan_site
 from govsite.render import OutputFile, RenderedPage, RenderFailure, collect_rendered
 
 
@@ -46,11 +46,14 @@ class Update:
     """Paths (in the build folder) of the files replaced or added."""
     removed: tuple[str, ...]
     whole_assemble: bool
+    planned: bool
+    """Whether the site was planned again (else the plan was kept, with new versions swapped in)."""
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
+        how += ", planned again" if self.planned else ", plan kept"
         return (
             f"Updated in {self.seconds:.2f}s: {self.rendered} pages rendered, "
             f"{len(self.written)} files written, {len(self.removed)} removed ({how})"
@@ -71,30 +74,28 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
             documents.pop(path, None)
         else:
             documents[path] = parsed
-    site, bodies = _assembled(state, edits, documents, report)
+    site, urls, bodies = _assembled(state, edits, documents, report)
     report.stop_if_errors()
-    labels = state.sources.theme.labels
-    pages = plan_site(site, labels, report)
+    plan = _planned(state, site, bodies is state.bodies, report)
     report.stop_if_errors()
 
-    identities, replanned = changed_identities(state.identities, pages)
-    by_path = {page.output_path: page for page in pages}
     changes = model_changes(state.site, site, state.graph)
-    to_render = sorted((replanned | state.graph.readers(changes)) & by_path.keys())
-    rendered = _render(state, site, [by_path[path] for path in to_render], report)
+    wanted = plan.replanned | state.graph.readers(changes)
+    to_render = sorted(path for path in wanted if path in plan.numbers)
+    rendered = _render(state, site, [plan.pages[plan.numbers[path]] for path in to_render], report)
 
     machine = state.machine
     machine_files: tuple[OutputFile, ...] = ()
     if machine_changed(state.site, site):
         machine, machine_files = make_machine_files(
-            site, pages, labels, state.sources.sources, state.machine
+            site, plan.pages, state.sources.theme.labels, state.sources.sources, state.machine
         )
     outputs = (*(r.output for r in rendered.values()), *machine_files)
     # Everything is made: only now does anything change, on disk and in the model.
     written = dict(state.written)
     replaced = _write_changed(state, outputs, written)
     gone = sorted(
-        (state.identities.keys() - by_path.keys()) | (state.machine.paths - machine.paths)
+        (state.numbers.keys() - plan.numbers.keys()) | (state.machine.paths - machine.paths)
     )
     for path in gone:
         remove_file(project.out_dir, path)
@@ -108,8 +109,11 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         sources=replace(state.sources, documents=tuple(documents[k] for k in sorted(documents))),
         documents=documents,
         site=site,
-        pages=pages,
-        identities=identities,
+        urls=urls,
+        pages=plan.pages,
+        numbers=plan.numbers,
+        identities=plan.identities,
+        uses=plan.uses,
         written=written,
         machine=machine,
         bodies=bodies,
@@ -119,10 +123,81 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         written=tuple(replaced),
         removed=tuple(gone),
         whole_assemble=bodies is not state.bodies,
+        planned=plan.replanned is not _KEPT,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
     )
     return new_state, update
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    pages: tuple[PlannedPage, ...]
+    numbers: dict[str, int]
+    identities: dict[str, tuple[object, ...]]
+    uses: PlanUses
+    replanned: set[str]
+    """Pages that are new or planned differently."""
+
+
+_KEPT: set[str] = set()
+"""`replanned` of a plan kept as it was (its records swapped for their new versions)."""
+
+
+def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _Plan:
+    """Every page of the new site: planned again, or, when no edited document changed a
+    field the planner reads, the old plan showing the edited documents' new versions."""
+    if in_place and _plan_holds(state.site, site):
+        pages = _with_new_versions(state, site)
+        return _Plan(pages, state.numbers, state.identities, state.uses, _KEPT)
+    pages = plan_site(site, state.sources.theme.labels, report)
+    identities, replanned = changed_identities(state.identities, pages)
+    numbers = {page.output_path: number for number, page in enumerate(pages)}
+    return _Plan(pages, numbers, identities, plan_uses(pages), replanned)
+
+
+def _plan_holds(old: Site, new: Site) -> bool:
+    """Whether every record and plain page that changed kept each field the planner reads."""
+    if len(old.records) != len(new.records) or len(old.pages) != len(new.pages):
+        return False
+    for before, after in zip(old.records, new.records, strict=True):
+        if before is not after and not _same(before, after, PLANNED_RECORD_FIELDS):
+            return False
+    for page_before, page_after in zip(old.pages, new.pages, strict=True):
+        if page_before is not page_after and not _same(
+            page_before, page_after, PLANNED_PAGE_FIELDS
+        ):
+            return False
+    return True
+
+
+def _same(before: object, after: object, names: Iterable[str]) -> bool:
+    return all(getattr(before, name) == getattr(after, name) for name in names)
+
+
+def _with_new_versions(state: SiteState, site: Site) -> tuple[PlannedPage, ...]:
+    """The old plan, each page that shows an edited record or plain page showing its new version."""
+    pages = list(state.pages)
+    for index_no, numbers in state.uses.records.items():
+        record = site.records_by_index_no[index_no]
+        if record is not state.site.records_by_index_no[index_no]:
+            for number in numbers:
+                pages[number] = _showing_record(pages[number], record)
+    new_pages = {page.url: page for page in site.pages}
+    for url, numbers in state.uses.documents.items():
+        for number in numbers:
+            if pages[number].document is not new_pages[url]:
+                pages[number] = replace(pages[number], document=new_pages[url])
+    return tuple(pages)
+
+
+def _showing_record(page: PlannedPage, record: Record) -> PlannedPage:
+    if page.record is not None and page.record.index_no == record.index_no:
+        page = replace(page, record=record)
+    if page.listing is not None:
+        rows = tuple(record if r.index_no == record.index_no else r for r in page.listing.records)
+        page = replace(page, listing=replace(page.listing, records=rows))
+    return page
 
 
 def _read_documents(
@@ -148,8 +223,9 @@ def _assembled(
     edits: Mapping[str, ParsedDocument | None],
     documents: Mapping[str, ParsedDocument],
     report: Report,
-) -> tuple[Site, dict[str, Any]]:
-    """The new Site, and the kept bodies for the next whole assemble."""
+) -> tuple[Site, dict[str, str], dict[str, Any]]:
+    """The new Site, every document's URL, and the kept bodies for the next whole assemble
+    (the same object as the state's when the edited documents were reassembled in place)."""
     project, read = state.project, state.sources
     edited = [
         (state.documents[path], parsed)
@@ -157,16 +233,17 @@ def _assembled(
         if parsed is not None and path in state.documents
     ]
     if len(edited) == len(edits):
-        urls = {path: document_url(parsed) for path, parsed in documents.items()}
+        # Each edited document kept its URL (reassemble checks), so the URLs are the same.
         site = reassemble(
-            project, state.site, edited, read.catalogues, read.sources.files, urls, report
+            project, state.site, edited, read.catalogues, read.sources.files, state.urls, report
         )
         if site is not None:
-            return site, state.bodies
+            return site, state.urls, state.bodies
     memo = Memo(dict(state.bodies))
     ordered = [documents[path] for path in sorted(documents)]
     site = assemble(project, ordered, read.catalogues, read.sources.files, report, memo)
-    return site, memo.used
+    urls = {path: document_url(parsed) for path, parsed in documents.items()}
+    return site, urls, memo.used
 
 
 def _render(
