@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import shutil
 import threading
 import urllib.error
 import urllib.request
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.engine.live import LiveSite
+from govsite.engine.searchsync import SearchRefresher
+from govsite.serve import PreviewState, _PreviewHandler
+from tests.conftest import MakeSite
 from tests.serving import eventually, fetch
 
 
@@ -102,3 +110,32 @@ def test_an_unexpected_error_in_an_update_is_shown_and_the_preview_keeps_watchin
     eventually(lambda: fetch(page)[0] == 200 and "又好了" in fetch(page)[1])
     log = (root.parent / "serve.log").read_text(encoding="utf-8")
     assert log.count("Traceback") == 1, log  # logged once, where it happened
+
+
+def test_the_search_page_says_when_the_index_is_behind(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    pipeline.build(load_project(root))
+    release = threading.Event()
+    refresher = SearchRefresher(
+        lambda: None, lambda line: None, lambda job, report: release.wait(10)
+    )
+    state = PreviewState(LiveSite(root, search=refresher))
+    handler = functools.partial(_PreviewHandler, state=state, directory=str(root / "build"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        assert fetch(url + "__govsite/search-status") == (200, '{"behind": false}')
+        assert "data-govsite-search-behind" not in fetch(url + "search/")[1]
+        refresher.request(load_project(root), dict, ["search/index.html"])
+        assert fetch(url + "__govsite/search-status") == (200, '{"behind": true}')
+        status, page = fetch(url + "search/")
+        assert status == 200 and "搜索索引正在更新" in page
+        assert "data-govsite-search-behind" not in fetch(url + "pages/guide/")[1]  # search only
+        release.set()
+        eventually(lambda: fetch(url + "__govsite/search-status")[1] == '{"behind": false}')
+        assert "data-govsite-search-behind" not in fetch(url + "search/")[1]
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()

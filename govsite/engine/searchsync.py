@@ -11,6 +11,7 @@ the search page, so results are never shown as fresh when they are not.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -21,8 +22,9 @@ from pathlib import Path
 
 from govsite.config import Project
 from govsite.errors import Report
+from govsite.fingerprint import code_key
 from govsite.htmltree import parse_page
-from govsite.memo import KEPT_DIR, Workspace
+from govsite.memo import COPIES, KEPT_BUNDLE_DIR, KEPT_DIR, SITE_DIR
 from govsite.search import BUNDLE_DIR, index_site, indexed_text, with_tokens
 
 
@@ -36,13 +38,18 @@ class SearchJob:
 
 
 def index_pages(job: SearchJob, report: Report) -> None:
-    """Index `job.pages` into the build folder's `pagefind/`, making copies of the changed pages first."""
+    """Index `job.pages` into the build folder's `pagefind/`, making copies of the changed pages first.
+
+    The copies and the kept shards are the build cache's (memo.py), which the first build
+    of the preview filled; its record of the copies is dropped, since they change here.
+    """
     project = job.project
-    space = Workspace(project.cache_dir / KEPT_DIR, kept=True)
-    space.forget_copies()  # the build's record of its copies no longer holds: it reads pages again
+    kept = project.cache_dir / KEPT_DIR
+    copies, bundles = kept / SITE_DIR, kept / KEPT_BUNDLE_DIR
+    (kept / COPIES).unlink(missing_ok=True)  # the next build reads its pages again
     pages = dict(job.pages())
     for path in sorted(job.changed):
-        copy = space.copies / path
+        copy = copies / path
         try:
             content = (project.out_dir / path).read_bytes()
         except FileNotFoundError:
@@ -52,14 +59,19 @@ def index_pages(job: SearchJob, report: Report) -> None:
         pages[path] = hashlib.sha256(content).hexdigest()  # of the bytes this copy is made from
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(with_tokens(content, indexed_text(parse_page(content))))
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{project.out_dir.name}-search-", dir=project.out_dir.parent)
-    )
+    out_dir = project.out_dir
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-search-", dir=out_dir.parent))
     try:
-        index_site(staging, space.copies, pages, space.code, space.kept_bundle, report)
-        _swap_bundle(staging / BUNDLE_DIR, project.out_dir / BUNDLE_DIR)
+        index_site(staging, copies, pages, _code(), bundles, report)
+        _swap_bundle(staging / BUNDLE_DIR, out_dir / BUNDLE_DIR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@functools.cache
+def _code() -> str:
+    """govsite's own fingerprint (it does not change while the preview runs)."""
+    return code_key()
 
 
 def _swap_bundle(new: Path, live: Path) -> None:
