@@ -22,10 +22,12 @@ from govsite.engine.machine import MACHINE_BLIND, make_machine_files
 from govsite.errors import BuildFailed, Report
 from govsite.model import Body
 from govsite.plan import (
+    OWN_PAGE_FIELDS,
     PLANNED_PAGE_FIELDS,
     PLANNED_RECORD_FIELDS,
     Listing,
     PlannedPage,
+    plan_document_page,
     plan_site,
 )
 from govsite.serve import PreviewState, start_preview
@@ -362,3 +364,25 @@ def test_the_plan_reads_no_field_but_the_planned_ones(live: LiveSite) -> None:
     before = [graph.identity(p) for p in plan_site(site, labels, report)]
     after = [graph.identity(p) for p in plan_site(other, labels, report)]
     assert before == after
+
+
+def test_a_title_or_summary_is_planned_into_its_own_page_only(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    site = state.site
+    retitled = [
+        dataclasses.replace(r, title=r.title + "（改）", summary="新的概述") for r in site.records
+    ]
+    other = dataclasses.replace(
+        site, records=tuple(retitled), records_by_index_no={r.index_no: r for r in retitled}
+    )
+    assert {"title", "summary"} == OWN_PAGE_FIELDS
+    labels = state.sources.theme.labels
+    before, after = plan_site(site, labels, Report()), plan_site(other, labels, Report())
+    differing = [
+        b.url for b, a in zip(before, after, strict=True) if graph.identity(b) != graph.identity(a)
+    ]
+    assert differing == [r.url for r in site.records]
+    for record in retitled:  # and each is planned as the whole plan plans it
+        planned = next(p for p in after if p.url == record.url)
+        assert plan_document_page(other, labels, record) == planned

@@ -26,15 +26,29 @@ from typing import Any
 from govsite.assemble import assemble, document_url, reassemble
 from govsite.discover import read_source
 from govsite.document import ParsedDocument, parse_document
-from govsite.engine.graph import PlanUses, changed_identities, model_changes, plan_uses
+from govsite.engine.graph import (
+    PlanUses,
+    changed_identities,
+    identity,
+    model_changes,
+    plan_uses,
+)
 from govsite.engine.machine import machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
 from govsite.memo import Memo
-from govsite.model import Record, Site
-from govsite.plan import PLANNED_PAGE_FIELDS, PLANNED_RECORD_FIELDS, PlannedPage, plan_site
+from govsite.model import Page, Record, Site
+from govsite.plan import (
+    OWN_PAGE_FIELDS,
+    PLANNED_PAGE_FIELDS,
+    PLANNED_RECORD_FIELDS,
+    PlannedPage,
+    plan_document_page,
+    plan_site,
+)
 from govsite.render import OutputFile, RenderedPage, RenderFailure, collect_rendered
+from govsite.urls import output_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +61,8 @@ class Update:
     removed: tuple[str, ...]
     whole_assemble: bool
     planned: bool
-    """Whether the site was planned again (else the plan was kept, with new versions swapped in)."""
+    """Whether the whole site was planned again (else the plan was kept, the edited
+    documents' new versions swapped in and their own pages planned again)."""
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
 
@@ -123,7 +138,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         written=tuple(replaced),
         removed=tuple(gone),
         whole_assemble=bodies is not state.bodies,
-        planned=plan.replanned is not _KEPT,
+        planned=plan.uses is not state.uses,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
     )
@@ -140,42 +155,57 @@ class _Plan:
     """Pages that are new or planned differently."""
 
 
-_KEPT: set[str] = set()
-"""`replanned` of a plan kept as it was (its records swapped for their new versions)."""
-
-
 def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _Plan:
     """Every page of the new site: planned again, or, when no edited document changed a
-    field the planner reads, the old plan showing the edited documents' new versions."""
-    if in_place and _plan_holds(state.site, site):
+    field the planner reads beyond its own page's title and description, the old plan
+    showing the edited documents' new versions, with their own pages planned again."""
+    own = _own_pages(state.site, site) if in_place else None
+    if own is not None:
         pages = _with_new_versions(state, site)
-        return _Plan(pages, state.numbers, state.identities, state.uses, _KEPT)
-    pages = plan_site(site, state.sources.theme.labels, report)
-    identities, replanned = changed_identities(state.identities, pages)
-    numbers = {page.output_path: number for number, page in enumerate(pages)}
-    return _Plan(pages, numbers, identities, plan_uses(pages), replanned)
+        if not own:
+            return _Plan(tuple(pages), state.numbers, state.identities, state.uses, set())
+        identities = dict(state.identities)
+        replanned = set()
+        for document in own:
+            path = output_file(document.url)
+            page = plan_document_page(site, state.sources.theme.labels, document)
+            pages[state.numbers[path]] = page
+            identities[path] = identity(page)
+            replanned.add(path)
+        return _Plan(tuple(pages), state.numbers, identities, state.uses, replanned)
+    planned = plan_site(site, state.sources.theme.labels, report)
+    identities, replanned = changed_identities(state.identities, planned)
+    numbers = {page.output_path: number for number, page in enumerate(planned)}
+    return _Plan(planned, numbers, identities, plan_uses(planned), replanned)
 
 
-def _plan_holds(old: Site, new: Site) -> bool:
-    """Whether every record and plain page that changed kept each field the planner reads."""
+def _own_pages(old: Site, new: Site) -> list[Record | Page] | None:
+    """None if an edit changed a field the planner reads beyond a page's own title and
+    description (then the whole site is planned again); else the records and plain pages
+    whose own page must be planned again."""
     if len(old.records) != len(new.records) or len(old.pages) != len(new.pages):
-        return False
-    for before, after in zip(old.records, new.records, strict=True):
-        if before is not after and not _same(before, after, PLANNED_RECORD_FIELDS):
-            return False
-    for page_before, page_after in zip(old.pages, new.pages, strict=True):
-        if page_before is not page_after and not _same(
-            page_before, page_after, PLANNED_PAGE_FIELDS
-        ):
-            return False
-    return True
+        return None
+    pairs: list[tuple[Record, Record] | tuple[Page, Page]] = [
+        *zip(old.records, new.records, strict=True),
+        *zip(old.pages, new.pages, strict=True),
+    ]
+    own: list[Record | Page] = []
+    for before, after in pairs:
+        if before is after:
+            continue
+        fields = PLANNED_RECORD_FIELDS if isinstance(after, Record) else PLANNED_PAGE_FIELDS
+        if not _same(before, after, fields - OWN_PAGE_FIELDS):
+            return None
+        if not _same(before, after, fields & OWN_PAGE_FIELDS):
+            own.append(after)
+    return own
 
 
 def _same(before: object, after: object, names: Iterable[str]) -> bool:
     return all(getattr(before, name) == getattr(after, name) for name in names)
 
 
-def _with_new_versions(state: SiteState, site: Site) -> tuple[PlannedPage, ...]:
+def _with_new_versions(state: SiteState, site: Site) -> list[PlannedPage]:
     """The old plan, each page that shows an edited record or plain page showing its new version."""
     pages = list(state.pages)
     for index_no, numbers in state.uses.records.items():
@@ -188,7 +218,7 @@ def _with_new_versions(state: SiteState, site: Site) -> tuple[PlannedPage, ...]:
         for number in numbers:
             if pages[number].document is not new_pages[url]:
                 pages[number] = replace(pages[number], document=new_pages[url])
-    return tuple(pages)
+    return pages
 
 
 def _showing_record(page: PlannedPage, record: Record) -> PlannedPage:
