@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from govsite import uptodate
 from govsite.analyse import analyse
@@ -226,11 +226,8 @@ def machine_readable_files(
 ) -> tuple[OutputFile, ...]:
     """Machine-readable files for feed readers, crawlers and reusers of the data; a site's
     own file of the same name under content/ (its own robots.txt, say) replaces one."""
-    return tuple(
-        output
-        for output in (*feeds, *sitemap, *open_data)
-        if PurePosixPath(output.path) not in sources.files
-    )
+    own = {str(path) for path in sources.files}
+    return tuple(output for output in (*feeds, *sitemap, *open_data) if output.path not in own)
 
 
 def _parse_documents(

@@ -14,12 +14,17 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 from govsite.discover import Sources
 from govsite.feeds import build_feeds
 from govsite.model import Record, Site
-from govsite.opendata import json_bytes, open_data_files, record_data, record_file
+from govsite.opendata import (
+    ExportedRow,
+    catalogue_files,
+    json_bytes,
+    record_data,
+    record_file,
+)
 from govsite.pipeline import machine_readable_files
 from govsite.plan import PlannedPage
 from govsite.render import OutputFile
@@ -32,7 +37,7 @@ MACHINE_BLIND = frozenset({"body", "source", "check_ignore", "validity_note"})
 @dataclass(frozen=True, slots=True)
 class _Exported:
     record: Record
-    data: Mapping[str, Any]
+    row: ExportedRow
     file: OutputFile
 
 
@@ -60,7 +65,7 @@ def make_machine_files(
     The files are what `pipeline.compile_site` makes, in any order.
     """
     exported = dict(_export(site, previous.exported if previous else {}))
-    rows = [exported[r.index_no].data for r in site.records]
+    rows = [exported[r.index_no].row for r in site.records]
     entries = tuple(sitemap_entries(site, pages))
     if previous is not None and previous.sitemap == entries:
         sitemap_files = previous.sitemap_files
@@ -69,7 +74,7 @@ def make_machine_files(
     files = machine_readable_files(
         build_feeds(site, labels),
         sitemap_files,
-        (*open_data_files(site, rows, ()), *(e.file for e in exported.values())),
+        (*catalogue_files(site, rows), *(e.file for e in exported.values())),
         sources,
     )
     paths = frozenset(f.path for f in files)
@@ -81,9 +86,8 @@ def _export(site: Site, kept: Mapping[str, _Exported]) -> Iterable[tuple[str, _E
         found = kept.get(record.index_no)
         if found is None or found.record is not record:
             data = record_data(site, record)
-            found = _Exported(
-                record, data, OutputFile(record_file(record.index_no), json_bytes(data))
-            )
+            file = OutputFile(record_file(record.index_no), json_bytes(data))
+            found = _Exported(record, ExportedRow.of(data), file)
         yield record.index_no, found
 
 
