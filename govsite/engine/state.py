@@ -78,7 +78,7 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
     one read. Bodies and the search index come from the build cache where they can.
     """
     started = time.perf_counter()
-    check_output_dir(project.out_dir, project.root, _source_dirs(project))
+    check_folder(project)
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
     render_on = executor_for_jobs(jobs)
     read = read_sources(project, report)
@@ -130,8 +130,10 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """No progress bars in the preview: the terminal shows one line per build."""
 
 
-def _source_dirs(project: Project) -> list[Path]:
-    return [project.content_dir, *project.theme_dirs, project.templates_dir]
+def check_folder(project: Project) -> None:
+    """UnsafeOutputDir if the build folder would overwrite the site or one of its sources."""
+    sources = [project.content_dir, *project.theme_dirs, project.templates_dir]
+    check_output_dir(project.out_dir, project.root, sources)
 
 
 def cpu_jobs() -> int:
