@@ -4,6 +4,7 @@ build folder equals a clean build byte for byte; an edit renders only what it af
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import re
 import shutil
@@ -386,3 +387,16 @@ def test_a_title_or_summary_is_planned_into_its_own_page_only(live: LiveSite) ->
     for record in retitled:  # and each is planned as the whole plan plans it
         planned = next(p for p in after if p.url == record.url)
         assert plan_document_page(other, labels, record) == planned
+
+
+def test_the_graph_is_plain_data_of_what_each_page_read(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    record = state.site.records[0]
+    data = state.graph.as_data()["pages"]
+    own = data[record.url + "index.html"]
+    assert [record.index_no, ["*"]] in own["records"]  # its JSON-LD reads all of it
+    listing = next(p for p in state.pages if p.listing is not None and record in p.listing.records)
+    rows = dict((i, n) for i, n in data[listing.output_path]["records"])
+    assert "title" in rows[record.index_no] and "body" not in rows[record.index_no]
+    assert json.loads(json.dumps(data)) == data  # plain JSON data

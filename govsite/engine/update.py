@@ -4,7 +4,10 @@
       → the new Site: `assemble.reassemble` when every edit stays inside its own document
         (same URL, kind, index number and supersession links), else a whole `assemble`
         (bodies of unchanged documents reused)
-      → plan every page again (linear and cheap: no rendering)
+      → the plan: kept, with the edited documents' new versions swapped into the pages
+        that show them, when no field the planner reads changed (a new title or summary
+        plans the document's own page again); else plan every page again (linear, no
+        rendering)
       → pages to render = new or re-planned pages (graph.identity)
                         ∪ pages that read a changed field, record, plain page or site part
       → render those; machine-readable files only if something they show changed
