@@ -123,6 +123,66 @@ def _without_held_back(
     )
 
 
+def reassemble(
+    project: Project,
+    site: Site,
+    edited: Sequence[tuple[ParsedDocument, ParsedDocument]],
+    catalogues: Catalogues,
+    files: Mapping[PurePosixPath, StaticFile],
+    urls: Mapping[str, str],
+    report: Report,
+) -> Site | None:
+    """`site` with the documents `edited` (old parse, new parse) replaced, or None if an
+    edit reaches beyond its own document (its URL, kind, index number or the links that
+    derive other records' fields changed): then only a whole `assemble` is sound.
+
+    Every other document's body and fields depend on an edited one only through its URL,
+    so the rest of the site is kept as it is. `urls` are every document's URLs.
+    """
+    if not all(_kept_in_place(old, new, site.as_of) for old, new in edited):
+        return None
+    checker = _ReferenceChecker(catalogues, files, report, project.index_no_pattern)
+    checker.index_numbers.update(site.records_by_index_no)
+    options = MarkdownOptions(
+        raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
+    )
+    documents = [new for _, new in edited]
+    bodies = render_bodies(documents, urls, options, report)
+    records = {r.index_no: r for r in site.records}
+    pages = {p.url: p for p in site.pages}
+    for parsed, body in zip(documents, bodies, strict=True):
+        url = urls[str(parsed.source.content_path)]
+        if isinstance(parsed.meta, RecordMeta):
+            checker.check_record(parsed, parsed.meta)
+            old = records[parsed.meta.index_no]
+            records[old.index_no] = replace(
+                _record(parsed, parsed.meta, url, body, files, site.as_of),
+                interpretations=old.interpretations,  # derived from other records, unchanged
+                supersedes=old.supersedes,
+            )
+        else:
+            pages[url] = _page(parsed, parsed.meta, url, body)
+    ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
+    return replace(
+        site,
+        records=tuple(ordered),
+        pages=tuple(sorted(pages.values(), key=lambda p: p.url)),
+        records_by_index_no=MappingProxyType({r.index_no: r for r in ordered}),
+    )
+
+
+def _kept_in_place(old: ParsedDocument, new: ParsedDocument, as_of: date) -> bool:
+    """Whether an edit leaves the document where it was, the same kind, linked the same way,
+    and shown or held back as before (a record published after `as_of` is not on the site)."""
+    if document_url(old) != document_url(new) or type(old.meta) is not type(new.meta):
+        return False
+    if isinstance(old.meta, RecordMeta) and isinstance(new.meta, RecordMeta):
+        links = ("index_no", "superseded_by", "interprets")
+        shown = old.meta.published <= as_of and new.meta.published <= as_of
+        return shown and all(getattr(old.meta, name) == getattr(new.meta, name) for name in links)
+    return True
+
+
 def document_url(parsed: ParsedDocument) -> str:
     """`records/2024/x.md` → `records/2024/x/`; `guide/index.md` → `guide/`; `slug` renames the last part."""
     path = parsed.source.content_path.with_suffix("")

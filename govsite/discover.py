@@ -139,6 +139,21 @@ def _file_problem(path: Path, site: Path) -> tuple[str, str] | None:
     return None
 
 
+def read_source(root: Path, content_path: PurePosixPath, report: Report) -> SourceFile | None:
+    """One source under `root/content`, read as `discover` reads it (None: not UTF-8, reported)."""
+    shown_as = PurePosixPath("content") / content_path
+    problem = _name_problem(content_path) or _file_problem(root / shown_as, root.resolve())
+    if problem is not None:  # as discover refuses it (a case-only twin needs every name)
+        report.error("GS105", problem[0], SourceLocation(shown_as), problem[1])
+        return None
+    return _read_text(root / shown_as, shown_as, report)
+
+
+def is_hidden(content_path: PurePosixPath) -> bool:
+    """Whether `discover` skips the file: it or a folder above it is hidden."""
+    return any(part.startswith(".") for part in content_path.parts)
+
+
 def _walk(top: Path) -> list[Path]:
     """Every file below `top`, sorted, skipping hidden files and folders.
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -77,16 +78,47 @@ _KEPT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 def build_open_data(site: Site) -> tuple[OutputFile, ...]:
     """data/catalogue.json, data/catalogue.csv, data/records/*.json and data/schema.json."""
     exported = [record_data(site, r) for r in site.records]
-    record_files = [
-        OutputFile(record_file(r.index_no), _json_bytes(data))
-        for r, data in zip(site.records, exported, strict=True)
-    ]
+    return open_data_files(site, exported, range(len(exported)))
+
+
+def open_data_files(
+    site: Site, exported: Sequence[Mapping[str, Any]], written: Iterable[int]
+) -> tuple[OutputFile, ...]:
+    """The open data of `site` from each record's `record_data`, in the records' order, with
+    the files of the records numbered `written` only (the preview writes only those it changed)."""
+    rows = [ExportedRow.of(data) for data in exported]
+    return (*catalogue_files(site, rows), *record_files(site, exported, written))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedRow:
+    """One record's line of the catalogue's JSON and of its CSV (the preview keeps them per record)."""
+
+    json: str
+    csv: str
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> ExportedRow:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, lineterminator="\r\n").writerow([_inert(c) for c in csv_row(data)])
+        return cls(json.dumps(data, ensure_ascii=False), buffer.getvalue())
+
+
+def catalogue_files(site: Site, rows: Sequence[ExportedRow]) -> tuple[OutputFile, ...]:
+    """The schema and the whole catalogue as JSON and CSV, from each record's exported row."""
     return (
-        OutputFile(SCHEMA_PATH, _json_bytes(schema(site))),
-        OutputFile(CATALOGUE_JSON, catalogue_json(site, exported)),
-        OutputFile(CATALOGUE_CSV, catalogue_csv(exported)),
-        *record_files,
+        OutputFile(SCHEMA_PATH, json_bytes(schema(site))),
+        OutputFile(CATALOGUE_JSON, catalogue_json(site, rows)),
+        OutputFile(CATALOGUE_CSV, catalogue_csv(rows)),
     )
+
+
+def record_files(
+    site: Site, exported: Sequence[Mapping[str, Any]], written: Iterable[int]
+) -> list[OutputFile]:
+    return [
+        OutputFile(record_file(site.records[n].index_no), json_bytes(exported[n])) for n in written
+    ]
 
 
 def record_file(index_no: str) -> str:
@@ -142,7 +174,7 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
     }
 
 
-def catalogue_json(site: Site, exported: Iterable[Mapping[str, Any]]) -> bytes:
+def catalogue_json(site: Site, rows: Iterable[ExportedRow]) -> bytes:
     """The whole catalogue, one record per line, so a diff between two days stays readable."""
     config = site.config
     updated = max((last_changed(r) for r in site.records), default=None)
@@ -158,19 +190,16 @@ def catalogue_json(site: Site, exported: Iterable[Mapping[str, Any]]) -> bytes:
         "count": len(site.records),
     }
     head = json.dumps(header, ensure_ascii=False)[:-1]  # reopen the object to add records
-    rows = ",\n".join(json.dumps(data, ensure_ascii=False) for data in exported)
-    return f'{head}, "records": [\n{rows}\n]}}\n'.encode()
+    lines = ",\n".join(row.json for row in rows)
+    return f'{head}, "records": [\n{lines}\n]}}\n'.encode()
 
 
-def catalogue_csv(exported: Iterable[Mapping[str, Any]]) -> bytes:
+def catalogue_csv(rows: Iterable[ExportedRow]) -> bytes:
     """The catalogue as a spreadsheet: RFC 4180 quoting, CRLF lines, UTF-8 with a BOM
     (without the BOM, Excel reads UTF-8 as the local code page and garbles Chinese)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for data in exported:
-        writer.writerow([_inert(cell) for cell in csv_row(data)])
-    return buffer.getvalue().encode("utf-8-sig")
+    csv.writer(buffer, lineterminator="\r\n").writerow(CSV_COLUMNS)
+    return (buffer.getvalue() + "".join(row.csv for row in rows)).encode("utf-8-sig")
 
 
 def csv_row(data: Mapping[str, Any]) -> list[str]:
@@ -274,7 +303,8 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _json_bytes(data: Mapping[str, Any]) -> bytes:
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """A JSON file of the open data: indented, UTF-8 as it is, ending in a newline."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
 
 

@@ -10,9 +10,10 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,7 +23,7 @@ from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
-from govsite.cache import PageCache
+from govsite.cache import PageCache, PageReads
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.config import Project
@@ -75,16 +76,15 @@ def build(
     (the command line, which exits right after) the build returns without waiting for that.
     """
     started = time.perf_counter()
-    check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
+    check_build_folder(project)
     as_of = as_of or clock.today()
     inputs = None
     if cache_dir is not None:
         inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
         uptodate.forget_stamp(cache_dir)
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
-    signing_key = load_signing_key(project, report)
+    stamp = manifest_stamp(project, report)
     report.stop_if_errors()
-    stamp = ManifestStamp(source_commit(project.root), signing_key)
     render_on = executor_factory or executor_for_jobs(jobs)
     with workspace(cache_dir) as space:
         compiled = compile_site(
@@ -96,10 +96,7 @@ def build(
             cache_dir=cache_dir,
             bodies=space.bodies,
         )
-        # Files under content/ are published as they are: refuse (or flag) any that runs script.
-        report_active_attachments(project, compiled.copies, report)
-        report.stop_if_errors()
-        extra = _check_and_write(
+        extra = check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress, stamp
         )
         space.save()  # only now, like the page cache: a failed build leaves both as they were
@@ -125,7 +122,7 @@ def build(
     return result
 
 
-def _check_and_write(
+def check_and_write(
     project: Project,
     compiled: CompiledSite,
     space: Workspace,
@@ -137,6 +134,9 @@ def _check_and_write(
     stamp: ManifestStamp,
 ) -> tuple[OutputFile, ...]:
     """Read the pages back, pass the quality gate, write the site and index it; the extra pages."""
+    # Files under content/ are published as they are: refuse (or flag) any that runs script.
+    report_active_attachments(project, compiled.copies, report)
+    report.stop_if_errors()
     searchable = frozenset(
         p.output_path for p in compiled.pages if p.record is not None or p.document is not None
     )
@@ -196,6 +196,34 @@ class CompiledSite:
     """The build cache the pages were rendered with; `build` saves it once the site is written."""
 
 
+@dataclass(frozen=True, slots=True)
+class SiteSources:
+    """The site's sources, read and parsed: what the stages after parsing start from."""
+
+    theme: Theme
+    sources: Sources
+    catalogues: Catalogues
+    documents: tuple[ParsedDocument, ...]
+
+
+def read_sources(
+    project: Project,
+    report: Report,
+    progress: Progress = no_progress,
+    *,
+    keep_going: bool = False,
+) -> SiteSources:
+    """Load the theme, discover and parse every source; BuildFailed if any of it is broken
+    (with `keep_going`, only if something beyond single documents is)."""
+    theme = load_theme(project, report)
+    sources = discover(project.root, report)
+    catalogues = load_catalogues(sources.catalogues, report)
+    documents = _parse_documents(sources, project, catalogues, report, progress)
+    _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
+    assert theme is not None
+    return SiteSources(theme, sources, catalogues, tuple(documents))
+
+
 def compile_site(
     project: Project,
     report: Report,
@@ -206,22 +234,28 @@ def compile_site(
     cache_dir: Path | None = None,
     bodies: Memo | None = None,
     keep_going: bool = False,
+    read: SiteSources | None = None,
+    noted: dict[str, PageReads | None] | None = None,
 ) -> CompiledSite:
     """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
     Bodies an earlier build rendered are taken from `bodies` where nothing they depend on changed.
     With `keep_going` (`govsite check`), errors that belong to single documents don't stop
     it: those documents are left out, so every other finding is still reported in one run.
+    `read` is the sources if the caller read them already; `noted` receives what each
+    rendered page read (the preview's engine builds its dependency graph from it).
     """
-    theme = load_theme(project, report)
-    sources = discover(project.root, report)
-    catalogues = load_catalogues(sources.catalogues, report)
-    documents = _parse_documents(sources, project, catalogues, report, progress)
-    _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
-    assert theme is not None
-
+    read = read or read_sources(project, report, progress, keep_going=keep_going)
+    theme, sources = read.theme, read.sources
     site = assemble(
-        project, documents, catalogues, sources.files, report, bodies, render_on, as_of=as_of
+        project,
+        read.documents,
+        read.catalogues,
+        sources.files,
+        report,
+        bodies,
+        render_on,
+        as_of=as_of,
     )
     _stage_boundary(report, keep_going)
     if keep_going and report.error_count:
@@ -235,24 +269,19 @@ def compile_site(
     cache = None
     if cache_dir is not None:
         cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
-    outputs = render_site(site, pages, theme, project.root, report, render_on, progress, cache)
+    outputs = render_site(
+        site, pages, theme, project.root, report, render_on, progress, cache, noted
+    )
     _stage_boundary(report, keep_going)
 
-    # Machine-readable files for feed readers, crawlers and reusers of the data; a site's
-    # own file of the same name under content/ (its own robots.txt, say) replaces one.
-    machine_readable = tuple(
-        output
-        for output in (
-            *build_feeds(site, theme.labels),
-            *build_sitemap(site, pages),
-            *build_open_data(site),
-            *build_host_headers(),
-            *annual_report_tables(site),
-        )
-        if PurePosixPath(output.path) not in sources.files
+    machine_readable = machine_readable_files(
+        build_feeds(site, theme.labels),
+        build_sitemap(site, pages),
+        (*build_open_data(site), *more_machine_readable(site)),
+        sources,
     )
-    copies = tuple(_static_copies(sources, theme))
-    outputs = (*outputs, *machine_readable, *_minified_assets(theme))
+    copies = static_copies(sources, theme)
+    outputs = (*outputs, *machine_readable, *minified_assets(theme))
     return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
 
 
@@ -300,6 +329,24 @@ def _without_documents_in_error(site: Site, report: Report) -> Site:
 _STILL_RENDERABLE = frozenset({"GS306", "GS307"})
 
 
+def machine_readable_files(
+    feeds: Iterable[OutputFile],
+    sitemap: Iterable[OutputFile],
+    open_data: Iterable[OutputFile],
+    sources: Sources,
+) -> tuple[OutputFile, ...]:
+    """Machine-readable files for feed readers, crawlers and reusers of the data; a site's
+    own file of the same name under content/ (its own robots.txt, say) replaces one."""
+    own = {str(path) for path in sources.files}
+    return tuple(output for output in (*feeds, *sitemap, *open_data) if output.path not in own)
+
+
+def more_machine_readable(site: Site) -> tuple[OutputFile, ...]:
+    """The files beside the open data that a build writes too: the annual reports' tables and
+    the hosts' security headers (with open data, what `machine_readable_files` filters)."""
+    return (*annual_report_tables(site), *build_host_headers())
+
+
 def _parse_documents(
     sources: Sources,
     project: Project,
@@ -324,18 +371,28 @@ def _parse_documents(
     return documents
 
 
+def check_build_folder(project: Project) -> None:
+    """UnsafeOutputDir if the build folder is not one a build may replace (write.py)."""
+    check_output_dir(project.out_dir, project.root, _source_dirs(project), project.cache_dir)
+
+
+def manifest_stamp(project: Project, report: Report) -> ManifestStamp:
+    """What the build's manifest says beyond its files: the source commit, and the key to sign with."""
+    return ManifestStamp(source_commit(project.root), load_signing_key(project, report))
+
+
 def _source_dirs(project: Project) -> list[Path]:
     return [project.content_dir, *project.theme_dirs, project.templates_dir, BUILTIN_THEMES]
 
 
-def _static_copies(sources: Sources, theme: Theme) -> list[tuple[str, Path]]:
+def static_copies(sources: Sources, theme: Theme) -> tuple[tuple[str, Path], ...]:
     """Content files (attachments, images) at their own paths, theme assets at hashed paths."""
     copies = [(str(f.content_path), f.source) for f in sources.files.values()]
     copies += [(a.url, a.source) for a in theme.assets.values() if a.minified is None]
-    return copies
+    return tuple(copies)
 
 
-def _minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
+def minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
     return tuple(
         OutputFile(a.url, a.minified) for a in theme.assets.values() if a.minified is not None
     )

@@ -30,6 +30,18 @@ NOT_FOUND_PATH = "404.html"
 
 ListingKind = Literal["category", "agency", "year", "topic", "repealed"]
 
+PLANNED_RECORD_FIELDS = frozenset(
+    {"url", "title", "source", "summary", "category", "agencies", "published", "topics"}
+    | {"validity", "status", "index_no"}
+)
+"""The fields of a record the planner reads (the preview plans again only when one changed;
+tests/test_engine.py changes every other field and checks the plan stays the same)."""
+PLANNED_PAGE_FIELDS = frozenset({"url", "title", "source"})
+"""The fields of a plain page the planner reads."""
+OWN_PAGE_FIELDS = frozenset({"title", "summary"})
+"""Planned fields of a record or plain page that only its own page shows (its title and
+description): an edit of these plans that page alone (`plan_document_page`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -106,6 +118,16 @@ class PlannedPage:
         return output_file(self.url)
 
 
+def plan_document_page(
+    site: Site, labels: Mapping[str, str], document: Record | Page
+) -> PlannedPage:
+    """The page of one record or plain page, as `plan_site` plans it."""
+    planner = _Planner(site, labels)
+    if isinstance(document, Record):
+        return planner.record_page(document)
+    return planner.plain_page(document)
+
+
 def plan_site(site: Site, labels: Mapping[str, str], report: Report) -> tuple[PlannedPage, ...]:
     """Every page of the site; two pages wanting one URL is an error naming both.
 
@@ -177,27 +199,33 @@ class _Planner:
 
     def document_pages(self) -> Iterable[PlannedPage]:
         for page in self.site.pages:
-            yield PlannedPage(
-                url=page.url,
-                template="page.html",
-                title=page.title,
-                breadcrumbs=(self.home_link,),
-                source=page.source,
-                document=page,
-            )
-        categories = self.site.categories
+            yield self.plain_page(page)
         for record in self.site.records:
-            trail = [Link(n.title, category_url(n)) for n in categories.lineage(record.category)]
-            yield PlannedPage(
-                url=record.url,
-                template="record.html",
-                title=record.title,
-                breadcrumbs=(self.home_link, self.catalogue_link, *trail),
-                source=record.source,
-                # Without a 内容概述 the title is the best one-line description of a record.
-                description=record.summary or record.title,
-                record=record,
-            )
+            yield self.record_page(record)
+
+    def plain_page(self, page: Page) -> PlannedPage:
+        return PlannedPage(
+            url=page.url,
+            template="page.html",
+            title=page.title,
+            breadcrumbs=(self.home_link,),
+            source=page.source,
+            document=page,
+        )
+
+    def record_page(self, record: Record) -> PlannedPage:
+        categories = self.site.categories
+        trail = [Link(n.title, category_url(n)) for n in categories.lineage(record.category)]
+        return PlannedPage(
+            url=record.url,
+            template="record.html",
+            title=record.title,
+            breadcrumbs=(self.home_link, self.catalogue_link, *trail),
+            source=record.source,
+            # Without a 内容概述 the title is the best one-line description of a record.
+            description=record.summary or record.title,
+            record=record,
+        )
 
     def catalogue_landing(self) -> PlannedPage:
         return PlannedPage(

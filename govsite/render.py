@@ -72,22 +72,28 @@ def render_site(
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
     cache: PageCache | None = None,
+    noted: dict[str, PageReads | None] | None = None,
 ) -> tuple[OutputFile, ...]:
     """Render each page; a template error is reported once per template line, with the page that hit it.
 
     Pages are rendered by the executor `executor_factory` makes (in this process by
     default) and collected in page order, so the output does not depend on the executor.
     Pages whose inputs are unchanged since a build that filled `cache` are taken from it.
+    `noted` receives, by output path, what each page rendered here read (reused pages
+    are not in it).
     """
     reused = _reused_pages(pages, cache)
     to_render = [number for number in range(len(pages)) if number not in reused]
     rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress)
-    if cache is not None:
-        for number, item in rendered.items():
-            if isinstance(item, RenderedPage) and item.reads is not None:
-                cache.store(pages[number], item.reads, item.output.content)
+    for number, item in rendered.items():
+        if not isinstance(item, RenderedPage):
+            continue
+        if noted is not None:
+            noted[item.output.path] = item.reads
+        if cache is not None and item.reads is not None:
+            cache.store(pages[number], item.reads, item.output.content)
     in_order = [reused[n] if n in reused else rendered[n] for n in range(len(pages))]
-    return _collect(in_order, report)
+    return collect_rendered(in_order, report)
 
 
 def _reused_pages(pages: Sequence[PlannedPage], cache: PageCache | None) -> dict[int, OutputFile]:
@@ -144,7 +150,7 @@ def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | R
     return RenderedPage(OutputFile(page.output_path, html.encode("utf-8")), page_reads)
 
 
-def _collect(
+def collect_rendered(
     rendered: Iterable[OutputFile | RenderedPage | RenderFailure], report: Report
 ) -> tuple[OutputFile, ...]:
     """The rendered files in page order; each distinct template error reported once."""
@@ -180,11 +186,32 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     )
     labels = theme.labels
     environment.globals.update(
-        site=site,
         labels=labels,
         link=_link,
         asset=_asset_linker(theme),
+        # A change of config reloads the whole site, so the environment may hold it.
         integrity=_integrity_attribute(theme, site.config.subresource_integrity),
+    )
+    environment.filters.update(
+        format_date=lambda d: _format_date(d, labels),
+        filesize=format_size,
+        validity_label=lambda v: labels[f"validity_{v}"],
+    )
+    bind_site(environment, site, labels)
+    return environment
+
+
+def bind_site(environment: jinja2.Environment, site: Site, labels: Mapping[str, str]) -> None:
+    """Point the helpers that read the site at `site`.
+
+    The preview keeps one environment across edits (its compiled templates with it) and
+    binds each new version of the site; loaded templates see the change, as their
+    globals chain to the environment's.
+    """
+    environment.globals.update(
+        site=site,
+        labels=labels,
+        link=_link,
         agency=site.agencies.__getitem__,
         category=site.categories.by_path.__getitem__,
         topic=site.topics.by_path.__getitem__,
@@ -195,12 +222,22 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         with_report_tables=with_report_tables,
         statuses=STATUSES,  # every validity a record can show, for the search filters
     )
-    environment.filters.update(
-        format_date=lambda d: _format_date(d, labels),
-        filesize=format_size,
-        validity_label=lambda v: labels[f"validity_{v}"],
-    )
-    return environment
+
+
+class PageRenderer:
+    """Renders pages one at a time in this process, with one environment kept across edits."""
+
+    def __init__(self, site: Site, theme: Theme, root: Path) -> None:
+        self._context = _RenderContext(site, (), theme, root, make_environment(site, theme))
+
+    def rebind(self, site: Site) -> None:
+        """Render from now on with `site` (a new version of the same site, same theme)."""
+        context = self._context
+        bind_site(context.environment, site, context.theme.labels)
+        self._context = _RenderContext(site, (), context.theme, context.root, context.environment)
+
+    def render(self, page: PlannedPage) -> RenderedPage | RenderFailure:
+        return _render_page(self._context, page)
 
 
 def _noted(record: Record) -> Record:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.request
-from datetime import date
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from govsite import serve
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.engine.live import LiveSite
+from govsite.engine.searchsync import SearchRefresher
+from govsite.serve import PreviewState, _PreviewHandler
 from tests.conftest import MakeSite
 from tests.serving import eventually, fetch
 
@@ -31,14 +36,10 @@ def test_edits_rebuild_errors_show_in_the_page_and_fixing_recovers(
 
     guide.write_text("---\ntitle: 坏\nnav_ordr: 1\n---\n", encoding="utf-8")
     eventually(lambda: fetch(page)[0] == 500)
-    # The site is zh-CN, so the page speaks Chinese (and says so in its lang).
-    error_page = fetch(page)[1]
-    assert '<html lang="zh-CN">' in error_page
-    assert "<h1>网站未能生成</h1>" in error_page
     assert (
-        "content/pages/guide.md:3:1: error[GS201]: 未知的键 &#x27;nav_ordr&#x27;\n"
-        "  hint: 是不是要写 &#x27;nav_order&#x27;？"
-    ) in error_page
+        "content/pages/guide.md:3:1: error[GS201]: unknown key &#x27;nav_ordr&#x27;"
+        in fetch(page)[1]
+    )
 
     guide.write_text("---\ntitle: 修好了\n---\n", encoding="utf-8")
     eventually(lambda: fetch(page)[0] == 200 and "修好了" in fetch(page)[1])
@@ -74,7 +75,7 @@ def test_bad_requests_get_an_answer_and_no_traceback(preview_server: tuple[str, 
     url, root = preview_server
     stream = urllib.request.urlopen(f"{url}__govsite/events?build=abc", timeout=10)
     assert stream.status == 200
-    assert stream.readline().strip() == b"retry: 1000"  # taken as build 0: reloads next time
+    assert stream.readline().strip() == b"retry: 1000"  # treated as build 0: reloads next time
     stream.close()
     assert fetch(url + "%00")[0] == 400
     assert fetch(url + "pages/%00/index.html")[0] == 400
@@ -90,26 +91,51 @@ def test_bad_requests_get_an_answer_and_no_traceback(preview_server: tuple[str, 
     assert "Traceback" not in (root.parent / "serve.log").read_text(encoding="utf-8")
 
 
-def test_an_unexpected_error_in_a_rebuild_is_shown_and_the_preview_keeps_going(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+def test_an_unexpected_error_in_an_update_is_shown_and_the_preview_keeps_watching(
+    preview_server: tuple[str, Path],
 ) -> None:
+    url, root = preview_server
+    guide = root / "content/pages/guide.md"
+    page = url + "pages/guide/index.html"
+    # A folder where the engine must replace a page: the update fails with an OSError.
+    built = root / "build/pages/guide/index.html"
+    built.unlink()
+    built.mkdir()
+    guide.write_text("---\ntitle: 写不进去\n---\n\n正文。\n", encoding="utf-8")
+    eventually(lambda: fetch(url)[0] == 500)
+    assert "unexpected error" in fetch(url)[1]
+
+    shutil.rmtree(built)
+    guide.write_text("---\ntitle: 又好了\n---\n\n正文。\n", encoding="utf-8")
+    eventually(lambda: fetch(page)[0] == 200 and "又好了" in fetch(page)[1])
+    log = (root.parent / "serve.log").read_text(encoding="utf-8")
+    assert log.count("Traceback") == 1, log  # logged once, where it happened
+
+
+def test_the_search_page_says_when_the_index_is_behind(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site()
-    real_build = serve.pipeline.build
-    failures = iter([RuntimeError("a bug in govsite")])
-
-    def build_once_failing(*args: Any, **kwargs: Any) -> Any:
-        for failure in failures:
-            raise failure
-        return real_build(*args, **kwargs)
-
-    monkeypatch.setattr(serve.pipeline, "build", build_once_failing)
-    state = serve.PreviewState("en")
-    lines: list[str] = []
-    state.rebuild(root, None, lines.append, date(2026, 11, 30))  # does not raise
-    page = state.error_page()
-    assert page is not None and b"govsite hit an unexpected error" in page
-    assert b"RuntimeError: a bug in govsite" in page
-    assert sum("Traceback" in line for line in lines) == 1  # logged once, where it happened
-    state.rebuild(root, None, lines.append, date(2026, 11, 30))  # the next change builds
-    assert state.error_page() is None and state.generation == 2
-    assert (root / "build" / "index.html").is_file()
+    pipeline.build(load_project(root))
+    release = threading.Event()
+    refresher = SearchRefresher(
+        lambda: None, lambda line: None, lambda job, report: release.wait(10)
+    )
+    state = PreviewState(LiveSite(root, search=refresher))
+    handler = functools.partial(_PreviewHandler, state=state, directory=str(root / "build"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        assert fetch(url + "__govsite/search-status") == (200, '{"behind": false}')
+        assert "data-govsite-search-behind" not in fetch(url + "search/")[1]
+        refresher.request(load_project(root), dict, ["search/index.html"])
+        assert fetch(url + "__govsite/search-status") == (200, '{"behind": true}')
+        status, page = fetch(url + "search/")
+        assert status == 200 and "搜索索引正在更新" in page
+        assert "data-govsite-search-behind" not in fetch(url + "pages/guide/")[1]  # search only
+        release.set()
+        eventually(lambda: fetch(url + "__govsite/search-status")[1] == '{"behind": false}')
+        assert "data-govsite-search-behind" not in fetch(url + "search/")[1]
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()

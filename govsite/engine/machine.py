@@ -1,0 +1,114 @@
+"""The machine-readable files (feeds, sitemap, open data) of a live site, made again only
+when something they show changed.
+
+None of them shows a record's body, where it is defined, the check's silenced rules or
+the note on its validity (MACHINE_BLIND; tests/test_engine.py changes exactly those and
+checks the files stay the same), so an edit of a body text leaves them alone. Otherwise
+the feeds are made again (they are small), the sitemap when a page's address or date
+changed, and the open data from each record's exported values, kept per record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from govsite.discover import Sources
+from govsite.feeds import build_feeds
+from govsite.model import Record, Site
+from govsite.opendata import (
+    ExportedRow,
+    catalogue_files,
+    json_bytes,
+    record_data,
+    record_file,
+)
+from govsite.pipeline import machine_readable_files, more_machine_readable
+from govsite.plan import PlannedPage
+from govsite.render import OutputFile
+from govsite.sitemap import Entry, build_sitemap, sitemap_entries
+
+MACHINE_BLIND = frozenset({"body", "source", "check_ignore", "validity_note"})
+"""Record fields no machine-readable file shows."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Exported:
+    record: Record
+    row: ExportedRow
+    file: OutputFile
+
+
+@dataclass(frozen=True, slots=True)
+class MachineFiles:
+    """The machine-readable files of one version of the site, as far as the next needs them."""
+
+    exported: Mapping[str, _Exported]
+    """By index number: the record it was made from, its open-data values and file."""
+    sitemap: tuple[Entry, ...]
+    sitemap_files: tuple[OutputFile, ...]
+    paths: frozenset[str]
+    """Every machine-readable file's path."""
+
+
+def make_machine_files(
+    site: Site,
+    pages: Sequence[PlannedPage],
+    labels: Mapping[str, str],
+    sources: Sources,
+    previous: MachineFiles | None = None,
+) -> tuple[MachineFiles, tuple[OutputFile, ...]]:
+    """This version's machine-readable files; with `previous`, what it can reuse is reused.
+
+    The files are what `pipeline.compile_site` makes, in any order.
+    """
+    exported = dict(_export(site, previous.exported if previous else {}))
+    rows = [exported[r.index_no].row for r in site.records]
+    entries = tuple(sitemap_entries(site, pages))
+    if previous is not None and previous.sitemap == entries:
+        sitemap_files = previous.sitemap_files
+    else:
+        sitemap_files = build_sitemap(site, pages)
+    files = machine_readable_files(
+        build_feeds(site, labels),
+        sitemap_files,
+        (
+            *catalogue_files(site, rows),
+            *(e.file for e in exported.values()),
+            *more_machine_readable(site),
+        ),
+        sources,
+    )
+    paths = frozenset(f.path for f in files)
+    return MachineFiles(MappingProxyType(exported), entries, sitemap_files, paths), files
+
+
+def _export(site: Site, kept: Mapping[str, _Exported]) -> Iterable[tuple[str, _Exported]]:
+    for record in site.records:
+        found = kept.get(record.index_no)
+        if found is None or found.record is not record:
+            data = record_data(site, record)
+            file = OutputFile(record_file(record.index_no), json_bytes(data))
+            found = _Exported(record, ExportedRow.of(data), file)
+        yield record.index_no, found
+
+
+def machine_changed(old: Site, new: Site) -> bool:
+    """Whether anything a machine-readable file shows differs between two versions of the site."""
+    if [r.index_no for r in old.records] != [r.index_no for r in new.records]:
+        return True
+    if [p.url for p in old.pages] != [p.url for p in new.pages]:
+        return True
+    for record in new.records:
+        before = old.records_by_index_no[record.index_no]
+        if before is not record and _shown(before) != _shown(record):
+            return True
+    return False
+
+
+def _shown(record: Record) -> list[object]:
+    return [
+        getattr(record, f.name) for f in dataclasses.fields(record) if f.name not in MACHINE_BLIND
+    ]

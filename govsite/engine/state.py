@@ -1,0 +1,154 @@
+"""The live site: everything `govsite serve` loads once and keeps between edits.
+
+A `SiteState` holds the parsed documents by source path, the catalogues and theme, the
+assembled `Site`, the planned pages, the dependency graph, and a digest of every file the
+engine wrote into the build folder (never the bytes: 10,000 pages would be hundreds of
+megabytes). `load` makes one by a full build, the way `govsite build` builds;
+`update.apply` derives the next from it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from govsite import uptodate
+from govsite.assemble import document_url
+from govsite.cache import PageReads
+from govsite.config import Project
+from govsite.document import ParsedDocument
+from govsite.engine.graph import DependencyGraph, PlanUses, identity, plan_uses
+from govsite.engine.machine import MachineFiles, make_machine_files
+from govsite.engine.output import digest
+from govsite.errors import Report
+from govsite.memo import workspace
+from govsite.model import Site
+from govsite.parallel import executor_for_jobs
+from govsite.pipeline import (
+    SiteSources,
+    check_and_write,
+    check_build_folder,
+    compile_site,
+    manifest_stamp,
+    read_sources,
+)
+from govsite.plan import PlannedPage
+from govsite.render import PageRenderer
+from govsite.result import BuildResult
+
+
+@dataclass(slots=True)
+class SiteState:
+    """The model of a site as it is in its build folder (the engine's one mutable value)."""
+
+    project: Project
+    sources: SiteSources
+    """The theme, the discovered files, the catalogues and the documents as last read."""
+    documents: dict[str, ParsedDocument]
+    """Parsed documents by path below content/ (`records/2024/x.md`)."""
+    site: Site
+    urls: dict[str, str]
+    """Each document's URL, by its path below content/."""
+    pages: tuple[PlannedPage, ...]
+    numbers: dict[str, int]
+    """Each planned page's number in `pages`, by output path."""
+    identities: dict[str, tuple[object, ...]]
+    """Each planned page's identity (graph.identity), by output path."""
+    uses: PlanUses
+    graph: DependencyGraph
+    written: dict[str, bytes]
+    """Digest of every page, machine-readable file and minified asset in the build folder."""
+    machine: MachineFiles
+    renderer: PageRenderer
+    bodies: dict[str, Any]
+    """Rendered bodies by their key, for the next whole assemble (bodies.py)."""
+    as_of: date
+
+    @property
+    def out_dir(self) -> Path:
+        return self.project.out_dir
+
+    def searchable(self) -> list[str]:
+        """The pages the search index covers: those of records and plain pages."""
+        return [p.output_path for p in self.pages if p.record is not None or p.document is not None]
+
+
+def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, BuildResult]:
+    """Build the site as `govsite build` does (staged, swapped in, indexed) and keep its model.
+
+    Every page is rendered, none taken from the page cache: the graph needs what each
+    one read. Bodies and the search index come from the build cache where they can.
+    """
+    started = time.perf_counter()
+    check_folder(project)
+    report = Report(strict=False, suppressed=project.config.suppress_warnings)
+    render_on = executor_for_jobs(jobs)
+    read = read_sources(project, report)
+    noted: dict[str, PageReads | None] = {}
+    # The stamp says what `govsite build` wrote; the engine is about to change the folder.
+    uptodate.forget_stamp(project.cache_dir)
+    with workspace(project.cache_dir) as space:
+        compiled = compile_site(
+            project,
+            report,
+            as_of=as_of,
+            render_on=render_on,
+            bodies=space.bodies,
+            read=read,
+            noted=noted,
+        )
+        stamp = manifest_stamp(project, report)
+        extra = check_and_write(
+            project, compiled, space, report, False, as_of, render_on, _quiet, stamp
+        )
+        space.save()
+        bodies = dict(space.bodies.used)
+    graph = DependencyGraph()
+    for path, reads in noted.items():
+        graph.set_page(path, reads)
+    machine, _ = make_machine_files(compiled.site, compiled.pages, read.theme.labels, read.sources)
+    state = SiteState(
+        project=project,
+        sources=read,
+        documents={str(d.source.content_path): d for d in read.documents},
+        site=compiled.site,
+        urls={str(d.source.content_path): document_url(d) for d in read.documents},
+        pages=compiled.pages,
+        numbers={p.output_path: n for n, p in enumerate(compiled.pages)},
+        identities={p.output_path: identity(p) for p in compiled.pages},
+        uses=plan_uses(compiled.pages),
+        graph=graph,
+        written={o.path: digest(o.content) for o in compiled.outputs},
+        machine=machine,
+        renderer=PageRenderer(compiled.site, read.theme, project.root),
+        bodies=bodies,
+        as_of=as_of,
+    )
+    result = BuildResult(
+        site=compiled.site,
+        records=len(compiled.site.records),
+        documents=len(compiled.site.pages),
+        pages_written=len(compiled.pages) + len(extra),
+        files_copied=len(compiled.copies),
+        diagnostics=report.diagnostics,
+        seconds=time.perf_counter() - started,
+        pages_rendered=len(compiled.pages),
+    )
+    return state, result
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No progress bars in the preview: the terminal shows one line per build."""
+
+
+def check_folder(project: Project) -> None:
+    """UnsafeOutputDir if the build folder is not one a build may replace."""
+    check_build_folder(project)
+
+
+def cpu_jobs() -> int:
+    return os.cpu_count() or 1

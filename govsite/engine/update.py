@@ -1,0 +1,314 @@
+"""The update step: changed documents in, the pages that show them rewritten in the build folder.
+
+    read and parse the changed files only
+      → the new Site: `assemble.reassemble` when every edit stays inside its own document
+        (same URL, kind, index number and supersession links), else a whole `assemble`
+        (bodies of unchanged documents reused)
+      → the plan: kept, with the edited documents' new versions swapped into the pages
+        that show them, when no field the planner reads changed (a new title or summary
+        plans the document's own page again); else plan every page again (linear, no
+        rendering)
+      → pages to render = new or re-planned pages (graph.identity)
+                        ∪ pages that read a changed field, record, plain page or site part
+      → render those; machine-readable files only if something they show changed
+      → write each file that changed, atomically; remove the pages the site no longer has
+
+Nothing is written unless every stage succeeded: a problem raises BuildFailed and leaves
+the state and the build folder as they were. The search index and the health report are
+not touched here (live.py refreshes search in the background).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from govsite.annualreport import attach_annual_reports
+from govsite.assemble import assemble, document_url, reassemble
+from govsite.discover import read_source
+from govsite.document import ParsedDocument, parse_document
+from govsite.engine.graph import (
+    PlanUses,
+    changed_identities,
+    identity,
+    model_changes,
+    plan_uses,
+)
+from govsite.engine.machine import machine_changed, make_machine_files
+from govsite.engine.output import digest, remove_file, replace_file
+from govsite.engine.state import SiteState
+from govsite.errors import Diagnostic, Report
+from govsite.kinds import kinds_of
+from govsite.memo import Memo
+from govsite.model import Page, Record, Site
+from govsite.plan import (
+    OWN_PAGE_FIELDS,
+    PLANNED_PAGE_FIELDS,
+    PLANNED_RECORD_FIELDS,
+    PlannedPage,
+    plan_document_page,
+    plan_site,
+)
+from govsite.render import OutputFile, RenderedPage, RenderFailure, collect_rendered
+from govsite.urls import output_file
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one update did."""
+
+    rendered: int
+    written: tuple[str, ...]
+    """Paths (in the build folder) of the files replaced or added."""
+    removed: tuple[str, ...]
+    whole_assemble: bool
+    planned: bool
+    """Whether the whole site was planned again (else the plan was kept, the edited
+    documents' new versions swapped in and their own pages planned again)."""
+    diagnostics: tuple[Diagnostic, ...]
+    seconds: float
+
+    def summary(self) -> str:
+        how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
+        how += ", planned again" if self.planned else ", plan kept"
+        return (
+            f"Updated in {self.seconds:.2f}s: {self.rendered} pages rendered, "
+            f"{len(self.written)} files written, {len(self.removed)} removed ({how})"
+        )
+
+
+def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState, Update]:
+    """The next state after the documents at `changed` (paths below content/) were edited,
+    added or deleted, with the build folder brought up to date; BuildFailed changes nothing."""
+    started = time.perf_counter()
+    project = state.project
+    report = Report(strict=False, suppressed=project.config.suppress_warnings)
+    edits = _read_documents(state, changed, report)
+    report.stop_if_errors()
+    documents = dict(state.documents)
+    for path, parsed in edits.items():
+        if parsed is None:
+            documents.pop(path, None)
+        else:
+            documents[path] = parsed
+    site, urls, bodies = _assembled(state, edits, documents, report)
+    report.stop_if_errors()
+    plan = _planned(state, site, bodies is state.bodies, report)
+    report.stop_if_errors()
+
+    changes = model_changes(state.site, site, state.graph)
+    wanted = plan.replanned | state.graph.readers(changes)
+    to_render = sorted(path for path in wanted if path in plan.numbers)
+    rendered = _render(state, site, [plan.pages[plan.numbers[path]] for path in to_render], report)
+
+    machine = state.machine
+    machine_files: tuple[OutputFile, ...] = ()
+    if machine_changed(state.site, site):
+        machine, machine_files = make_machine_files(
+            site, plan.pages, state.sources.theme.labels, state.sources.sources, state.machine
+        )
+    outputs = (*(r.output for r in rendered.values()), *machine_files)
+    # Everything is made: only now does anything change, on disk and in the model.
+    written = dict(state.written)
+    replaced = _write_changed(state, outputs, written)
+    gone = sorted(
+        (state.numbers.keys() - plan.numbers.keys()) | (state.machine.paths - machine.paths)
+    )
+    for path in gone:
+        remove_file(project.out_dir, path)
+        written.pop(path, None)
+        state.graph.remove_page(path)
+    for path, page in rendered.items():
+        state.graph.set_page(path, page.reads)
+    state.renderer.rebind(site)
+    new_state = replace(
+        state,
+        sources=replace(state.sources, documents=tuple(documents[k] for k in sorted(documents))),
+        documents=documents,
+        site=site,
+        urls=urls,
+        pages=plan.pages,
+        numbers=plan.numbers,
+        identities=plan.identities,
+        uses=plan.uses,
+        written=written,
+        machine=machine,
+        bodies=bodies,
+    )
+    update = Update(
+        rendered=len(rendered),
+        written=tuple(replaced),
+        removed=tuple(gone),
+        whole_assemble=bodies is not state.bodies,
+        planned=plan.uses is not state.uses,
+        diagnostics=report.diagnostics,
+        seconds=time.perf_counter() - started,
+    )
+    return new_state, update
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    pages: tuple[PlannedPage, ...]
+    numbers: dict[str, int]
+    identities: dict[str, tuple[object, ...]]
+    uses: PlanUses
+    replanned: set[str]
+    """Pages that are new or planned differently."""
+
+
+def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _Plan:
+    """Every page of the new site: planned again, or, when no edited document changed a
+    field the planner reads beyond its own page's title and description, the old plan
+    showing the edited documents' new versions, with their own pages planned again."""
+    own = _own_pages(state.site, site) if in_place else None
+    if own is not None:
+        pages = _with_new_versions(state, site)
+        if not own:
+            return _Plan(tuple(pages), state.numbers, state.identities, state.uses, set())
+        identities = dict(state.identities)
+        replanned = set()
+        for document in own:
+            path = output_file(document.url)
+            page = plan_document_page(site, state.sources.theme.labels, document)
+            pages[state.numbers[path]] = page
+            identities[path] = identity(page)
+            replanned.add(path)
+        return _Plan(tuple(pages), state.numbers, identities, state.uses, replanned)
+    planned = plan_site(site, state.sources.theme.labels, report)
+    identities, replanned = changed_identities(state.identities, planned)
+    numbers = {page.output_path: number for number, page in enumerate(planned)}
+    return _Plan(planned, numbers, identities, plan_uses(planned), replanned)
+
+
+def _own_pages(old: Site, new: Site) -> list[Record | Page] | None:
+    """None if an edit changed a field the planner reads beyond a page's own title and
+    description (then the whole site is planned again); else the records and plain pages
+    whose own page must be planned again."""
+    if len(old.records) != len(new.records) or len(old.pages) != len(new.pages):
+        return None
+    pairs: list[tuple[Record, Record] | tuple[Page, Page]] = [
+        *zip(old.records, new.records, strict=True),
+        *zip(old.pages, new.pages, strict=True),
+    ]
+    own: list[Record | Page] = []
+    for before, after in pairs:
+        if before is after:
+            continue
+        fields = PLANNED_RECORD_FIELDS if isinstance(after, Record) else PLANNED_PAGE_FIELDS
+        if not _same(before, after, fields - OWN_PAGE_FIELDS):
+            return None
+        if not _same(before, after, fields & OWN_PAGE_FIELDS):
+            own.append(after)
+    return own
+
+
+def _same(before: object, after: object, names: Iterable[str]) -> bool:
+    return all(getattr(before, name) == getattr(after, name) for name in names)
+
+
+def _with_new_versions(state: SiteState, site: Site) -> list[PlannedPage]:
+    """The old plan, each page that shows an edited record or plain page showing its new version."""
+    pages = list(state.pages)
+    for index_no, numbers in state.uses.records.items():
+        record = site.records_by_index_no[index_no]
+        if record is not state.site.records_by_index_no[index_no]:
+            for number in numbers:
+                pages[number] = _showing_record(pages[number], record)
+    new_pages = {page.url: page for page in site.pages}
+    for url, numbers in state.uses.documents.items():
+        for number in numbers:
+            if pages[number].document is not new_pages[url]:
+                pages[number] = replace(pages[number], document=new_pages[url])
+    return pages
+
+
+def _showing_record(page: PlannedPage, record: Record) -> PlannedPage:
+    if page.record is not None and page.record.index_no == record.index_no:
+        page = replace(page, record=record)
+    if page.listing is not None:
+        rows = tuple(record if r.index_no == record.index_no else r for r in page.listing.records)
+        page = replace(page, listing=replace(page.listing, records=rows))
+    return page
+
+
+def _read_documents(
+    state: SiteState, changed: Iterable[PurePosixPath], report: Report
+) -> dict[str, ParsedDocument | None]:
+    """Each changed document parsed again, or None where it is gone."""
+    project = state.project
+    edits: dict[str, ParsedDocument | None] = {}
+    for path in sorted(set(changed)):
+        if (project.content_dir / path).is_file():
+            source = read_source(project.root, path, report)
+            if source is not None:
+                parsed = parse_document(
+                    source, project.index_no_pattern, report, kinds_of(project.config)
+                )
+                if parsed is not None:
+                    edits[str(path)] = parsed
+        elif str(path) in state.documents:
+            edits[str(path)] = None
+    return edits
+
+
+def _assembled(
+    state: SiteState,
+    edits: Mapping[str, ParsedDocument | None],
+    documents: Mapping[str, ParsedDocument],
+    report: Report,
+) -> tuple[Site, dict[str, str], dict[str, Any]]:
+    """The new Site, every document's URL, and the kept bodies for the next whole assemble
+    (the same object as the state's when the edited documents were reassembled in place)."""
+    project, read = state.project, state.sources
+    edited = [
+        (state.documents[path], parsed)
+        for path, parsed in edits.items()
+        if parsed is not None and path in state.documents
+    ]
+    if len(edited) == len(edits):
+        # Each edited document kept its URL (reassemble checks), so the URLs are the same.
+        site = reassemble(
+            project, state.site, edited, read.catalogues, read.sources.files, state.urls, report
+        )
+        if site is not None:
+            return attach_annual_reports(site, read.sources.files, report), state.urls, state.bodies
+    memo = Memo(dict(state.bodies))
+    ordered = [documents[path] for path in sorted(documents)]
+    site = assemble(
+        project, ordered, read.catalogues, read.sources.files, report, memo, as_of=state.as_of
+    )
+    site = attach_annual_reports(site, read.sources.files, report)
+    urls = {path: document_url(parsed) for path, parsed in documents.items()}
+    return site, urls, memo.used
+
+
+def _render(
+    state: SiteState, site: Site, pages: list[PlannedPage], report: Report
+) -> dict[str, RenderedPage]:
+    """The pages rendered with the new site; BuildFailed (renderer back on the old site) if any failed."""
+    state.renderer.rebind(site)
+    try:
+        results: list[RenderedPage | RenderFailure] = [state.renderer.render(p) for p in pages]
+        collect_rendered(results, report)
+        report.stop_if_errors()
+    finally:
+        state.renderer.rebind(state.site)  # `apply` binds the new site once it commits
+    return {r.output.path: r for r in results if isinstance(r, RenderedPage)}
+
+
+def _write_changed(
+    state: SiteState, outputs: Iterable[OutputFile], written: dict[str, bytes]
+) -> list[str]:
+    """Write each output whose bytes differ from what the folder holds; their paths."""
+    replaced = []
+    for output in outputs:
+        found = digest(output.content)
+        if written.get(output.path) != found:
+            replace_file(state.project.out_dir, output.path, output.content)
+            written[output.path] = found
+            replaced.append(output.path)
+    return replaced

@@ -1,0 +1,406 @@
+"""The preview's engine: after any sequence of edits, picked up by the real file watcher, the
+build folder equals a clean build byte for byte; an edit renders only what it affects."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from govsite import pipeline
+from govsite.config import load_project
+from govsite.engine import graph
+from govsite.engine.live import Change, LiveSite
+from govsite.engine.machine import MACHINE_BLIND, make_machine_files
+from govsite.errors import BuildFailed, Report
+from govsite.model import Body
+from govsite.plan import (
+    OWN_PAGE_FIELDS,
+    PLANNED_PAGE_FIELDS,
+    PLANNED_RECORD_FIELDS,
+    Listing,
+    PlannedPage,
+    plan_document_page,
+    plan_site,
+)
+from govsite.serve import PreviewState, start_preview
+from tests import test_incremental as edits
+from tests.conftest import REPO, tree_bytes
+
+LAGGING = ("search-index/", "_health/", ".well-known/")
+"""The search index catches up in the background; the health report measures against today;
+the manifest of published files is the first build's (a preview is not a deployed copy)."""
+EDITS = 13
+SEED = 13
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo site's sources (built without the search index: it may lag)."""
+    monkeypatch.setattr(pipeline, "index_site", lambda *arguments: None)
+    root = tmp_path / "site"
+    root.mkdir()
+    for folder in ("content", "themes"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
+    return root
+
+
+def assert_same_as_clean(root: Path, clean: Path, step: str) -> None:
+    shutil.rmtree(clean, ignore_errors=True)
+    pipeline.build(load_project(root, clean), cache_dir=None)
+    served = {p: c for p, c in tree_bytes(root / "build").items() if not p.startswith(LAGGING)}
+    expected = {p: c for p, c in tree_bytes(clean).items() if not p.startswith(LAGGING)}
+    assert sorted(served) == sorted(expected), step
+    assert [p for p in expected if served[p] != expected[p]] == [], step
+
+
+# -- edits beyond those of the build cache's test -------------------------------------------------
+
+
+def change_category(root: Path, rng: random.Random, n: int) -> str:
+    candidates = [
+        p for p in edits.records(root) if "category: interpretations" not in p.read_text()
+    ]
+    path = rng.choice(candidates)
+    category = rng.choice(["policies/departments", "budgets/budgets", "policies/government-office"])
+    text = re.sub(r"^category: .*$", f"category: {category}", path.read_text(), count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    return f"move {path.name} to {category}"
+
+
+def add_agency(root: Path, rng: random.Random, n: int) -> str:
+    path = rng.choice([p for p in edits.records(root) if "agency: [" not in p.read_text()])
+    text = re.sub(
+        r"^agency: (.*)$", r"agency: [\g<1>, finance]", path.read_text(), count=1, flags=re.M
+    )
+    path.write_text(text, encoding="utf-8")
+    return f"add an agency to {path.name}"
+
+
+def change_catalogue(root: Path, rng: random.Random, n: int) -> str:
+    path = root / "content" / "catalogues" / "categories.yaml"
+    text = path.read_text(encoding="utf-8").replace("title: 部门文件", f"title: 部门文件{n}", 1)
+    path.write_text(text, encoding="utf-8")
+    return "retitle a category in the catalogue"
+
+
+Operation = Callable[[Path, random.Random, int], str]
+EVERY_KIND: list[Operation] = [
+    edits.edit_body,
+    edits.edit_title,
+    change_category,
+    edits.change_validity,
+    add_agency,
+    edits.add_record,
+    edits.delete_record,
+    edits.rename_record,
+    change_catalogue,
+    edits.change_template,
+    edits.change_label,
+    edits.change_site_title,
+    edits.edit_page,
+]
+
+
+# -- the proof -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def preview(demo: Path) -> Iterator[tuple[PreviewState, list[str]]]:
+    """The preview's engine on the demo copy, driven by the real file watcher (no HTTP server)."""
+    log: list[str] = []
+    state, observer = start_preview(demo, log.append, search=False)
+    try:
+        yield state, log
+    finally:
+        observer.stop()
+        observer.join()
+
+
+def wait_for_update(state: PreviewState, seen: int) -> None:
+    """Until the watcher saw the edit, the update ran, and no other follows it."""
+    assert state.wait_for_change((seen, state.counters()[1]), 30)[0] > seen, "no update came"
+    quiet = time.monotonic()
+    while time.monotonic() - quiet < 0.3:
+        counters = state.counters()
+        if state.wait_for_change(counters, 0.1) != counters or state.updating:
+            quiet = time.monotonic()
+
+
+def restore(root: Path, files: dict[Path, bytes]) -> None:
+    """Undo an edit, rewriting only what it changed (a rewritten template would reload all)."""
+    for path in set(edits.sources(root)) - set(files):
+        path.unlink()
+    for path, content in files.items():
+        if not path.is_file() or path.read_bytes() != content:
+            path.write_bytes(content)
+
+
+def test_serve_edits_equal_a_clean_build(
+    demo: Path, preview: tuple[PreviewState, list[str]], tmp_path: Path
+) -> None:
+    state, log = preview
+    rng = random.Random(SEED)
+    # Every kind of edit once, in a seeded order, then seeded picks: a failure names its steps.
+    plan = rng.sample(EVERY_KIND, len(EVERY_KIND))
+    plan += [rng.choice(EVERY_KIND) for _ in range(EDITS - len(plan))]
+    done: list[str] = []
+    for n, operation in enumerate(plan):
+        before = edits.sources(demo)
+        seen = state.counters()[0]
+        done.append(operation(demo, rng, n))
+        if edits.sources(demo) == before:
+            done[-1] += " (no change)"
+            continue
+        wait_for_update(state, seen)
+        if state.failure is not None:
+            # The edit made the site invalid (a link to a renamed record, say): undo it.
+            done[-1] += " (failed, undone)"
+            seen = state.counters()[0]
+            restore(demo, before)
+            wait_for_update(state, seen)
+        assert state.failure is None and state.crash is None, log
+        assert_same_as_clean(demo, tmp_path / "clean", "; ".join(done))
+    assert sum("failed" in step for step in done) < len(done) // 3, done
+    assert any("edited documents reassembled" in line for line in log), log
+
+
+# -- what an edit renders --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(demo: Path) -> LiveSite:
+    site = LiveSite(demo)
+    site.load()
+    return site
+
+
+def first_record(root: Path) -> Path:
+    return edits.records(root)[0]
+
+
+def test_a_body_edit_renders_and_writes_only_its_page(live: LiveSite, demo: Path) -> None:
+    path = first_record(demo)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\n补充的一段正文。\n")
+    catalogue = demo / "build" / "data" / "catalogue.json"
+    untouched = catalogue.stat().st_mtime_ns
+    summary = live.update([Change(path)])
+    assert summary is not None and "1 pages rendered, 1 files written" in summary, summary
+    assert "edited documents reassembled" in summary
+    assert catalogue.stat().st_mtime_ns == untouched  # the open data shows no body
+
+
+def test_a_title_edit_renders_the_pages_that_show_the_title(live: LiveSite, demo: Path) -> None:
+    path = first_record(demo)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: (.*)$", r"title: \g<1>（修订）", text, count=1, flags=re.M))
+    assert live.state is not None
+    index_no = edits.INDEX_NO.search(text)
+    assert index_no is not None
+    readers = live.state.graph.readers(
+        graph.ModelChanges({index_no.group(1): frozenset({"title"})}, {}, frozenset())
+    )
+    summary = live.update([Change(path)])
+    assert summary is not None
+    rendered = int(re.search(r"(\d+) pages rendered", summary)[1])  # type: ignore[index]
+    assert 1 < rendered <= len(readers) + 1, summary  # + its own page, planned anew
+    assert rendered < len(live.state.pages) // 4, summary
+
+
+def test_a_failed_update_is_tried_again_with_the_next_change(live: LiveSite, demo: Path) -> None:
+    broken, other = edits.records(demo)[:2]
+    broken.write_text(broken.read_text().replace("title:", "titel:", 1), encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        live.update([Change(broken)])
+    with other.open("a", encoding="utf-8") as file:
+        file.write("\n另一处修改。\n")
+    with pytest.raises(BuildFailed):  # the broken document is read again with the other
+        live.update([Change(other)])
+    broken.write_text(broken.read_text().replace("titel:", "title:", 1), encoding="utf-8")
+    assert live.update([Change(broken)]) is not None
+    page = demo / "build" / live_url(live, other)
+    assert "另一处修改。" in page.read_text(encoding="utf-8")
+
+
+def live_url(live: LiveSite, path: Path) -> str:
+    assert live.state is not None
+    relative = str(PurePosixPath(path.relative_to(live.state.project.content_dir).as_posix()))
+    record = next(r for r in live.state.site.records if str(r.source.path).endswith(relative))
+    return record.url + "index.html"
+
+
+def test_paths_no_build_reads_change_nothing(live: LiveSite, demo: Path) -> None:
+    (demo / "content" / ".notes.md.swp").write_text("x", encoding="utf-8")
+    (demo / "README.txt").write_text("x", encoding="utf-8")
+    gone = demo / "content" / "4913"  # an editor's test that it may write, already removed
+    assert (
+        live.update(
+            [Change(demo / "content/.notes.md.swp"), Change(demo / "README.txt"), Change(gone)]
+        )
+        is None
+    )
+
+
+# -- the graph and the machine-readable files ------------------------------------------------------
+
+
+def test_a_page_identity_names_every_field_the_planner_sets() -> None:
+    # identity() lists the fields by hand, so that it stays cheap: a new field must join it.
+    planned = [f.name for f in dataclasses.fields(PlannedPage)]
+    assert planned == [
+        "url", "template", "title", "breadcrumbs", "source", "description",
+        "record", "document", "listing", "directory",
+    ]  # fmt: skip
+    listing = [f.name for f in dataclasses.fields(Listing)]
+    assert listing == [
+        "kind", "title", "description", "records", "first_number", "total",
+        "pagination", "subsections",
+    ]  # fmt: skip
+
+
+def test_machine_readable_files_show_no_blind_field(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    site = state.site
+    changed = [
+        dataclasses.replace(
+            r,
+            body=Body(html="<p>另一段</p>", headings=(), show_toc=False),
+            source=dataclasses.replace(r.source, line=99),
+            check_ignore=("GC999",),
+            validity_note="说明",
+        )
+        for r in site.records
+    ]
+    assert {"body", "source", "check_ignore", "validity_note"} == MACHINE_BLIND
+    other = dataclasses.replace(
+        site, records=tuple(changed), records_by_index_no={r.index_no: r for r in changed}
+    )
+    labels, sources = state.sources.theme.labels, state.sources.sources
+    _, before = make_machine_files(site, state.pages, labels, sources)
+    _, after = make_machine_files(other, state.pages, labels, sources)
+    assert sorted((f.path, f.content) for f in before) == sorted((f.path, f.content) for f in after)
+
+
+# -- search in the background ----------------------------------------------------------------------
+
+
+def test_the_search_index_is_behind_until_the_background_run_ends(tmp_path: Path) -> None:
+    from govsite.engine.searchsync import SearchJob, SearchRefresher
+
+    release = threading.Event()
+    runs: list[frozenset[str]] = []
+    changes: list[bool] = []
+
+    def index(job: SearchJob, report: object) -> None:
+        runs.append(job.changed)
+        release.wait(10)
+
+    refresher = SearchRefresher(lambda: changes.append(refresher.behind), lambda line: None, index)
+    project = load_project(REPO, tmp_path / "out")
+    refresher.request(project, lambda: {"a/index.html": "1"}, ["a/index.html"])
+    wait_until(lambda: bool(runs))
+    refresher.request(project, lambda: {"a/index.html": "2"}, ["b/index.html"])
+    assert refresher.behind
+    release.set()
+    wait_until(lambda: not refresher.behind)
+    assert runs == [frozenset({"a/index.html"}), frozenset({"b/index.html"})]
+    assert changes[0] is True and changes[-1] is False
+
+
+def wait_until(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not check():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.01)
+
+
+def test_the_plan_reads_no_field_but_the_planned_ones(live: LiveSite) -> None:
+    """Changing every other field of every record and plain page plans the same pages."""
+    state = live.state
+    assert state is not None
+    site = state.site
+    body = Body(html="<p>别的</p>", headings=(), show_toc=False)
+    unplanned = {
+        "doc_no": "另一个文号",
+        "genre": "别的体裁",
+        "written": site.records[-1].published,
+        "effective": None,
+        "expires": None,
+        "updated": site.records[0].published,
+        "keywords": ("另一个",),
+        "superseded_by": None,
+        "interprets": (),
+        "attachments": (),
+        "body": body,
+        "interpretations": (),
+        "supersedes": (),
+        "validity_note": "说明",
+        "check_ignore": ("GC999",),
+        "statistics": None,
+        "annual_report": None,
+        "kind": None,
+    }
+    fields = {f.name for f in dataclasses.fields(site.records[0])}
+    assert fields == PLANNED_RECORD_FIELDS | unplanned.keys()  # a new field joins one or the other
+    records = [dataclasses.replace(r, **unplanned) for r in site.records]  # type: ignore[arg-type]
+    pages = [dataclasses.replace(p, body=body, nav_order=None) for p in site.pages]
+    assert {f.name for f in dataclasses.fields(site.pages[0])} == PLANNED_PAGE_FIELDS | {
+        "body", "nav_order", "check_ignore",
+    }  # fmt: skip
+    other = dataclasses.replace(
+        site,
+        records=tuple(records),
+        pages=tuple(pages),
+        records_by_index_no={r.index_no: r for r in records},
+    )
+    report = Report()
+    labels = state.sources.theme.labels
+    before = [graph.identity(p) for p in plan_site(site, labels, report)]
+    after = [graph.identity(p) for p in plan_site(other, labels, report)]
+    assert before == after
+
+
+def test_a_title_or_summary_is_planned_into_its_own_page_only(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    site = state.site
+    retitled = [
+        dataclasses.replace(r, title=r.title + "（改）", summary="新的概述") for r in site.records
+    ]
+    other = dataclasses.replace(
+        site, records=tuple(retitled), records_by_index_no={r.index_no: r for r in retitled}
+    )
+    assert {"title", "summary"} == OWN_PAGE_FIELDS
+    labels = state.sources.theme.labels
+    before, after = plan_site(site, labels, Report()), plan_site(other, labels, Report())
+    differing = [
+        b.url for b, a in zip(before, after, strict=True) if graph.identity(b) != graph.identity(a)
+    ]
+    assert differing == [r.url for r in site.records]
+    for record in retitled:  # and each is planned as the whole plan plans it
+        planned = next(p for p in after if p.url == record.url)
+        assert plan_document_page(other, labels, record) == planned
+
+
+def test_the_graph_is_plain_data_of_what_each_page_read(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    record = state.site.records[0]
+    data = state.graph.as_data()["pages"]
+    own = data[record.url + "index.html"]
+    assert [record.index_no, ["*"]] in own["records"]  # its JSON-LD reads all of it
+    listing = next(p for p in state.pages if p.listing is not None and record in p.listing.records)
+    rows = dict((i, n) for i, n in data[listing.output_path]["records"])
+    assert "title" in rows[record.index_no] and "body" not in rows[record.index_no]
+    assert json.loads(json.dumps(data)) == data  # plain JSON data
