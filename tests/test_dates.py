@@ -24,6 +24,7 @@ from govsite import pipeline, serve
 from govsite.check.run import run_check
 from govsite.cli import main
 from govsite.config import load_project
+from govsite.engine.live import LiveSite
 from govsite.errors import BuildFailed
 from govsite.model import status_on
 from govsite.opendata import record_file
@@ -257,17 +258,18 @@ def test_by_default_a_site_is_built_for_today_in_china_whatever_the_machines_zon
 
 def test_the_preview_builds_again_when_the_day_changes(site: Path) -> None:
     days = [BEFORE_EFFECTIVE]
-    state = serve.PreviewState()
-    state.rebuild(site, None, lambda _line: None, days[0])
+    state = serve.PreviewState(LiveSite(site, today=lambda: days[0]))
+    state.rebuild(None, lambda _line: None)
     assert "尚未施行" in text(site / "build", TIMED_PAGE)
     changed = threading.Event()  # no file changes: only the day does
+    watcher = serve._ChangeWatcher(changed, site / "build")
     threading.Thread(
-        target=serve.rebuild_loop,
-        args=(changed, state, site, lambda _line: None, days[0], lambda: days[0], 0.2),
+        target=serve._rebuild_loop,
+        args=(changed, watcher, state, lambda _line: None, lambda: days[0], 0.2),
         daemon=True,
     ).start()
     days[0] = AFTER_EXPIRES
-    assert state.wait_for_build_after(1, timeout=120) == 2
+    assert state.wait_for_change((1, 0), timeout=120)[0] == 2
     assert '<span class="validity validity-expired">已失效</span>' in text(
         site / "build", TIMED_PAGE
     )

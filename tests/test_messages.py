@@ -161,7 +161,7 @@ def test_a_failed_build_says_nothing_was_written() -> None:
     ],
 )
 def test_the_preview_error_page_speaks_the_chosen_language(language: str, start: str) -> None:
-    state = PreviewState(language)
+    state = PreviewState(language=language)
     state.failure = BuildFailed([AN_ERROR])
     page = state.error_page()
     assert page is not None

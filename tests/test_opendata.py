@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from govsite import pipeline
 from govsite.config import load_project
-from govsite.opendata import CSV_COLUMNS, catalogue_csv, record_file
+from govsite.opendata import CSV_COLUMNS, ExportedRow, catalogue_csv, record_file
 from govsite.pipeline import BuildResult
 from tests.conftest import REPO, MakeSite
 
@@ -179,7 +179,7 @@ def test_cells_starting_with_a_tab_or_carriage_return_start_with_a_quote(
 ) -> None:
     records = load(demo[0] / "data/catalogue.json")["records"][:2]
     records[0]["title"], records[1]["title"] = "\t=1+1", "\r=1+1"
-    text = catalogue_csv(records).decode("utf-8-sig")
+    text = catalogue_csv([ExportedRow.of(record) for record in records]).decode("utf-8-sig")
     read = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [r["title"] for r in read] == ["'\t=1+1", "'\r=1+1"]
 

@@ -36,10 +36,14 @@ def test_edits_rebuild_errors_show_in_the_page_and_fixing_recovers(
 
     guide.write_text("---\ntitle: 坏\nnav_ordr: 1\n---\n", encoding="utf-8")
     eventually(lambda: fetch(page)[0] == 500)
+    # The site is zh-CN, so the page speaks Chinese (and says so in its lang).
+    error_page = fetch(page)[1]
+    assert '<html lang="zh-CN">' in error_page
+    assert "<h1>网站未能生成</h1>" in error_page
     assert (
-        "content/pages/guide.md:3:1: error[GS201]: unknown key &#x27;nav_ordr&#x27;"
-        in fetch(page)[1]
-    )
+        "content/pages/guide.md:3:1: error[GS201]: 未知的键 &#x27;nav_ordr&#x27;\n"
+        "  hint: 是不是要写 &#x27;nav_order&#x27;？"
+    ) in error_page
 
     guide.write_text("---\ntitle: 修好了\n---\n", encoding="utf-8")
     eventually(lambda: fetch(page)[0] == 200 and "修好了" in fetch(page)[1])

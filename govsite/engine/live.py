@@ -9,8 +9,9 @@ unexpectedly, since the build folder may then no longer be what the model says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 from govsite import clock
@@ -41,8 +42,11 @@ class LiveSite:
         *,
         jobs: int = 1,
         search: SearchRefresher | None = None,
+        today: Callable[[], date] = clock.today,
     ) -> None:
         self.root = root
+        self.today = today
+        """The day to build for: the site is loaded anew when it changes."""
         self.out_dir = out_dir
         self.jobs = jobs
         self.search = search
@@ -55,7 +59,7 @@ class LiveSite:
         self.state = None  # until the load succeeds, the next change loads again
         self._pending.clear()
         project = load_project(self.root, self.out_dir)
-        state, result = load(project, as_of=clock.today(), jobs=self.jobs)
+        state, result = load(project, as_of=self.today(), jobs=self.jobs)
         self.state = state
         return result.summary()
 
@@ -70,7 +74,7 @@ class LiveSite:
         BuildFailed leaves the folder as it was; the documents are read again next time.
         """
         state = self.state
-        if state is None or state.as_of != clock.today():
+        if state is None or state.as_of != self.today():
             return self.load()  # nothing loaded yet, or a new day: every record's status may change
         documents: set[PurePosixPath] = set()
         for change in changes:
