@@ -10,7 +10,7 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -102,8 +102,20 @@ def build(
         space.save()  # only now, like the page cache: a failed build leaves both as they were
         if compiled.cache is not None:
             compiled.cache.save()
+    result = build_result(compiled, extra, report, started)
+    if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
+        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+    if not detach_removal:
+        wait_for_removals()
+    return result
+
+
+def build_result(
+    compiled: CompiledSite, extra: Sequence[OutputFile], report: Report, started: float
+) -> BuildResult:
+    """What a build of `compiled` (and the `extra` pages the check added) reports."""
     reused = compiled.cache.reused if compiled.cache is not None else 0
-    result = BuildResult(
+    return BuildResult(
         site=compiled.site,
         records=len(compiled.site.records),
         documents=len(compiled.site.pages),
@@ -115,11 +127,6 @@ def build(
         pages_reused=reused,
         scheduled=scheduled_records(compiled.site),
     )
-    if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
-        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
-    if not detach_removal:
-        wait_for_removals()
-    return result
 
 
 def check_and_write(

@@ -30,6 +30,7 @@ from govsite.model import Site
 from govsite.parallel import executor_for_jobs
 from govsite.pipeline import (
     SiteSources,
+    build_result,
     check_and_write,
     check_build_folder,
     compile_site,
@@ -128,16 +129,7 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
         bodies=bodies,
         as_of=as_of,
     )
-    result = BuildResult(
-        site=compiled.site,
-        records=len(compiled.site.records),
-        documents=len(compiled.site.pages),
-        pages_written=len(compiled.pages) + len(extra),
-        files_copied=len(compiled.copies),
-        diagnostics=report.diagnostics,
-        seconds=time.perf_counter() - started,
-        pages_rendered=len(compiled.pages),
-    )
+    result = build_result(compiled, extra, report, started)
     return state, result
 
 
