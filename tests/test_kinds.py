@@ -116,6 +116,10 @@ def test_a_consultation_shows_its_status_on_the_build_day(
             ],
         ),
         (
+            "publicity:\n  starts: 2026-04-01\n",
+            [f"{RECORD}:8:1: error[GS202]: a 公示公告 needs 'ends' (公示结束日期)"],
+        ),
+        (
             "explainer:\n  format: 视频\n",
             [f"{RECORD}:9:11: error[GS202]: 'format: 视频' needs 'captions' (视频字幕) too"],
         ),
@@ -130,7 +134,15 @@ def test_a_consultation_shows_its_status_on_the_build_day(
             ],
         ),
     ],
-    ids=["misspelt-and-missing", "enum", "photo-alt", "captions", "link", "two-kinds"],
+    ids=[
+        "misspelt-and-missing",
+        "enum",
+        "photo-alt",
+        "publicity-period",
+        "captions",
+        "link",
+        "two-kinds",
+    ],
 )
 def test_kind_fields_are_checked_where_they_are_written(
     make_site: MakeSite, block: str, expected: list[str]
