@@ -26,6 +26,8 @@ PAGES = {
     "home": "",
     "category listing": "catalogue/policies/",
     "record": "records/policies/2026/graduate-internship-subsidy/",
+    "annual report": "records/annual-reports/2026/gov-annual-report-2025/",
+    "consultation (a column kind)": "records/consultations/2026/elderly-care-regulation-draft/",
     "search": "search/?q=%E6%B0%91%E8%90%A5%E7%BB%8F%E6%B5%8E",  # 民营经济
 }
 
