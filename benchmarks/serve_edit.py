@@ -26,6 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, required=True)
@@ -85,14 +86,21 @@ def _edit_title(path: Path, n: int) -> None:
 
 
 def _edit_category(path: Path, n: int) -> None:
-    """Move the record to the category of another record (the n-th after it)."""
+    """Move the record to the category of another record (from the n-th after it on), one
+    whose category differs: records of one category often sit side by side in the files."""
     folder = next(parent for parent in path.parents if parent.name == "records")
     records = sorted(folder.rglob("*.md"))
-    other = records[(records.index(path) + 7 * (n + 1)) % len(records)].read_text(encoding="utf-8")
-    category = re.search(r"^category: .*$", other, flags=re.M)
-    assert category is not None
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"^category: .*$", category[0], text, count=1, flags=re.M))
+    own = re.search(r"^category: .*$", text, flags=re.M)
+    assert own is not None
+    start = records.index(path) + 7 * (n + 1)
+    for step in range(len(records)):
+        other = records[(start + step) % len(records)].read_text(encoding="utf-8")
+        category = re.search(r"^category: .*$", other, flags=re.M)
+        if category is not None and category[0] != own[0]:
+            path.write_text(text.replace(own[0], category[0], 1))
+            return
+    raise SystemExit("every record has the same category: nothing to move")
 
 
 def _read(server: subprocess.Popen[str], lines: queue.Queue[tuple[float, str]]) -> None:
