@@ -39,9 +39,10 @@ from govsite import clock
 from govsite.config import CONFIG_FILE, load_project
 from govsite.engine.live import Change, LiveSite
 from govsite.engine.searchsync import SearchRefresher
-from govsite.engine.state import check_folder, cpu_jobs
+from govsite.engine.state import cpu_jobs
 from govsite.errors import BuildFailed, summarize
 from govsite.messages import Language, choose_language, text
+from govsite.pipeline import check_build_folder
 from govsite.plan import SEARCH_URL
 from govsite.theme import BUILTIN_THEMES
 
@@ -228,7 +229,7 @@ def start_preview(
 ) -> tuple[PreviewState, BaseObserver]:
     """Load the site at `root`, then watch its sources and update it in a background thread."""
     project = load_project(root)
-    check_folder(project)  # before serving anything: the command says why it cannot start
+    check_build_folder(project)  # before serving anything: the command says why it cannot start
     state = PreviewState(language=language)
     refresher = SearchRefresher(state.search_changed, log) if search else None
     state.site = LiveSite(root, jobs=cpu_jobs(), search=refresher)

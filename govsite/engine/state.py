@@ -38,6 +38,7 @@ from govsite.pipeline import (
     read_sources,
 )
 from govsite.plan import PlannedPage
+from govsite.progress import no_progress
 from govsite.render import PageRenderer
 from govsite.result import BuildResult
 
@@ -85,7 +86,7 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
     one read. Bodies and the search index come from the build cache where they can.
     """
     started = time.perf_counter()
-    check_folder(project)
+    check_build_folder(project)
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
     render_on = executor_for_jobs(jobs)
     read = read_sources(project, report)
@@ -104,7 +105,7 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
         )
         stamp = manifest_stamp(project, report)
         extra = check_and_write(
-            project, compiled, space, report, False, as_of, render_on, _quiet, stamp
+            project, compiled, space, report, False, as_of, render_on, no_progress, stamp
         )
         space.save()
         bodies = dict(space.bodies.used)
@@ -131,15 +132,6 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
     )
     result = build_result(compiled, extra, report, started)
     return state, result
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    """No progress bars in the preview: the terminal shows one line per build."""
-
-
-def check_folder(project: Project) -> None:
-    """UnsafeOutputDir if the build folder is not one a build may replace."""
-    check_build_folder(project)
 
 
 def cpu_jobs() -> int:
