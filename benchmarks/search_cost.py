@@ -97,7 +97,10 @@ def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                         got = sizes["responseBodySize"] + sizes["responseHeadersSize"]
                         size += got
                         kind = _kind(request.url)
-                        kinds[kind] = [kinds.get(kind, [0, 0])[0] + 1, kinds.get(kind, [0, 0])[1] + got]
+                        kinds[kind] = [
+                            kinds.get(kind, [0, 0])[0] + 1,
+                            kinds.get(kind, [0, 0])[1] + got,
+                        ]
                 page.wait_for_selector("#search-form[data-searches]", state="attached")
                 page.wait_for_timeout(100)  # the status is announced after 50 ms
                 status = page.inner_text("#search-status")

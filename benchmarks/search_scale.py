@@ -21,8 +21,8 @@ import shutil
 import time
 from pathlib import Path
 
-from govsite import search
 from govsite.errors import Report
+from govsite.outputs import search
 from govsite.parallel import executor_for_jobs
 
 _DOC_NO = re.compile(r"(〔\d{4}〕)(\d+)(号)")

@@ -29,10 +29,10 @@ from govsite.cachefiles import remove, write_atomically
 from govsite.check.html import PageFacts, facts_of
 from govsite.htmltree import parse_page
 from govsite.memo import Workspace, key_of
+from govsite.outputs.search import search_record
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 from govsite.progress import Progress, no_progress
 from govsite.render import OutputFile
-from govsite.search import search_record
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,13 +210,14 @@ def check(
 ) -> None:
     """Check the site before publishing: links, metadata, accessibility, timeliness (docs/checks.md)."""
     from govsite.check.external import ExternalOptions
-    from govsite.check.run import fails, run_check
+    from govsite.check.inspect import fails
+    from govsite.pipeline import check_site
 
     speaker = Speaker(lang)
     with reporting_errors(debug, speaker):
         project = speaker.heard(load_project(site_dir))
         options = ExternalOptions(timeout=timeout, concurrency=concurrency) if external else None
-        outcome = run_check(project, as_of or clock.today(), options)
+        outcome = check_site(project, as_of or clock.today(), options)
     links: tuple[str, ...] = ()
     if isinstance(outcome, BuildFailed):
         findings = outcome.diagnostics

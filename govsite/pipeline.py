@@ -26,11 +26,13 @@ from govsite.assemble import assemble
 from govsite.cache import PageCache, PageReads
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
+from govsite.check.external import ExternalOptions
+from govsite.check.inspect import CheckResult, inspect
+from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, Sources, discover
 from govsite.document import ParsedDocument, RecordMeta, parse_document
-from govsite.errors import Diagnostic, Report
-from govsite.feeds import build_feeds
+from govsite.errors import BuildFailed, Diagnostic, Report
 from govsite.fingerprint import global_key
 from govsite.headers import build_host_headers
 from govsite.kinds import kinds_of
@@ -38,15 +40,16 @@ from govsite.manifest import load_signing_key, source_commit, write_manifest
 from govsite.memo import Memo, Workspace, workspace
 from govsite.model import Site
 from govsite.numbering import FreeNumbers, NumberRequest, report_requests
-from govsite.opendata import annual_report_tables, build_open_data
+from govsite.outputs.feeds import build_feeds
+from govsite.outputs.opendata import annual_report_tables, build_open_data
+from govsite.outputs.search import index_site
+from govsite.outputs.sitemap import build_sitemap
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
-from govsite.plan import PlannedPage, plan_site
+from govsite.plan import plan_site
 from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile, render_site
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
-from govsite.search import index_site
-from govsite.sitemap import build_sitemap
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
 from govsite.write import check_output_dir, write_site
 
@@ -187,20 +190,6 @@ class ManifestStamp:
 
     source_commit: str | None
     signing_key: Ed25519PrivateKey | None
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledSite:
-    """Everything a build would write, held in memory (`govsite check` inspects it)."""
-
-    site: Site
-    theme: Theme
-    pages: tuple[PlannedPage, ...]
-    outputs: tuple[OutputFile, ...]
-    copies: tuple[tuple[str, Path], ...]
-    diagnostics: tuple[Diagnostic, ...]
-    cache: PageCache | None = None
-    """The build cache the pages were rendered with; `build` saves it once the site is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,3 +392,17 @@ def minified_assets(theme: Theme) -> tuple[OutputFile, ...]:
     return tuple(
         OutputFile(a.url, a.minified) for a in theme.assets.values() if a.minified is not None
     )
+
+
+def check_site(
+    project: Project, as_of: date, external: ExternalOptions | None = None
+) -> CheckResult | BuildFailed:
+    """`govsite check`: the site compiled in memory (nothing is written) and inspected, or
+    the build's own failure when the site does not build at all."""
+    report = Report(suppressed=project.config.suppress_warnings)
+    try:
+        # A document with errors is left out and its errors reported with everything else.
+        compiled = compile_site(project, report, as_of=as_of, keep_going=True)
+    except BuildFailed as failed:
+        return failed
+    return inspect(project, compiled, as_of, external)

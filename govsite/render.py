@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from govsite import metadata
 from govsite.annualreport import with_report_tables
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
 from govsite.model import STATUSES, Record, Site
+from govsite.outputs import metadata
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress

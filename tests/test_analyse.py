@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from govsite import analyse, markup, memo, pipeline, search
+from govsite import analyse, markup, memo, pipeline
 from govsite.config import load_project
 from govsite.errors import Report
 from govsite.model import Body
+from govsite.outputs import search
 from govsite.result import BuildResult
 from tests.conftest import tree_bytes
 from tests.test_incremental import demo, edit_body, edit_title

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from lxml import etree
 
 from govsite import pipeline
-from govsite.check.run import run_check
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
+from govsite.pipeline import check_site
 from govsite.scaffold import create_report
 from tests.conftest import REPO, MakeSite
 
@@ -236,7 +236,7 @@ def test_new_report_writes_a_report_that_builds(make_site: MakeSite) -> None:
     ("as_of", "missing"), [("2026-03-31", None), ("2027-03-31", None), ("2027-04-01", 2026)]
 )
 def test_check_warns_when_last_years_report_is_overdue(as_of: str, missing: int | None) -> None:
-    outcome = run_check(load_project(REPO), date.fromisoformat(as_of))
+    outcome = check_site(load_project(REPO), date.fromisoformat(as_of))
     assert not isinstance(outcome, BuildFailed)
     found = [f.message for f in outcome.findings if f.code == "GC408"]
     expected = (

@@ -21,13 +21,13 @@ import pytest
 from click.testing import CliRunner
 
 from govsite import pipeline, serve
-from govsite.check.run import run_check
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.engine.live import LiveSite
 from govsite.errors import BuildFailed
 from govsite.model import status_on
-from govsite.opendata import record_file
+from govsite.outputs.opendata import record_file
+from govsite.pipeline import check_site
 from tests.conftest import MakeSite, tree_bytes
 from tests.test_uptodate import settle
 
@@ -295,7 +295,7 @@ def test_a_link_to_a_record_held_back_waits_for_it(make_site: MakeSite) -> None:
 
 def test_check_names_records_that_expired_within_the_review_period(site: Path) -> None:
     project = load_project(site)
-    outcome = run_check(project, AFTER_EXPIRES)
+    outcome = check_site(project, AFTER_EXPIRES)
     assert not isinstance(outcome, BuildFailed)
     expired = [f for f in outcome.findings if f.code == "GC407"]
     assert [str(f.location) for f in expired] == [
@@ -303,10 +303,10 @@ def test_check_names_records_that_expired_within_the_review_period(site: Path) -
     ]
     assert "expired on 2027-06-30 (1 days ago)" in expired[0].message
     assert "set 'validity: expired'" in expired[0].message
-    outcome = run_check(project, date(2032, 6, 30))  # 1827 days: past the review period
+    outcome = check_site(project, date(2032, 6, 30))  # 1827 days: past the review period
     assert not isinstance(outcome, BuildFailed)
     assert not [f for f in outcome.findings if f.code == "GC407"]
-    outcome = run_check(project, LAST_VALID_DAY)
+    outcome = check_site(project, LAST_VALID_DAY)
     assert not isinstance(outcome, BuildFailed)
     assert not [f for f in outcome.findings if f.code == "GC407"]
 

@@ -9,8 +9,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html
 
-from govsite import pipeline, search
+from govsite import pipeline
 from govsite.config import load_project
+from govsite.outputs import search
 from govsite.pipeline import BuildResult
 from tests.conftest import REPO, tree_digest
 

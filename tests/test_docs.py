@@ -85,3 +85,12 @@ def test_every_check_rule_is_documented_with_its_severity() -> None:
         for code in re.findall(r'"(GC\d{3})"', path.read_text(encoding="utf-8"))
     }
     assert used == set(RULES)
+
+
+def test_no_file_carries_merge_conflict_markers() -> None:
+    # Markdown renders a left-over conflict as text and nothing else would catch it.
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    texts = [*REPO.glob("*.md"), *REPO.glob("docs/**/*.md"), *REPO.glob("govsite/**/*.py")]
+    texts += [*REPO.glob("themes/**/*.html"), *REPO.glob("content/**/*.md")]
+    marked = [str(p.relative_to(REPO)) for p in texts if marker.search(p.read_text("utf-8"))]
+    assert marked == []

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from govsite import feeds, pipeline
+from govsite import pipeline
 from govsite.config import load_project
+from govsite.outputs import feeds
 from govsite.pipeline import BuildResult
 from tests.conftest import REPO, MakeSite
 

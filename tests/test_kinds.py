@@ -12,9 +12,9 @@ import pytest
 from lxml import etree
 
 from govsite import pipeline
-from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
+from govsite.pipeline import check_site
 from tests.conftest import MakeSite
 
 RECORD = "content/records/policies/2026/consultation.md"
@@ -207,7 +207,7 @@ def test_a_site_kind_that_names_no_field_is_a_config_error(make_site: MakeSite) 
 def test_a_closed_consultation_without_feedback_is_flagged(
     make_site: MakeSite, as_of: date, flagged: bool
 ) -> None:
-    outcome = run_check(load_project(make_site({RECORD: _record(CONSULTATION)})), as_of)
+    outcome = check_site(load_project(make_site({RECORD: _record(CONSULTATION)})), as_of)
     assert not isinstance(outcome, BuildFailed)
     found = [f.format_text() for f in outcome.findings if f.code == "GC409"]
     assert found == (

@@ -16,10 +16,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from govsite import pipeline
-from govsite.check.run import run_check
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
+from govsite.pipeline import check_site
 from govsite.scaffold import NewDocument, create_document
 from govsite.serve import PreviewState
 from tests.conftest import REPO, MakeSite
@@ -81,7 +81,7 @@ def test_every_message_is_shown_by_a_fixture(
             for said in (diagnostic.text, diagnostic.hint_text):
                 shown |= _keys(said) if said is not None else set()
     # The check's rules, on the fixture that breaks each (tests/test_check.py has its output).
-    outcome = run_check(load_project(BROKEN), date(2026, 6, 30))
+    outcome = check_site(load_project(BROKEN), date(2026, 6, 30))
     assert not isinstance(outcome, BuildFailed)
     for finding in outcome.findings:
         shown |= _keys(finding.text) if finding.text is not None else set()

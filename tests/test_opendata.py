@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from govsite import pipeline
 from govsite.config import load_project
-from govsite.opendata import CSV_COLUMNS, ExportedRow, catalogue_csv, record_file
+from govsite.outputs.opendata import CSV_COLUMNS, ExportedRow, catalogue_csv, record_file
 from govsite.pipeline import BuildResult
 from tests.conftest import REPO, MakeSite
 

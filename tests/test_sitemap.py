@@ -12,10 +12,10 @@ from lxml import etree, html
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import Report
-from govsite.metadata import last_changed
+from govsite.outputs.metadata import last_changed
+from govsite.outputs.sitemap import build_sitemap
 from govsite.pipeline import BuildResult
 from govsite.plan import plan_site
-from govsite.sitemap import build_sitemap
 from tests.conftest import REPO, MakeSite
 
 S = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govsite import pipeline, search, theme, uptodate
+from govsite import pipeline, theme, uptodate
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import BuildFailed
+from govsite.outputs import search
 from govsite.result import BuildResult
 from tests.conftest import MakeSite
 from tests.test_incremental import demo, records

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
 
 from govsite.check.health import render_health
 from govsite.check.html import PageFacts
 from govsite.check.inspect import inspect
 from govsite.check.links import unsafe_addresses
+from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.errors import BuildFailed
 from govsite.memo import Memo
 from govsite.parallel import ExecutorFactory, InProcessExecutor
 from govsite.render import OutputFile
-
-if TYPE_CHECKING:
-    from govsite.pipeline import CompiledSite
 
 
 def refuse_unsafe_addresses(compiled: CompiledSite, facts: Mapping[str, PageFacts]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from govsite.check.attachments import check_attachments
 from govsite.check.content import check_content
@@ -18,13 +17,11 @@ from govsite.check.metadata import check_metadata
 from govsite.check.output import check_output
 from govsite.check.rules import without_ignored
 from govsite.check.timeliness import check_timeliness
+from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.memo import Memo
 from govsite.parallel import ExecutorFactory, InProcessExecutor
-
-if TYPE_CHECKING:  # the pipeline imports the check package to run it during builds
-    from govsite.pipeline import CompiledSite
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +81,11 @@ def inspect(
     kept = [f for f in kept if f.code != "GC101" or (f.location.path, f.location.line) not in named]
     findings = sorted([*compiled.diagnostics, *kept], key=Diagnostic.sort_key)
     return CheckResult(inspection, tuple(findings), outside)
+
+
+SEVERITY_RANK = {"warning": 1, "error": 2}
+
+
+def fails(findings: tuple[Diagnostic, ...], fail_on: str) -> bool:
+    """Whether anything was found at or above the `fail_on` severity."""
+    return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in findings)

@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from govsite.discover import Sources
-from govsite.feeds import build_feeds
 from govsite.model import Record, Site
-from govsite.opendata import (
+from govsite.outputs.feeds import build_feeds
+from govsite.outputs.opendata import (
     ExportedRow,
     catalogue_files,
     json_bytes,
     record_data,
     record_file,
 )
+from govsite.outputs.sitemap import Entry, build_sitemap, sitemap_entries
 from govsite.pipeline import machine_readable_files, more_machine_readable
 from govsite.plan import PlannedPage
 from govsite.render import OutputFile
-from govsite.sitemap import Entry, build_sitemap, sitemap_entries
 
 MACHINE_BLIND = frozenset({"body", "source", "check_ignore", "validity_note"})
 """Record fields no machine-readable file shows."""

@@ -26,7 +26,7 @@ from govsite.errors import Report
 from govsite.fingerprint import code_key
 from govsite.htmltree import parse_page
 from govsite.memo import COPIES, KEPT_BUNDLE_DIR, KEPT_DIR, SITE_DIR
-from govsite.search import BUNDLE_DIR, index_site, search_record
+from govsite.outputs.search import BUNDLE_DIR, index_site, search_record
 
 
 @dataclass(frozen=True, slots=True)

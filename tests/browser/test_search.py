@@ -19,8 +19,9 @@ import pytest
 from lxml import html
 from playwright.sync_api import BrowserContext, Page, Request
 
-from govsite import pipeline, search, searchindex
+from govsite import pipeline
 from govsite.config import load_project
+from govsite.outputs import search, searchindex
 from tests.browser.conftest import REPO, describe_violations, run_axe, serve
 from tests.unit.test_search import CANONICAL_CASES
 

@@ -1,4 +1,4 @@
-"""govsite/search.py and searchindex.py: the normalisation shared with search.js, tokens with
+"""govsite/outputs/search.py and searchindex.py: the normalisation shared with search.js, tokens with
 positions, postings, shards, and the index stage."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from govsite import pipeline, search, searchindex
+from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
-from govsite.searchindex import token_positions
+from govsite.outputs import search, searchindex
+from govsite.outputs.searchindex import token_positions
 from tests.conftest import MakeSite
 
 # (typed, canonical form). tests/browser/test_search.py runs search.js's canonicalText on

@@ -15,15 +15,15 @@ from typing import Any
 
 from lxml import etree
 
-from govsite.metadata import (
+from govsite.model import Record, Site
+from govsite.outputs.metadata import (
     ALL_RECORDS_FEED,
     category_feed,
     last_changed,
     site_domain,
     start_of_day,
 )
-from govsite.model import Record, Site
-from govsite.opendata import SCHEMA_PATH
+from govsite.outputs.opendata import SCHEMA_PATH
 from govsite.plan import CATALOGUE_URL, category_url
 from govsite.render import OutputFile
 from govsite.urls import absolute_url

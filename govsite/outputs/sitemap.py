@@ -13,8 +13,8 @@ from typing import Any
 
 from lxml import etree
 
-from govsite.metadata import last_changed
 from govsite.model import Site
+from govsite.outputs.metadata import last_changed
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.render import OutputFile
 from govsite.urls import absolute_url

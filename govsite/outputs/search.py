@@ -40,8 +40,7 @@ from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.htmltree import elements
 from govsite.memo import key_of
-from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
-from govsite.searchindex import (
+from govsite.outputs.searchindex import (
     PART_BYTES,
     bucket_count,
     index_files,
@@ -49,6 +48,7 @@ from govsite.searchindex import (
     shard_postings,
     varint,
 )
+from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 
 BUNDLE_DIR = "search-index"
 """Where the index goes inside the build folder (search.html links to it)."""

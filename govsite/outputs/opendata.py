@@ -18,8 +18,8 @@ from typing import Any
 
 from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
 from govsite.kinds import kinds_of
-from govsite.metadata import last_changed
 from govsite.model import AnnualReport, Record, RecordKind, Site
+from govsite.outputs.metadata import last_changed
 from govsite.render import OutputFile
 from govsite.urls import absolute_url
 
@@ -236,7 +236,7 @@ def _cell(value: Any) -> str:
 
 def schema(site: Site) -> dict[str, Any]:
     """The JSON Schema of the exported files, with this site's address as its `$id`."""
-    text = resources.files("govsite").joinpath("opendata_schema.json").read_text("utf-8")
+    text = resources.files("govsite.outputs").joinpath("opendata_schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     loaded["$defs"]["kind"] = {"oneOf": [{"type": "null"}, *_kind_schemas(site)]}
     return {"$id": absolute_url(site.config.base_url, SCHEMA_PATH), **loaded}

@@ -1,0 +1,24 @@
+"""The pipeline calls the check and the output writers; neither imports the pipeline back."""
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = "import pkgutil, importlib, sys, {package} as p\n" + (
+    "for m in pkgutil.iter_modules(p.__path__): importlib.import_module(p.__name__ + '.' + m.name)\n"
+    "print(sorted(k for k in sys.modules if k in ('govsite.pipeline', 'govsite.cli')"
+    " or k.startswith('govsite.engine')))"
+)
+
+
+@pytest.mark.parametrize("package", ["govsite.check", "govsite.outputs"])
+def test_a_stage_package_does_not_import_the_pipeline(package: str) -> None:
+    # A fresh interpreter: the test session has imported the pipeline already.
+    found = subprocess.run(
+        [sys.executable, "-c", CHECK.format(package=package)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert found == "[]"
