@@ -69,6 +69,9 @@ TESTED_BELOW = {
     *("summary.nothing-written", "preview.title", "preview.lead"),
     *("GC502.before", "GC101.outside", "GC101.missing"),
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
+    *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
+    *(f"active.{what}" for what in ("element", "refresh", "address", "xslt", "entities")),
+    *("active.unreadable", "active.not-xml"),
 }
 
 
@@ -84,7 +87,8 @@ def test_every_message_is_shown_by_a_fixture(
     outcome = check_site(load_project(BROKEN), date(2026, 6, 30))
     assert not isinstance(outcome, BuildFailed)
     for finding in outcome.findings:
-        shown |= _keys(finding.text) if finding.text is not None else set()
+        for said in (finding.text, finding.hint_text):
+            shown |= _keys(said) if said is not None else set()
     keys = {key for key in en.MESSAGES if not key.startswith("summary.")} - TESTED_BELOW
     assert sorted(keys - shown) == []
 
@@ -243,3 +247,72 @@ def test_no_hint_or_new_site_carries_the_demo_citys_codes(make_site: MakeSite) -
     texts += [written.read_text(encoding="utf-8"), *en.MESSAGES.values(), *zh.MESSAGES.values()]
     texts.append(project.index_no_pattern.example())
     assert [t for t in texts if any(code in t for code in DEMO_CITY)] == []
+
+
+@pytest.mark.parametrize(
+    ("said", "english", "chinese"),
+    [
+        (
+            text("GC406.updated", days=1900, period=1825),
+            "still 'effective' but last updated 1900 days ago (review period 1825 days)",
+            "有效性仍为 'effective'，但上次更新已是 1900 天前（复核周期 1825 天）",
+        ),
+        (
+            text("GC408.hint", year=2025),
+            "write it with `govsite new report --year 2025`, fill it in and publish it",
+            "请用 `govsite new report --year 2025` 生成年度报告，填写后发布",
+        ),
+    ],
+)
+def test_timeliness_variants_the_broken_site_does_not_show(
+    said: Text, english: str, chinese: str
+) -> None:
+    assert (said.render("en"), said.render("zh")) == (english, chinese)
+
+
+@pytest.mark.parametrize(
+    ("what", "english", "chinese"),
+    [
+        (
+            text("active.element", tag="script"),
+            "'files/a.svg' holds a <script> element",
+            "'files/a.svg' 中有 <script> 元素",
+        ),
+        (
+            text("active.refresh"),
+            "'files/a.svg' holds a <meta http-equiv=refresh> redirect",
+            "'files/a.svg' 中有 <meta http-equiv=refresh> 自动跳转",
+        ),
+        (
+            text("active.address", address="javascript:alert(1)", attribute="href", tag="a"),
+            "'files/a.svg' holds a script address 'javascript:alert(1)' in 'href' on <a>",
+            "'files/a.svg' 中有脚本地址 'javascript:alert(1)'（在 <a> 的 'href' 中）",
+        ),
+        (
+            text("active.xslt"),
+            "'files/a.svg' holds an XSLT stylesheet (<?xml-stylesheet?>)",
+            "'files/a.svg' 中有 XSLT 样式表（<?xml-stylesheet?>）",
+        ),
+        (
+            text("active.entities"),
+            "'files/a.svg' holds declarations of XML entities, which this check cannot vouch for",
+            "'files/a.svg' 中有 XML 实体声明，本检查无法确认其安全",
+        ),
+        (
+            text("active.unreadable", error="Permission denied"),
+            "'files/a.svg' holds content that cannot be read (Permission denied), so cannot be "
+            "checked",
+            "'files/a.svg' 中有无法读取的内容（Permission denied），因此无法检查",
+        ),
+        (
+            text("active.not-xml", error="Premature end of data"),
+            "'files/a.svg' holds XML that is not well-formed (Premature end of data), so cannot "
+            "be checked",
+            "'files/a.svg' 中有格式错误的 XML（Premature end of data），因此无法检查",
+        ),
+    ],
+)
+def test_what_can_run_script_in_both_languages(what: Text, english: str, chinese: str) -> None:
+    said = text("GC801", file="files/a.svg", what=what)
+    end = (": it would run script on the site's own pages", "：它会在本站页面上运行脚本")
+    assert (said.render("en"), said.render("zh")) == (english + end[0], chinese + end[1])
