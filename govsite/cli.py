@@ -19,7 +19,7 @@ from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
-from govsite.messages import Language, choose_language
+from govsite.messages import Language, choose_language, text
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -328,15 +328,15 @@ def verify(
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.argument("directory", type=click.Path(path_type=Path))
+@lang_option
+def init(directory: Path, lang: str | None) -> None:
     """Create a new, buildable site in DIRECTORY with sample catalogues and records."""
-    try:
+    language = choose_language(lang, None)  # no site yet: --lang, the locale, else Chinese
+    with reporting_errors(False, Speaker(lang)):
         written = scaffold.create_site(directory)
-    except FileExistsError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(f"Created a site with {len(written)} files in {directory}.")
-    click.echo(f"Build it with: govsite build --site {directory}")
+    click.echo(text("init.done", count=len(written), folder=str(directory)).render(language))
+    click.echo(text("init.next", folder=str(directory)).render(language))
 
 
 @main.group()
@@ -358,10 +358,14 @@ agency_option = click.option(
 
 @new.command("record")
 @title_option
-@click.option("--category", help="Catalogue key path, e.g. policies/municipal-government.")
+@click.option(
+    "--category",
+    help="Catalogue key path, e.g. policies/municipal-government, or the category's title.",
+)
 @agency_option
 @record_slug_option
 @site_option
+@lang_option
 @debug_option
 def new_record(
     title: str,
@@ -369,6 +373,7 @@ def new_record(
     agency: str | None,
     slug: str | None,
     site_dir: Path,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Write a disclosure record (政府信息) with the next free index number (索引号) and
@@ -376,7 +381,7 @@ def new_record(
     request = scaffold.NewDocument(
         kind="record", title=title, category=category, agency=agency, slug=slug
     )
-    _write_new_document(site_dir, request, debug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
 @new.command("interpretation")
@@ -394,6 +399,7 @@ def new_record(
 @agency_option
 @record_slug_option
 @site_option
+@lang_option
 @debug_option
 def new_interpretation(
     title: str,
@@ -402,6 +408,7 @@ def new_interpretation(
     agency: str | None,
     slug: str | None,
     site_dir: Path,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Write a policy interpretation (政策解读) of the records named by --interprets, with
@@ -414,52 +421,54 @@ def new_interpretation(
         interprets=interprets,
         slug=slug,
     )
-    _write_new_document(site_dir, request, debug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
 @new.command("page")
 @title_option
 @page_slug_option
 @site_option
+@lang_option
 @debug_option
-def new_page(title: str, slug: str | None, site_dir: Path, debug: bool) -> None:
+def new_page(title: str, slug: str | None, site_dir: Path, lang: str | None, debug: bool) -> None:
     """Write a plain page (the disclosure guide, an about page) under content/pages/."""
-    _write_new_document(site_dir, scaffold.NewDocument(kind="page", title=title, slug=slug), debug)
+    request = scaffold.NewDocument(kind="page", title=title, slug=slug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
 @new.command("report")
 @click.option(
     "--year",
-    type=click.IntRange(min=2008),  # the 条例 took effect on 1 May 2008
+    type=int,  # 2008 (the 条例 took effect on 1 May 2008) to this year: scaffold.create_report
     required=True,
     help="The year the report covers (it is published the year after).",
 )
 @click.option("--agency", help="Key of the reporting body in agencies.yaml.  [default: the first]")
 @site_option
+@lang_option
 @debug_option
-def new_report(year: int, agency: str | None, site_dir: Path, debug: bool) -> None:
+def new_report(
+    year: int, agency: str | None, site_dir: Path, lang: str | None, debug: bool
+) -> None:
     """Write the year's 政府信息公开工作年度报告: a record with the six official headings and
     its statistics file (表二, 表三, 表四), filed under annual_report.category."""
-    with reporting_errors(debug, Speaker(None)):
-        project = load_project(site_dir)
-        try:
-            paths = scaffold.create_report(project, year, agency)
-        except scaffold.ScaffoldError as exc:
-            raise click.UsageError(str(exc)) from None
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
+        paths = scaffold.create_report(project, year, agency)
     for path in paths:
-        click.echo(f"Wrote {path}")
+        click.echo(text("new.wrote", path=str(path)).render(speaker.language))
+    click.echo(text("new.next").render(speaker.language))
 
 
-def _write_new_document(site_dir: Path, request: scaffold.NewDocument, debug: bool) -> None:
-    with reporting_errors(debug, Speaker(None)):
-        project = load_project(site_dir)
-        try:
-            path = scaffold.create_document(project, request)
-        except scaffold.ScaffoldError as exc:
-            if exc.option:  # "Invalid value for '--slug': …"
-                raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
-            raise click.UsageError(str(exc)) from None
-    click.echo(f"Wrote {path}")
+def _write_new_document(
+    site_dir: Path, request: scaffold.NewDocument, debug: bool, speaker: Speaker
+) -> None:
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
+        path = scaffold.create_document(project, request)
+    click.echo(text("new.wrote", path=str(path)).render(speaker.language))
+    click.echo(text("new.next").render(speaker.language))
 
 
 def _executor_url(value: str | None) -> str | None:
@@ -487,6 +496,9 @@ def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
     except BuildFailed as exc:
         click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
+    except scaffold.ScaffoldError as exc:  # `govsite init` or `new` asked for what cannot be
+        click.echo(exc.format_text(speaker.language), err=True)
+        sys.exit(EXIT_USAGE)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None
     except SiteBusy as exc:

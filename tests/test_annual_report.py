@@ -259,9 +259,11 @@ def test_new_report_on_the_command_line(make_site: MakeSite) -> None:
         ),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["new", "report", "--year", "2026", "--site", str(root)])
+    result = CliRunner().invoke(
+        main, ["new", "report", "--year", "2026", "--site", str(root), "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
-    written = [line.removeprefix("Wrote ") for line in result.stdout.splitlines()]
+    written = [line.removeprefix("Wrote ") for line in result.stdout.splitlines()[:2]]
     assert [Path(p).name for p in written] == [
         "gov-office-annual-report-2026.md",
         "gov-office-annual-report-2026.yaml",

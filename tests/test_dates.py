@@ -347,12 +347,14 @@ def test_new_interpretation_refuses_a_record_that_does_not_exist(site: Path) -> 
             "000000001/2026-00019",
             "--site",
             str(site),
+            "--lang",
+            "en",
         ],
     )
     assert result.exit_code == 2
     assert (
-        "Error: Invalid value for '--interprets': no record has the index number (索引号) "
-        "'000000001/2026-00019'; did you mean '000000001/2026-00010'?"
+        "error: no record has the index number (索引号) '000000001/2026-00019'\n"
+        "  hint: did you mean '000000001/2026-00010'?"
     ) in result.output
     assert not list((site / "content/records/interpretations").rglob("gov-office-*.md"))
 
