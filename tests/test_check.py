@@ -158,10 +158,12 @@ def test_github_format_annotates_files_and_lines(runner: CliRunner) -> None:
     assert (
         f"::error file={NOTICES}accessibility.md,line=14,col=1,title=GC301::"
         "image '../../files/chart.png' has no text alternative"
+        "%0Ahint: say what the image shows between the brackets: ![what it shows](…)"
     ) in lines
     assert (
         "::warning file=content/pages/orphan.md,title=GC601::no link leads to "
-        "'pages/orphan/index.html' from the home page or any listing"
+        "'pages/orphan/index.html' from the home page or any listing%0Ahint: link to it from "
+        "another page, or give it a 'nav_order' so that it is in the navigation; or delete it"
     ) in lines
 
 

@@ -70,6 +70,7 @@ TESTED_BELOW = {
     *("GC502.before", "GC101.outside", "GC101.missing"),
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
     *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
+    *("GC101.outside.hint", "GC101.missing.hint", "GC102.hint", "GC103.hint"),
     *(f"active.{what}" for what in ("element", "refresh", "address", "xslt", "entities")),
     *("active.unreadable", "active.not-xml"),
 }
@@ -227,6 +228,41 @@ def test_an_interpretation_published_before_its_policy() -> None:
 )
 def test_links_that_lead_nowhere(said: Text, english: str, chinese: str) -> None:
     assert (said.render("en"), said.render("zh")) == (english, chinese)
+
+
+@pytest.mark.parametrize(
+    ("key", "english", "chinese"),
+    [
+        (
+            "GC101.outside.hint",
+            "link to another document by its .md file, relative to this file (e.g. "
+            "../2026/notice.md), inside content/",
+            "链接本站其他文件时，请写它的 .md 文件相对于本文件的路径（例如 ../2026/notice.md），"
+            "且不能超出 content/",
+        ),
+        (
+            "GC101.missing.hint",
+            "correct the link: a document is linked by its .md file and an attachment by its "
+            "path under content/files/, both relative to this file",
+            "请改正链接：链接其他文件写它的 .md 文件路径，链接附件写 content/files/ 下的路径，"
+            "都相对于本文件",
+        ),
+        (
+            "GC102.hint",
+            "the page is gone: find its new address and correct the link, or remove the link",
+            "对方页面已不存在：请找到新的地址并改正链接，或删去该链接",
+        ),
+        (
+            "GC103.hint",
+            "the other site may be down for a while: run govsite check --external again later; "
+            "if it stays so, correct or remove the link",
+            "对方网站可能暂时无法访问：请稍后再运行 govsite check --external；如果一直如此，"
+            "请改正或删去该链接",
+        ),
+    ],
+)
+def test_how_to_mend_a_link(key: str, english: str, chinese: str) -> None:
+    assert (text(key).render("en"), text(key).render("zh")) == (english, chinese)
 
 
 def test_a_message_is_kept_with_its_parameters_through_the_build_cache() -> None:
