@@ -74,7 +74,9 @@ class Editor:
 
 # -- what every printed problem must be ------------------------------------------------------
 
-DIAGNOSTIC = re.compile(r"^(?:\S[^\n]*?: (?:error|warning)\[[A-Z]{2}\d{3}\]|error): (?P<message>.*)$")
+DIAGNOSTIC = re.compile(
+    r"^(?:\S[^\n]*?: (?:error|warning)\[[A-Z]{2}\d{3}\]|error): (?P<message>.*)$"
+)
 HINT = re.compile(r"^  hint: (?P<hint>.*)$")
 # What may be written in ASCII inside a Chinese message: code and values, not prose.
 NOT_PROSE = [
@@ -175,16 +177,25 @@ def test_a_new_editor_in_chinese_meets_only_messages_that_say_the_fix(tmp_path: 
 
     # New documents: a category by its title, then by its key; an interpretation of the first.
     renovation = _written(
-        editor.govsite("new", "record", "--title", "关于加强老旧小区改造的通知", "--category", "市政府文件")
+        editor.govsite(
+            "new", "record", "--title", "关于加强老旧小区改造的通知", "--category", "市政府文件"
+        )
     )
     heating = _written(
         editor.govsite(
-            "new", "record", "--title", "关于做好冬季供暖工作的通知", "--category", "policies/municipal"
+            "new",
+            "record",
+            "--title",
+            "关于做好冬季供暖工作的通知",
+            "--category",
+            "policies/municipal",
         )
     )
     editor.govsite("new", "record", "--title", "x", "--category", "规范性文件", expect=2)
     index_no = _index_no(editor.site / renovation)
-    editor.govsite("new", "interpretation", "--title", "解读", "--interprets", index_no + "9", expect=2)
+    editor.govsite(
+        "new", "interpretation", "--title", "解读", "--interprets", index_no + "9", expect=2
+    )
     explained = _written(
         editor.govsite(
             "new", "interpretation", "--title", "《关于加强老旧小区改造的通知》解读",
@@ -255,7 +266,12 @@ def test_a_new_editor_in_chinese_meets_only_messages_that_say_the_fix(tmp_path: 
     editor.edit(explained, ("\n正文。\n", "\n一、出台背景\n\n为加快老旧小区改造。\n"))
     for path in (heating, copied):
         editor.govsite(
-            "new", "interpretation", "--title", "解读", "--interprets", _index_no(editor.site / path)
+            "new",
+            "interpretation",
+            "--title",
+            "解读",
+            "--interprets",
+            _index_no(editor.site / path),
         )
     editor.govsite("build", "--strict")
     assert editor.runs[-1].output.startswith("Built ")
@@ -264,5 +280,7 @@ def test_a_new_editor_in_chinese_meets_only_messages_that_say_the_fix(tmp_path: 
     assert unfixable == []
     shown = {code for run in editor.runs for code in re.findall(r"\[(G[SC]\d{3})\]", run.output)}
     assert {"GS102", "GS201", "GS203", "GS204", "GS206", "GS207", "GS306", "GC207"} <= shown
-    told = sum(1 for run in editor.runs for line in run.output.splitlines() if DIAGNOSTIC.match(line))
+    told = sum(
+        1 for run in editor.runs for line in run.output.splitlines() if DIAGNOSTIC.match(line)
+    )
     assert told >= 20  # the walk-through met the mistakes it was meant to meet
