@@ -344,7 +344,8 @@ def new() -> None:
     """Write a new record, interpretation or page with every field (see each one's --help)."""
 
 
-title_option = click.option("--title", required=True, help="The document's title (名称).")
+# Required, but checked by scaffold so that its absence is told in the editor's language.
+title_option = click.option("--title", help="The document's title (名称).  [required]")
 record_slug_option = click.option(
     "--slug", help="File name (letters, digits, '-').  [default: AGENCY-YEAR-SERIAL]"
 )
@@ -368,7 +369,7 @@ agency_option = click.option(
 @lang_option
 @debug_option
 def new_record(
-    title: str,
+    title: str | None,
     category: str | None,
     agency: str | None,
     slug: str | None,
@@ -379,7 +380,7 @@ def new_record(
     """Write a disclosure record (政府信息) with the next free index number (索引号) and
     today's dates; fill in its fields and replace the placeholder text."""
     request = scaffold.NewDocument(
-        kind="record", title=title, category=category, agency=agency, slug=slug
+        kind="record", title=title or "", category=category, agency=agency, slug=slug
     )
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
@@ -402,7 +403,7 @@ def new_record(
 @lang_option
 @debug_option
 def new_interpretation(
-    title: str,
+    title: str | None,
     interprets: tuple[str, ...],
     category: str | None,
     agency: str | None,
@@ -415,7 +416,7 @@ def new_interpretation(
     the next free index number."""
     request = scaffold.NewDocument(
         kind="interpretation",
-        title=title,
+        title=title or "",
         category=category,
         agency=agency,
         interprets=interprets,
@@ -430,9 +431,11 @@ def new_interpretation(
 @site_option
 @lang_option
 @debug_option
-def new_page(title: str, slug: str | None, site_dir: Path, lang: str | None, debug: bool) -> None:
+def new_page(
+    title: str | None, slug: str | None, site_dir: Path, lang: str | None, debug: bool
+) -> None:
     """Write a plain page (the disclosure guide, an about page) under content/pages/."""
-    request = scaffold.NewDocument(kind="page", title=title, slug=slug)
+    request = scaffold.NewDocument(kind="page", title=title or "", slug=slug)
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
@@ -440,15 +443,14 @@ def new_page(title: str, slug: str | None, site_dir: Path, lang: str | None, deb
 @click.option(
     "--year",
     type=int,  # 2008 (the 条例 took effect on 1 May 2008) to this year: scaffold.create_report
-    required=True,
-    help="The year the report covers (it is published the year after).",
+    help="The year the report covers (it is published the year after).  [required]",
 )
 @click.option("--agency", help="Key of the reporting body in agencies.yaml.  [default: the first]")
 @site_option
 @lang_option
 @debug_option
 def new_report(
-    year: int, agency: str | None, site_dir: Path, lang: str | None, debug: bool
+    year: int | None, agency: str | None, site_dir: Path, lang: str | None, debug: bool
 ) -> None:
     """Write the year's 政府信息公开工作年度报告: a record with the six official headings and
     its statistics file (表二, 表三, 表四), filed under annual_report.category."""

@@ -100,6 +100,8 @@ def _date_sample(site: Path, record: Path, today: date) -> None:
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
     today = today or clock.today()
+    if not request.title.strip():
+        raise ScaffoldError(text("new.no-title"), text("new.no-title.hint"), "--title")
     if request.slug is not None:
         _check_slug(request.slug)
     if request.kind == "page":
@@ -329,11 +331,13 @@ def _quoted(text: str) -> str:
 
 
 def create_report(
-    project: Project, year: int, agency_key: str | None = None, today: date | None = None
+    project: Project, year: int | None, agency_key: str | None = None, today: date | None = None
 ) -> tuple[Path, Path]:
     """Write the annual report of `year` (政府信息公开工作年度报告): its record, with the six
     official headings, and its statistics file with every row of the official tables at 0."""
     today = today or clock.today()
+    if year is None:
+        raise ScaffoldError(text("new.no-year"), text("new.year.hint", year=today.year - 1))
     if not FIRST_REPORT_YEAR <= year <= today.year:
         hint = text("new.year.hint", year=today.year - 1)
         raise ScaffoldError(
