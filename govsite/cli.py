@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
-from govsite.messages import Language, choose_language, text
+from govsite.messages import Language, Text, choose_language, text
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -54,6 +55,54 @@ lang_option = click.option(
     help="The language of problem messages.  "
     "[default: LC_ALL/LANG if it is zh* or en*, else the site's `language`]",
 )
+
+
+class EditorCommand(click.Command):
+    """A command editors type (`init`, `new …`): an option it does not have, or a missing
+    argument, is told in the editor's language with how to fix it, not in click's English."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, list(args), parent, **extra)
+        except (click.NoSuchOption, click.MissingParameter) as exc:
+            command = " ".join(["govsite", *_command_path(parent), info_name or ""]).strip()
+            said, hint = _usage_problem(exc, command)
+            click.echo(scaffold.ScaffoldError(said, hint).format_text(_language(args)), err=True)
+            raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+def _command_path(context: click.Context | None) -> list[str]:
+    names: list[str] = []
+    while context is not None and context.parent is not None:
+        names.insert(0, context.info_name or "")
+        context = context.parent
+    return names
+
+
+def _usage_problem(exc: click.UsageError, command: str) -> tuple[Text, Text]:
+    if isinstance(exc, click.NoSuchOption):
+        near = sorted(exc.possibilities or ())
+        hint = (
+            text("usage.near.hint", word=near[0], command=command)
+            if near
+            else text("usage.help.hint", command=command)
+        )
+        return text("usage.no-such-option", option=exc.option_name), hint
+    assert isinstance(exc, click.MissingParameter)
+    name = (exc.param.name or "").upper() if exc.param else ""
+    return text("usage.missing", name=name), text("usage.help.hint", command=command)
+
+
+def _language(args: list[str]) -> Language:
+    """`--lang` if the command line has it, else the locale, else Chinese (no site yet)."""
+    explicit = next((value for flag, value in pairwise(args) if flag == "--lang"), None)
+    return choose_language(explicit, None)
 
 
 class Speaker:
@@ -327,7 +376,7 @@ def verify(
     sys.exit(EXIT_CONTENT_ERRORS if outcome.differences else 0)
 
 
-@main.command()
+@main.command(cls=EditorCommand)
 @click.argument("directory", type=click.Path(path_type=Path))
 @lang_option
 def init(directory: Path, lang: str | None) -> None:
@@ -357,7 +406,7 @@ agency_option = click.option(
 )
 
 
-@new.command("record")
+@new.command("record", cls=EditorCommand)
 @title_option
 @click.option(
     "--category",
@@ -385,7 +434,7 @@ def new_record(
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("interpretation")
+@new.command("interpretation", cls=EditorCommand)
 @title_option
 @click.option(
     "--interprets",
@@ -425,7 +474,7 @@ def new_interpretation(
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("page")
+@new.command("page", cls=EditorCommand)
 @title_option
 @page_slug_option
 @site_option
@@ -439,7 +488,7 @@ def new_page(
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("report")
+@new.command("report", cls=EditorCommand)
 @click.option(
     "--year",
     type=int,  # 2008 (the 条例 took effect on 1 May 2008) to this year: scaffold.create_report

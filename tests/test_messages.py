@@ -90,8 +90,9 @@ def test_every_message_is_shown_by_a_fixture(
     for finding in outcome.findings:
         for said in (finding.text, finding.hint_text):
             shown |= _keys(said) if said is not None else set()
-    # `govsite init` and `new` speak before there is a build: tests/test_scaffold_messages.py.
-    own = ("summary.", "init.", "new.")
+    # `govsite init` and `new` (and their usage errors) speak before there is a build:
+    # tests/test_scaffold_messages.py.
+    own = ("summary.", "init.", "new.", "usage.")
     keys = {key for key in en.MESSAGES if not key.startswith(own)} - TESTED_BELOW
     assert sorted(keys - shown) == []
 

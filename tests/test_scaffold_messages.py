@@ -32,10 +32,13 @@ SESSION: tuple[tuple[str, ...], ...] = (
     ("init", "new-site"),
     ("init", "new-site"),
     ("init", "govsite.yaml"),
+    ("init",),
     ("new", "record", "--title", "关于老旧小区改造的通知", "--category", "市政府文件"),
     ("new", "record", "--title", "关于老旧小区改造的通知", "--category", "policies/municipal"),
     ("new", "record", "--title", "关于老旧小区改造的通知"),
     ("new", "record", "--category", "policies"),
+    ("new", "record", "--title", "x", "--categroy", "policies"),
+    ("new", "page", "--title", "x", "--category", "policies"),
     ("new", "record", "--title", "x", "--category", "规范性文件"),
     ("new", "record", "--title", "x", "--category", "市政府文"),
     ("new", "record", "--title", "x", "--category", "policies/municipall"),
@@ -117,11 +120,11 @@ def test_every_init_and_new_message_word_for_word(
 def test_the_session_shows_every_init_and_new_message(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each `init.*` and `new.*` message, as its English template reads with any values."""
+    """Each `init.*`, `new.*` and `usage.*` message, as its English template reads with any values."""
     printed = transcript(make_site, monkeypatch, "en")
     missing = []
     for key, template in en.MESSAGES.items():
-        if not key.startswith(("init.", "new.")):
+        if not key.startswith(("init.", "new.", "usage.")):
             continue
         parts = [re.escape(part) for part in re.split(r"\{[a-z_]+\}", template)]
         if not re.search(".*?".join(parts), printed):

@@ -98,6 +98,10 @@ MESSAGES: dict[str, str] = {
     "preview.title": "The site did not build",
     "preview.lead": "Fix these and save; this page reloads after the next build.",
     # `govsite init` and `govsite new` (scaffold.py): what they did, and what they refuse.
+    "usage.no-such-option": "there is no option '{option}'",
+    "usage.near.hint": "did you mean {word}? ({command} --help lists every option)",
+    "usage.help.hint": "{command} --help lists every option and what to write",
+    "usage.missing": "the argument {name} is missing",
     "init.done": "Created a site with {count} files in {folder}.",
     "init.next": "Build it with: govsite build --site {folder}",
     "init.not-empty": "'{folder}' is not empty",
