@@ -100,13 +100,20 @@ def english_in(said: str) -> str | None:
     return found.group() if found else None
 
 
+# The one line still printed in English: the build's summary after it succeeded.
+BUILD_SUMMARY = re.compile(r"^(?:Built|Up to date:) ")
+
+
 def problems_without_a_fix(output: str) -> list[str]:
-    """Each problem printed without a way to fix it, or with English prose in it."""
+    """Each problem printed without a way to fix it, or with English prose in it, and any
+    other line (what `init` and `new` say they did) with English prose in it."""
     lines = output.splitlines()
     found = []
     for number, line in enumerate(lines):
         diagnostic = DIAGNOSTIC.match(line)
         if diagnostic is None:
+            if not HINT.match(line) and not BUILD_SUMMARY.match(line) and english_in(line):
+                found.append(f"English '{english_in(line)}': {line}")
             continue
         message = diagnostic.group("message")
         hinted = HINT.match(lines[number + 1]) if number + 1 < len(lines) else None
@@ -135,6 +142,8 @@ def problems_without_a_fix(output: str) -> list[str]:
         ("content/a.md:6:1: warning[GC404]: 栏目“工作报告”（reports）还没有任何文件", "no fix"),
         ("error: 没有栏目 'nope'\n  hint: pass --category with a key path", "English"),
         ("error: 文件需要指定栏目", "no fix"),
+        ("Build it with: govsite build --site site", "English 'Build it with'"),
+        ("Created a site with 8 files in site.", "English 'Created a site with"),
     ],
 )
 def test_the_walkthrough_would_see_a_message_without_its_fix(printed: str, problem: str) -> None:
