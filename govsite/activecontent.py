@@ -31,7 +31,6 @@ from lxml import html as lxml_html
 
 from govsite.config import Project
 from govsite.errors import Report, SourceLocation
-from govsite.messages import Text, text
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml"})
 XML_SUFFIXES = frozenset({".svg", ".svgz", ".xhtml", ".xht", ".xml", ".xsl", ".xslt"})
@@ -64,12 +63,7 @@ class ActiveContent:
     """One thing in a file that can run script; `line` is 1-based, or None for the whole file."""
 
     line: int | None
-    said: Text
-    """What it is, in the messages' catalogue (`active.*`), so the check can say it in Chinese."""
-
-    @property
-    def what(self) -> str:
-        return self.said.render("en")
+    what: str
 
 
 def report_active_attachments(
@@ -90,22 +84,14 @@ def active_attachments(
     project: Project, copies: Iterable[tuple[str, Path]]
 ) -> Iterator[tuple[SourceLocation, str]]:
     """Where and what each thing is in a file under content/ among `copies` that can run script."""
-    for where, published, found in active_content_in(project, copies):
-        message = f"'{published}' {found.what}: it would run script on the site's own pages"
-        yield where, message
-
-
-def active_content_in(
-    project: Project, copies: Iterable[tuple[str, Path]]
-) -> Iterator[tuple[SourceLocation, str, ActiveContent]]:
-    """Where, in which published file, and what each thing is that can run script."""
     content = project.content_dir.resolve()
     for published, source in sorted(copies):
         if not may_be_active(source) or not source.resolve().is_relative_to(content):
             continue  # theme assets are the theme's own
         where = SourceLocation(PurePosixPath("content", published))
         for found in find_active_content(source):
-            yield where.at(found.line), published, found
+            message = f"'{published}' {found.what}: it would run script on the site's own pages"
+            yield where.at(found.line), message
 
 
 def may_be_active(path: PurePosixPath | Path) -> bool:
@@ -121,13 +107,13 @@ def find_active_content(path: Path) -> list[ActiveContent]:
         if path.suffix.lower() == ".svgz":
             data = _gunzip(data)
     except (OSError, EOFError, zlib.error) as exc:
-        return [ActiveContent(None, text("active.unreadable", error=str(exc)))]
+        return [ActiveContent(None, f"cannot be read ({exc}), so cannot be checked")]
     if path.suffix.lower() in HTML_SUFFIXES:
         document = _parse_html(data)
         return [] if document is None else list(_active_in(document))
     parsed = _parse_xml(data)
     if isinstance(parsed, str):
-        return [ActiveContent(None, text("active.not-xml", error=parsed))]
+        return [ActiveContent(None, f"is not well-formed XML ({parsed}), so cannot be checked")]
     return list(_active_in(parsed))
 
 
@@ -160,11 +146,11 @@ def _active_in(root: etree._Element) -> Iterator[ActiveContent]:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
         # Browsers expand them (and so could find a <script> in one); this reading does not.
-        yield ActiveContent(None, text("active.entities"))
+        yield ActiveContent(None, "declares XML entities, which this check cannot vouch for")
     for node in _with_siblings(root):
         if isinstance(node, etree._ProcessingInstruction):
             if node.target == "xml-stylesheet" and "xsl" in (node.text or "").lower():
-                yield ActiveContent(_line(node), text("active.xslt"))
+                yield ActiveContent(_line(node), "an XSLT stylesheet (<?xml-stylesheet?>)")
             continue
         if not isinstance(node.tag, str):
             continue  # comments, entities
@@ -196,17 +182,18 @@ def _active_element(element: etree._Element) -> Iterator[ActiveContent]:
     tag = _local(str(element.tag))
     name = tag.lower()
     if name in ACTIVE_ELEMENTS:
-        yield ActiveContent(_line(element), text("active.element", tag=tag))
+        yield ActiveContent(_line(element), f"a <{tag}> element")
     if name == "meta" and str(element.get("http-equiv", "")).strip().lower() == "refresh":
-        yield ActiveContent(_line(element), text("active.refresh"))
+        yield ActiveContent(_line(element), "a <meta http-equiv=refresh> redirect")
     for attribute, value in element.attrib.items():
         local = _local(str(attribute))
         if local.lower().startswith("on"):
-            yield ActiveContent(_line(element), text("active.handler", attribute=local, tag=name))
+            yield ActiveContent(_line(element), f"an event handler '{local}' on <{name}>")
         elif _is_active_address(str(value)):
             shown = "".join(c if c >= " " else f"\\x{ord(c):02x}" for c in str(value).strip()[:40])
-            said = text("active.address", address=shown, attribute=local, tag=name)
-            yield ActiveContent(_line(element), said)
+            yield ActiveContent(
+                _line(element), f"a script address '{shown}' in '{local}' on <{name}>"
+            )
 
 
 def _is_active_address(value: str) -> bool:

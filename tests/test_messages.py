@@ -71,8 +71,6 @@ TESTED_BELOW = {
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
     *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
     *("GC101.outside.hint", "GC101.missing.hint", "GC102.hint", "GC103.hint"),
-    *(f"active.{what}" for what in ("element", "refresh", "address", "xslt", "entities")),
-    *("active.unreadable", "active.not-xml"),
 }
 
 
@@ -307,51 +305,3 @@ def test_timeliness_variants_the_broken_site_does_not_show(
     said: Text, english: str, chinese: str
 ) -> None:
     assert (said.render("en"), said.render("zh")) == (english, chinese)
-
-
-@pytest.mark.parametrize(
-    ("what", "english", "chinese"),
-    [
-        (
-            text("active.element", tag="script"),
-            "'files/a.svg' holds a <script> element",
-            "'files/a.svg' 中有 <script> 元素",
-        ),
-        (
-            text("active.refresh"),
-            "'files/a.svg' holds a <meta http-equiv=refresh> redirect",
-            "'files/a.svg' 中有 <meta http-equiv=refresh> 自动跳转",
-        ),
-        (
-            text("active.address", address="javascript:alert(1)", attribute="href", tag="a"),
-            "'files/a.svg' holds a script address 'javascript:alert(1)' in 'href' on <a>",
-            "'files/a.svg' 中有脚本地址 'javascript:alert(1)'（在 <a> 的 'href' 中）",
-        ),
-        (
-            text("active.xslt"),
-            "'files/a.svg' holds an XSLT stylesheet (<?xml-stylesheet?>)",
-            "'files/a.svg' 中有 XSLT 样式表（<?xml-stylesheet?>）",
-        ),
-        (
-            text("active.entities"),
-            "'files/a.svg' holds declarations of XML entities, which this check cannot vouch for",
-            "'files/a.svg' 中有 XML 实体声明，本检查无法确认其安全",
-        ),
-        (
-            text("active.unreadable", error="Permission denied"),
-            "'files/a.svg' holds content that cannot be read (Permission denied), so cannot be "
-            "checked",
-            "'files/a.svg' 中有无法读取的内容（Permission denied），因此无法检查",
-        ),
-        (
-            text("active.not-xml", error="Premature end of data"),
-            "'files/a.svg' holds XML that is not well-formed (Premature end of data), so cannot "
-            "be checked",
-            "'files/a.svg' 中有格式错误的 XML（Premature end of data），因此无法检查",
-        ),
-    ],
-)
-def test_what_can_run_script_in_both_languages(what: Text, english: str, chinese: str) -> None:
-    said = text("GC801", file="files/a.svg", what=what)
-    end = (": it would run script on the site's own pages", "：它会在本站页面上运行脚本")
-    assert (said.render("en"), said.render("zh")) == (english + end[0], chinese + end[1])

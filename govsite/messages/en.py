@@ -237,15 +237,5 @@ MESSAGES: dict[str, str] = {
     "GC604.hint": "give the record a 'summary', or the site a 'description' in govsite.yaml",
     "GC701": "no 我为政府网站找错 address: set 'identity.error_report_url' (the national report-an-error page for this site, e.g. https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={site_id})",
     "GC702": "no 党政机关标识: set 'identity.party_gov_logo' (the image and link issued for this site)",
-    "GC801": "'{file}' holds {what}: it would run script on the site's own pages",
-    "GC801.hint": "publish it as an image or PDF, or remove what runs script; `govsite build` refuses the file (GS160) unless govsite.yaml says `attachments: {{active_content: warn}}`",
-    # What in a file can run script (GC801; activecontent.py).
-    "active.element": "a <{tag}> element",
-    "active.refresh": "a <meta http-equiv=refresh> redirect",
-    "active.handler": "an event handler '{attribute}' on <{tag}>",
-    "active.address": "a script address '{address}' in '{attribute}' on <{tag}>",
-    "active.xslt": "an XSLT stylesheet (<?xml-stylesheet?>)",
-    "active.entities": "declarations of XML entities, which this check cannot vouch for",
-    "active.unreadable": "content that cannot be read ({error}), so cannot be checked",
-    "active.not-xml": "XML that is not well-formed ({error}), so cannot be checked",
+    "GC801.hint": "publish it as an image or PDF, or remove what runs script (a file that cannot be read: save it again from the program that made it); `govsite build` refuses the file (GS160) unless govsite.yaml says `attachments: {{active_content: warn}}`",
 }
