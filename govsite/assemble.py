@@ -402,7 +402,11 @@ def _titles(by_path: Mapping[str, CatalogueNode]) -> dict[str, str]:
 
 
 def _named_as_a_copy(path: PurePosixPath, paths: Sequence[PurePosixPath]) -> bool:
-    """Whether the file is named as a copy of another: its name with something added
-    ('x - 副本.md', 'x-2.md', 'x copy.md'), as editors and file managers name a copy made
-    on the same day, whose name may sort before the original's ('x - 副本' < 'x.')."""
-    return any(path.stem != other.stem and path.stem.startswith(other.stem) for other in paths)
+    """Whether the file is named as a copy of another beside it: that one's name with
+    something added ('x - 副本.md', 'x-2.md', 'x copy.md'), as editors and file managers
+    name a copy made on the same day, whose name may sort before the original's
+    ('x - 副本' < 'x.')."""
+    return any(
+        other.parent == path.parent and other.stem != path.stem and path.stem.startswith(other.stem)
+        for other in paths
+    )
