@@ -302,7 +302,7 @@ def test_check_names_records_that_expired_within_the_review_period(site: Path) -
         "content/records/policies/2026/timed-measures.md:11:1"
     ]
     assert "expired on 2027-06-30 (1 days ago)" in expired[0].message
-    assert "set 'validity: expired'" in expired[0].message
+    assert expired[0].hint is not None and "set 'validity: expired'" in expired[0].hint
     outcome = check_site(project, date(2032, 6, 30))  # 1827 days: past the review period
     assert not isinstance(outcome, BuildFailed)
     assert not [f for f in outcome.findings if f.code == "GC407"]
