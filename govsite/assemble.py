@@ -295,7 +295,8 @@ class _ReferenceChecker:
 
     def check_index_numbers(self, documents: Sequence[ParsedDocument]) -> None:
         """Each index number once; a copy is reported on the newer file (by `published`, then
-        path), since the record published first already carries the number for good."""
+        the file named as a copy of another, then path), since the record published first
+        already carries the number for good."""
         holders: defaultdict[str, list[tuple[ParsedDocument, RecordMeta]]] = defaultdict(list)
         for parsed in documents:
             if isinstance(parsed.meta, RecordMeta):
@@ -303,7 +304,14 @@ class _ReferenceChecker:
         self.index_numbers = set(holders)
         free = FreeNumbers(self.pattern, holders, self.catalogues.agencies)
         for index_no, records in sorted(holders.items()):
-            records.sort(key=lambda pair: (pair[1].published, str(pair[0].source.content_path)))
+            paths = [parsed.source.content_path for parsed, _ in records]
+            records.sort(
+                key=lambda pair: (
+                    pair[1].published,
+                    _named_as_a_copy(pair[0].source.content_path, paths),
+                    str(pair[0].source.content_path),
+                )
+            )
             first = records[0][0].front_matter.value_at(("index_no",))
             for parsed, meta in records[1:]:
                 number = free.take(meta.agency, meta.published) or ""
@@ -391,3 +399,14 @@ def _titles(by_path: Mapping[str, CatalogueNode]) -> dict[str, str]:
     for path, node in by_path.items():
         paths[node.title].append(path)
     return {title: found[0] for title, found in paths.items() if len(found) == 1}
+
+
+def _named_as_a_copy(path: PurePosixPath, paths: Sequence[PurePosixPath]) -> bool:
+    """Whether the file is named as a copy of another beside it: that one's name with
+    something added ('x - 副本.md', 'x-2.md', 'x copy.md'), as editors and file managers
+    name a copy made on the same day, whose name may sort before the original's
+    ('x - 副本' < 'x.')."""
+    return any(
+        other.parent == path.parent and other.stem != path.stem and path.stem.startswith(other.stem)
+        for other in paths
+    )

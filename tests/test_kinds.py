@@ -213,7 +213,8 @@ def test_a_closed_consultation_without_feedback_is_flagged(
     assert found == (
         [
             f"{RECORD}:8:1: warning[GC409]: the consultation closed on 2026-04-30 and has no "
-            "采纳情况反馈 30 days later: publish the feedback and name it in 'feedback'"
+            "采纳情况反馈 30 days later\n  hint: publish the feedback as a record and write its "
+            "index number in 'feedback' under 'consultation'"
         ]
         if flagged
         else []

@@ -69,6 +69,8 @@ TESTED_BELOW = {
     *("summary.nothing-written", "preview.title", "preview.lead"),
     *("GC502.before", "GC101.outside", "GC101.missing"),
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
+    *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
+    *("GC101.outside.hint", "GC101.missing.hint", "GC102.hint", "GC103.hint"),
 }
 
 
@@ -84,8 +86,12 @@ def test_every_message_is_shown_by_a_fixture(
     outcome = check_site(load_project(BROKEN), date(2026, 6, 30))
     assert not isinstance(outcome, BuildFailed)
     for finding in outcome.findings:
-        shown |= _keys(finding.text) if finding.text is not None else set()
-    keys = {key for key in en.MESSAGES if not key.startswith("summary.")} - TESTED_BELOW
+        for said in (finding.text, finding.hint_text):
+            shown |= _keys(said) if said is not None else set()
+    # `govsite init` and `new` (and their usage errors) speak before there is a build:
+    # tests/test_scaffold_messages.py.
+    own = ("summary.", "init.", "new.", "usage.")
+    keys = {key for key in en.MESSAGES if not key.startswith(own)} - TESTED_BELOW
     assert sorted(keys - shown) == []
 
 
@@ -223,6 +229,41 @@ def test_links_that_lead_nowhere(said: Text, english: str, chinese: str) -> None
     assert (said.render("en"), said.render("zh")) == (english, chinese)
 
 
+@pytest.mark.parametrize(
+    ("key", "english", "chinese"),
+    [
+        (
+            "GC101.outside.hint",
+            "link to another document by its .md file, relative to this file (e.g. "
+            "../2026/notice.md), inside content/",
+            "链接本站其他文件时，请写它的 .md 文件相对于本文件的路径（例如 ../2026/notice.md），"
+            "且不能超出 content/",
+        ),
+        (
+            "GC101.missing.hint",
+            "correct the link: a document is linked by its .md file and an attachment by its "
+            "path under content/files/, both relative to this file",
+            "请改正链接：链接其他文件写它的 .md 文件路径，链接附件写 content/files/ 下的路径，"
+            "都相对于本文件",
+        ),
+        (
+            "GC102.hint",
+            "the page is gone: find its new address and correct the link, or remove the link",
+            "对方页面已不存在：请找到新的地址并改正链接，或删去该链接",
+        ),
+        (
+            "GC103.hint",
+            "the other site may be down for a while: run govsite check --external again later; "
+            "if it stays so, correct or remove the link",
+            "对方网站可能暂时无法访问：请稍后再运行 govsite check --external；如果一直如此，"
+            "请改正或删去该链接",
+        ),
+    ],
+)
+def test_how_to_mend_a_link(key: str, english: str, chinese: str) -> None:
+    assert (text(key).render("en"), text(key).render("zh")) == (english, chinese)
+
+
 def test_a_message_is_kept_with_its_parameters_through_the_build_cache() -> None:
     again = Diagnostic.from_json(AN_ERROR.to_json())
     assert again == AN_ERROR
@@ -243,3 +284,24 @@ def test_no_hint_or_new_site_carries_the_demo_citys_codes(make_site: MakeSite) -
     texts += [written.read_text(encoding="utf-8"), *en.MESSAGES.values(), *zh.MESSAGES.values()]
     texts.append(project.index_no_pattern.example())
     assert [t for t in texts if any(code in t for code in DEMO_CITY)] == []
+
+
+@pytest.mark.parametrize(
+    ("said", "english", "chinese"),
+    [
+        (
+            text("GC406.updated", days=1900, period=1825),
+            "still 'effective' but last updated 1900 days ago (review period 1825 days)",
+            "有效性仍为 'effective'，但上次更新已是 1900 天前（复核周期 1825 天）",
+        ),
+        (
+            text("GC408.hint", year=2025),
+            "write it with `govsite new report --year 2025`, fill it in and publish it",
+            "请用 `govsite new report --year 2025` 生成年度报告，填写后发布",
+        ),
+    ],
+)
+def test_timeliness_variants_the_broken_site_does_not_show(
+    said: Text, english: str, chinese: str
+) -> None:
+    assert (said.render("en"), said.render("zh")) == (english, chinese)

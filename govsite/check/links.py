@@ -86,7 +86,12 @@ def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Itera
             problem = _problem(unquote(href), resolved, existing, facts)
             if problem:
                 hint = unquote(href).rsplit("/", 1)[-1] or None
-                yield finding("GC101", problem, page_location(inspection, path, hint))
+                yield finding(
+                    "GC101",
+                    problem,
+                    page_location(inspection, path, hint),
+                    messages.text(f"{problem.key}.hint"),
+                )
 
 
 def _problem(
