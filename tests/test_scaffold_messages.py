@@ -57,6 +57,8 @@ SESSION: tuple[tuple[str, ...], ...] = (
     ("new", "report", "--year", "2007"),
     ("new", "report", "--year", "2027"),
     ("new", "report", "--year", "2025"),
+    ("-", "no annual-report category"),
+    ("new", "report", "--year", "2024"),
     ("-", "two categories of one title"),
     ("new", "record", "--title", "x", "--category", "政策文件"),
     ("-", "content/pages/ leads out of the site"),
@@ -73,6 +75,9 @@ def _change(root: Path, what: str) -> None:
     if what == "two categories of one title":
         with categories.open("a", encoding="utf-8") as file:
             file.write("- key: archive\n  title: 政策文件\n")
+    elif what == "no annual-report category":
+        text = categories.read_text(encoding="utf-8")
+        categories.write_text(text[: text.index("- key: annual-reports")], encoding="utf-8")
     elif what == "content/pages/ leads out of the site":
         shutil.rmtree(root / "content/pages")
         (root.parent / "elsewhere").mkdir()
