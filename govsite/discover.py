@@ -84,7 +84,10 @@ def _sources(root: Path, content: Path, report: Report) -> Iterator[tuple[Path, 
             problem is None
             and (twin := seen.setdefault(relative.as_posix().casefold(), relative)) != relative
         ):
-            problem = (messages.text("GS105.case", twin=str(twin)), messages.text("GS105.case.hint"))
+            problem = (
+                messages.text("GS105.case", twin=str(twin)),
+                messages.text("GS105.case.hint"),
+            )
         if problem is None:
             yield path, relative
         else:

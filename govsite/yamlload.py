@@ -226,4 +226,3 @@ class _Converter:
         if self.escaped and isinstance(value, str) and CONTROL.search(value):
             return remove_controls_from_value(value, self.locate(node), self.report)
         return value
-
