@@ -40,6 +40,9 @@ def describe_yaml_error(
 
     where = at(problem)
     line, column = first_line + problem.line, problem.column + 1
+    if "flow node" in context:  # a list or mapping ending in ',' where the text ends
+        opened = _open_bracket(lines, problem) or opened
+        context = "flow sequence" if opened and _char(lines, opened) == "[" else "flow mapping"
     if opened is not None and "flow sequence" in context:
         return text("GS102.unclosed-list"), at(opened), text("GS102.unclosed-list.hint")
     if opened is not None and "flow mapping" in context:
@@ -73,7 +76,11 @@ def describe_yaml_error(
             key_column=opened.column + 1,
         )
         return message, where, text("GS102.indentation.hint")
-    if "cannot start any token" in said:
+    nameless = "an anchor" in context or "an alias" in context  # a '&' or '*' and no name
+    if nameless and opened is not None:
+        problem = opened
+        where, line, column = at(problem), first_line + problem.line, problem.column + 1
+    if "cannot start any token" in said or nameless:
         char = _char(lines, problem)
         if char == "\t":
             return text("GS102.tab", line=line, column=column), where, text("GS102.tab.hint")
@@ -98,13 +105,32 @@ def _char(lines: list[str], mark: yaml.Mark) -> str:
 
 
 def _found(lines: list[str], mark: yaml.Mark) -> Text:
-    """What stands at `mark`: its first few characters, or the end of the text."""
+    """What stands at `mark`: its first few characters (at the end of a line, the line)."""
     line = lines[mark.line] if mark.line < len(lines) else ""
-    rest = line[mark.column :].strip()
-    if not rest:
-        return text("value.end")
+    rest = line[mark.column :].strip() or line.strip()
     shown = rest[:_FOUND_LENGTH] + ("…" if len(rest) > _FOUND_LENGTH else "")
     return text("value.written", value=shown)
+
+
+def _open_bracket(lines: list[str], mark: yaml.Mark) -> yaml.Mark | None:
+    """Where the innermost '[' or '{' still open at `mark` was written (quotes skipped)."""
+    opened: list[tuple[int, int, str]] = []
+    quote = ""
+    for number, line in enumerate(lines[: mark.line + 1]):
+        end = mark.column if number == mark.line else len(line)
+        for column, char in enumerate(line[:end]):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char in "[{":
+                opened.append((number, column, char))
+            elif char in "]}" and opened:
+                opened.pop()
+    if not opened:
+        return None
+    number, column, _ = opened[-1]
+    return yaml.Mark("", 0, number, column, None, None)
 
 
 def _alias(lines: list[str], mark: yaml.Mark) -> str:

@@ -215,7 +215,6 @@ MESSAGES: dict[str, str] = {
     "value.mapping": "a mapping",
     "value.number": "the number {value}",
     "value.written": "'{value}'",
-    "value.end": "the end of the line",
     # Hints that say how to fix what the message names.
     "GS102.hint": "look at this line and the one before: a ':' without a space after it, or a quote or bracket left open, are the usual causes",
     "GS103.hint": "keep one of the two lines and delete the other",

@@ -201,7 +201,6 @@ MESSAGES: dict[str, str] = {
     "value.mapping": "一个映射",
     "value.number": "数字 {value}",
     "value.written": "'{value}'",
-    "value.end": "行尾",
     "GS102.hint": "请检查本行和上一行：常见原因是冒号后缺少空格，或引号、括号没有配对",
     "GS103.hint": "请保留其中一行，删除另一行",
     "GS104.no-front-matter.hint": "文件第一行写 '---'，接着写各字段（title: …），再写一行 '---'",
