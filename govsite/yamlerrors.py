@@ -130,7 +130,7 @@ def _open_bracket(lines: list[str], mark: yaml.Mark) -> yaml.Mark | None:
     if not opened:
         return None
     number, column, _ = opened[-1]
-    return yaml.Mark("", 0, number, column, None, None)
+    return yaml.Mark("", 0, number, column, None, 0)
 
 
 def _alias(lines: list[str], mark: yaml.Mark) -> str:
