@@ -239,7 +239,7 @@ MESSAGES: dict[str, str] = {
     "GS401": "output '{path}' is claimed twice: also by {owner}",
     "GS401.generated": "output '{path}' is claimed twice: also by a page govsite generates",
     "GS401.hint": "give one of them a different file name or `slug`",
-    "GS402": "template error while rendering '{page}': {error}",
+    "GS402": "template error while rendering {page}: {error}",
     "GS402.hint": "the mistake is at this line of the template (a misspelt name is the usual cause): correct it, or delete the site's own copy under templates/ to use the theme's",
     "GS501": "the search index was not built: {reason}",
     "GS501.hint": "the rest of the site is written and its search page says search is unavailable; remove the cause named (often a full disk) and build again",
