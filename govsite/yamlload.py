@@ -214,7 +214,8 @@ class _Converter:
 
     def _convert_scalar(self, node: yaml.Node) -> object:
         if not isinstance(node, yaml.ScalarNode):
-            self.report.say("error", text("GS102.key-not-text"), self.locate(node))
+            hint = text("GS102.key-not-text.hint")
+            self.report.say("error", text("GS102.key-not-text"), self.locate(node), hint)
             return None
         try:
             value = self.loader.construct_object(node)

@@ -90,11 +90,16 @@ TESTED_BELOW = {
 def test_every_message_is_shown_by_a_fixture(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """…and every message the fixtures show is a catalogue message, with a hint."""
     shown: set[str] = set()
+    untranslated: list[str] = []
     for case in CASES:
         for diagnostic in build_with(make_site, case, monkeypatch):
             for said in (diagnostic.text, diagnostic.hint_text):
                 shown |= _keys(said) if said is not None else set()
+            if diagnostic.text is None or diagnostic.hint_text is None:
+                untranslated.append(diagnostic.format_text())  # or says no fix
+    assert untranslated == []
     # The check's rules, on the fixture that breaks each (tests/test_check.py has its output).
     outcome = check_site(load_project(BROKEN), date(2026, 6, 30))
     assert not isinstance(outcome, BuildFailed)

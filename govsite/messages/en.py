@@ -173,6 +173,7 @@ MESSAGES: dict[str, str] = {
     "GS203.int": "'{field}': expected a whole number, got {got}",
     "GS203.url": "'{field}': '{value}' is not an http(s) address",
     "GS102.key-not-text": "a mapping key must be plain text",
+    "GS102.key-not-text.hint": "write the key as a plain word before the ':', without brackets or braces ('genre: 通知')",
     "GS203.slug": "slug '{slug}' may hold only letters, digits, '.', '_' and '-', at most 100",
     "GS204": "'{field}': {got} is not a valid date",
     "GS204.month": "'{field}': {got} is not a valid date (there is no month {month})",

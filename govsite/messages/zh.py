@@ -162,6 +162,7 @@ MESSAGES: dict[str, str] = {
     "GS203.int": "'{field}'：应为整数，实际是 {got}",
     "GS203.url": "'{field}'：'{value}' 不是 http(s) 网址",
     "GS102.key-not-text": "映射的键必须是普通文本",
+    "GS102.key-not-text.hint": "请在冒号前直接写键名，不要加方括号或花括号（'genre: 通知'）",
     "GS203.slug": "slug '{slug}' 只能包含字母、数字、'.'、'_' 和 '-'，最多100个",
     "GS204": "'{field}'：{got} 不是有效日期",
     "GS204.month": "'{field}'：{got} 不是有效日期（没有{month}月）",
