@@ -109,13 +109,9 @@ def _without_held_back(
     front_matter = next(d.front_matter for d in documents if d.source.location == record.source)
     for key, index_no in waiting:
         field = key if len(record.interprets) > 1 or key[0] == "superseded_by" else key[:1]
-        report.warning(
-            "GS320",
-            f"'{key[0]}' names '{index_no}', which is held back until it is published "
-            f"on {held_back[index_no].published.isoformat()}",
-            front_matter.value_at(field),
-            "the link shows from that day on; until then this record does not mention it",
-        )
+        day = held_back[index_no].published.isoformat()
+        message = text("GS320", field=str(key[0]), index_no=index_no, published=day)
+        report.say("warning", message, front_matter.value_at(field), text("GS320.hint"))
     return replace(
         record,
         superseded_by=None if record.superseded_by in held_back else record.superseded_by,
@@ -360,12 +356,9 @@ class _ReferenceChecker:
                     parsed, where, (str(field.value),), self.index_numbers, "GS304", "record"
                 )
             elif field.type == "file" and PurePosixPath(str(field.value)) not in self.files:
-                self.report.error(
-                    "GS306",
-                    f"{field.title} 'content/{field.value}' does not exist",
-                    parsed.front_matter.value_at(where),
-                    "file paths are relative to content/",
-                )
+                message = text("GS306.kind", name=field.title, file=str(field.value))
+                hint = text("GS306.kind.hint")
+                self.report.say("error", message, parsed.front_matter.value_at(where), hint)
 
     def _known(
         self,

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from govsite.annualreport import with_report_tables
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
 from govsite.model import STATUSES, Record, Site
 from govsite.outputs import metadata
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
@@ -144,7 +145,7 @@ def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | R
             )
     except Exception as exc:  # any template failure becomes a located diagnostic
         location = _template_location(exc, context.root, context.theme)
-        shown = f"{page.source}" if page.source else f"the page '{page.output_path}'"
+        shown = f"{page.source.path}" if page.source else page.output_path
         return RenderFailure(location, f"{type(exc).__name__}: {exc}", shown)
     page_reads = PageReads.of(reads) if reads.cacheable else None
     return RenderedPage(OutputFile(page.output_path, html.encode("utf-8")), page_reads)
@@ -163,11 +164,8 @@ def collect_rendered(
             outputs.append(item.output)
         elif (str(item.location), item.message) not in seen:
             seen.add((str(item.location), item.message))
-            report.error(
-                "GS402",
-                f"template error while rendering {item.shown}: {item.message}",
-                item.location,
-            )
+            message = text("GS402", page=item.shown, error=item.message)
+            report.say("error", message, item.location, text("GS402.hint"))
     return tuple(outputs)
 
 

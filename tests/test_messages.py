@@ -8,17 +8,23 @@ removes from it), and `expected.en.txt` and
 
 from __future__ import annotations
 
+import os
 import shutil
 import string
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
+from govsite.outputs import search
 from govsite.pipeline import check_site
 from govsite.scaffold import NewDocument, create_document
 from govsite.serve import PreviewState
@@ -71,17 +77,31 @@ TESTED_BELOW = {
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
     *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
     *("GC101.outside.hint", "GC101.missing.hint", "GC102.hint", "GC103.hint"),
+    # Files a fixture folder cannot hold (names Windows refuses, links, a FIFO).
+    *("GS105.case", "GS105.case.hint", "GS105.character", "GS105.character.hint"),
+    *("GS105.reserved", "GS105.reserved.hint", "GS105.dangling", "GS105.dangling.hint"),
+    *("GS105.outside", "GS105.outside.hint", "GS105.linked-folder", "GS105.linked-folder.hint"),
+    *("GS105.special", "GS105.special.hint", "GS152", "GS152.hint"),
+    *("GS501", "GS501.hint", "GS102.unreadable"),  # a failure of the disk, or of PyYAML
+    # A signing key from the environment, which a fixture cannot set.
+    *("GS113.not-pem", "GS113.not-ed25519", "GS113.key.hint"),
+    *("GS113.encrypted", "GS113.encrypted.hint"),
 }
 
 
 def test_every_message_is_shown_by_a_fixture(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """…and every message the fixtures show is a catalogue message, with a hint."""
     shown: set[str] = set()
+    untranslated: list[str] = []
     for case in CASES:
         for diagnostic in build_with(make_site, case, monkeypatch):
             for said in (diagnostic.text, diagnostic.hint_text):
                 shown |= _keys(said) if said is not None else set()
+            if diagnostic.text is None or diagnostic.hint_text is None:
+                untranslated.append(diagnostic.format_text())  # or says no fix
+    assert untranslated == []
     # The check's rules, on the fixture that breaks each (tests/test_check.py has its output).
     outcome = check_site(load_project(BROKEN), date(2026, 6, 30))
     assert not isinstance(outcome, BuildFailed)
@@ -305,3 +325,197 @@ def test_timeliness_variants_the_broken_site_does_not_show(
     said: Text, english: str, chinese: str
 ) -> None:
     assert (said.render("en"), said.render("zh")) == (english, chinese)
+
+
+def _link(target: str) -> Callable[[Path, Path], None]:
+    """Make `path` a symbolic link to `target` (`{outside}` is a folder outside the site)."""
+
+    def make(path: Path, outside: Path) -> None:
+        path.symlink_to(Path(target.format(outside=outside, site=path.parents[2])))
+
+    return make
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _file(path: Path, outside: Path) -> None:
+    path.write_text("---\ntitle: 页面\n---\n正文\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "english", "chinese"),
+    [
+        (
+            "content/files/通知:2026.pdf",
+            _file,
+            "content/files/通知:2026.pdf: error[GS105]: the name '通知:2026.pdf' holds ':', which cannot be part of a web "
+            "address or a file name on every system\n  hint: rename it using letters, digits, "
+            "Chinese characters, spaces, '-', '_' and '.'",
+            "content/files/通知:2026.pdf: error[GS105]: 名称 '通知:2026.pdf' 含有 ':'，它不能用在网址中，在有些系统上也不能用在"
+            "文件名中\n  hint: 请改名，只用字母、数字、汉字、空格、'-'、'_' 和 '.'",
+        ),
+        (
+            "content/files/aux.pdf",
+            _file,
+            "content/files/aux.pdf: error[GS105]: the name 'aux.pdf' is reserved on Windows or ends in a space or dot, "
+            "so the site could not be copied there or archived\n  hint: rename it, without a "
+            "space or dot at the end",
+            "content/files/aux.pdf: error[GS105]: 名称 'aux.pdf' 是 Windows 的保留名，或以空格或点结尾，站点无法复制到 "
+            "Windows 上或归档\n  hint: 请改名，名称末尾不要有空格或点",
+        ),
+        (
+            "content/pages/Guide.md",
+            _file,
+            "content/pages/guide.md: error[GS105]: differs from 'content/pages/Guide.md' only in upper and lower case; "
+            "the two are one file on Windows, macOS and many web hosts\n"
+            "  hint: rename one of them",
+            "content/pages/guide.md: error[GS105]: 与 'content/pages/Guide.md' 只有大小写不同；在 Windows、macOS 和许多"
+            "网站主机上二者是同一个文件\n  hint: 请给其中一个改名",
+        ),
+        (
+            "content/files/gone.pdf",
+            _link("{outside}/no-such-file.pdf"),
+            "content/files/gone.pdf: error[GS105]: a symbolic link to nothing\n"
+            "  hint: remove the link or restore its target",
+            "content/files/gone.pdf: error[GS105]: 这是一个指向不存在文件的符号链接\n  hint: 请删除此链接，或恢复它指向的文件",
+        ),
+        (
+            "content/files/elsewhere.pdf",
+            _link("{outside}/elsewhere.pdf"),
+            "content/files/elsewhere.pdf: error[GS105]: a symbolic link to a file outside the site; govsite publishes only "
+            "the site's own files\n  hint: copy the file into content/ instead of linking to it",
+            "content/files/elsewhere.pdf: error[GS105]: 这是指向站点之外文件的符号链接；govsite 只发布站点自己的文件\n"
+            "  hint: 请把文件复制到 content/ 中，不要用链接",
+        ),
+        (
+            "content/files/pages",
+            _link("{site}/content/pages"),
+            "content/files/pages: error[GS105]: a symbolic link to a folder; govsite does not follow linked folders\n"
+            "  hint: move or copy the folder into content/",
+            "content/files/pages: error[GS105]: 这是指向文件夹的符号链接；govsite 不读取链接的文件夹\n"
+            "  hint: 请把该文件夹移动或复制到 content/ 中",
+        ),
+        (
+            "content/files/pipe.pdf",
+            _fifo,
+            "content/files/pipe.pdf: error[GS105]: not a regular file (a FIFO, socket or device)\n"
+            "  hint: remove it from content/",
+            "content/files/pipe.pdf: error[GS105]: 这不是普通文件（而是管道、套接字或设备）\n  hint: 请把它从 content/ 中删除",
+        ),
+        (
+            "templates/page.html",
+            _link("{outside}/elsewhere.pdf"),
+            "templates/page.html: error[GS152]: a symbolic link to a file outside the site; themes and templates may "
+            "only use the site's own files\n"
+            "  hint: copy the file into the theme instead of linking to it",
+            "templates/page.html: error[GS152]: 这是指向站点之外文件的符号链接；主题和模板只能使用站点自己的文件\n"
+            "  hint: 请把文件复制到主题中，不要用链接",
+        ),
+    ],
+    ids=["character", "reserved", "case", "dangling", "outside", "folder", "fifo", "theme"],
+)
+def test_files_that_cannot_be_published(
+    make_site: MakeSite,
+    tmp_path: Path,
+    name: str,
+    make: Callable[[Path, Path], None],
+    english: str,
+    chinese: str,
+) -> None:
+    root = make_site()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "elsewhere.pdf").write_bytes(b"%PDF-1.7\n")
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    make(root / name, outside)
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.build(load_project(root))
+    (problem,) = failed.value.diagnostics
+    assert problem.format_text("en") == english
+    assert problem.format_text("zh") == chinese
+
+
+def test_a_search_index_the_disk_cannot_hold(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*arguments: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "_write_index", disk_full)
+    (problem,) = pipeline.build(load_project(make_site())).diagnostics
+    assert problem.format_text("en") == (
+        "govsite.yaml: warning[GS501]: the search index was not built: [Errno 28] No space left "
+        "on device\n  hint: the rest of the site is written and its search page says search is "
+        "unavailable; remove the cause named (often a full disk) and build again"
+    )
+    assert problem.format_text("zh") == (
+        "govsite.yaml: warning[GS501]: 未能生成搜索索引：[Errno 28] No space left on device\n"
+        "  hint: 网站其余部分已生成，搜索页会提示搜索暂不可用；请排除上面所说的原因（常见的是磁盘已满）后"
+        "重新生成"
+    )
+
+
+def test_yaml_that_pyyaml_cannot_read_without_saying_where() -> None:
+    said = text("GS102.unreadable")
+    assert (said.render("en"), said.render("zh")) == (
+        "this YAML cannot be read",
+        "无法读取这段 YAML",
+    )
+
+
+def _unencrypted(key: ec.EllipticCurvePrivateKey | Ed25519PrivateKey) -> str:
+    encoding, form = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    return key.private_bytes(encoding, form, serialization.NoEncryption()).decode()
+
+
+def _encrypted(key: Ed25519PrivateKey) -> str:
+    encoding, form = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    return key.private_bytes(encoding, form, serialization.BestAvailableEncryption(b"pw")).decode()
+
+
+@pytest.mark.parametrize(
+    ("key", "english", "chinese"),
+    [
+        (
+            lambda: "not a key",
+            "signing: '$GOVSITE_SIGNING_KEY' is not a PEM private key\n  hint: make an Ed25519 "
+            "key with 'openssl genpkey -algorithm ed25519 -out FILE' (see docs/tamper-evidence.md)",
+            "signing：'$GOVSITE_SIGNING_KEY' 不是 PEM 格式的私钥\n  hint: 请用 'openssl genpkey "
+            "-algorithm ed25519 -out 文件名' 生成 Ed25519 私钥（见 docs/tamper-evidence.md）",
+        ),
+        (
+            lambda: _unencrypted(ec.generate_private_key(ec.SECP256R1())),
+            "signing: '$GOVSITE_SIGNING_KEY' is not an Ed25519 key\n  hint: make an Ed25519 "
+            "key with 'openssl genpkey -algorithm ed25519 -out FILE' (see docs/tamper-evidence.md)",
+            "signing：'$GOVSITE_SIGNING_KEY' 不是 Ed25519 密钥\n  hint: 请用 'openssl genpkey "
+            "-algorithm ed25519 -out 文件名' 生成 Ed25519 私钥（见 docs/tamper-evidence.md）",
+        ),
+        (
+            lambda: _encrypted(Ed25519PrivateKey.generate()),
+            "signing: '$GOVSITE_SIGNING_KEY' is encrypted, and a build cannot ask for its "
+            "password\n  hint: give the build an unencrypted copy, kept outside the site: "
+            "'openssl pkey -in KEY -out FILE'",
+            "signing：'$GOVSITE_SIGNING_KEY' 是加密的私钥，生成网站时无法输入密码\n  hint: "
+            "请为生成网站提供一份未加密的副本，并放在站点之外：'openssl pkey -in 原私钥 -out 文件名'",
+        ),
+    ],
+    ids=["not-a-key", "not-ed25519", "encrypted"],
+)
+def test_a_signing_key_that_cannot_sign(
+    make_site: MakeSite,
+    monkeypatch: pytest.MonkeyPatch,
+    key: Callable[[], str],
+    english: str,
+    chinese: str,
+) -> None:
+    root = make_site()
+    with (root / "govsite.yaml").open("a", encoding="utf-8") as config:
+        config.write("signing:\n  key_env: GOVSITE_SIGNING_KEY\n")
+    monkeypatch.setenv("GOVSITE_SIGNING_KEY", key())
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.build(load_project(root))
+    (problem,) = failed.value.diagnostics
+    assert problem.format_text("en") == f"govsite.yaml: error[GS113]: {english}"
+    assert problem.format_text("zh") == f"govsite.yaml: error[GS113]: {chinese}"

@@ -40,6 +40,7 @@ from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.htmltree import elements
 from govsite.memo import key_of
+from govsite.messages import text
 from govsite.outputs.searchindex import (
     PART_BYTES,
     bucket_count,
@@ -451,9 +452,5 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _warn(report: Report, reason: str) -> None:
-    report.warning(
-        "GS501",
-        f"the search index was not built: {reason}",
-        SourceLocation(PurePosixPath("govsite.yaml")),
-        "the search page says search is unavailable; the disclosure index lists everything",
-    )
+    where = SourceLocation(PurePosixPath("govsite.yaml"))
+    report.say("warning", text("GS501", reason=reason), where, text("GS501.hint"))
