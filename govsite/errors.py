@@ -192,17 +192,6 @@ class Report:
         self.suppressed = frozenset(suppressed)
         self._diagnostics: list[Diagnostic] = []
 
-    def error(
-        self, code: str, message: str, location: SourceLocation, hint: str | None = None
-    ) -> None:
-        self._diagnostics.append(Diagnostic("error", code, message, location, hint))
-
-    def warning(
-        self, code: str, message: str, location: SourceLocation, hint: str | None = None
-    ) -> None:
-        if code not in self.suppressed:
-            self._diagnostics.append(Diagnostic("warning", code, message, location, hint))
-
     def say(
         self,
         severity: Severity,
