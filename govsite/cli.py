@@ -213,7 +213,7 @@ def build(
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:
-        click.echo(result.summary())
+        click.echo(result.summary(speaker.language))
 
 
 @main.command()

@@ -25,10 +25,14 @@ def runner() -> CliRunner:
 
 def test_build_succeeds_with_a_summary_line(runner: CliRunner, make_site: MakeSite) -> None:
     root = make_site()
-    result = runner.invoke(main, ["build", "--site", str(root)])
+    result = runner.invoke(main, ["build", "--site", str(root), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Built ")
     assert "(2 records, 1 pages)" in result.stdout
+    # A zh-CN site says it in Chinese unless asked otherwise.
+    again = runner.invoke(main, ["build", "--site", str(root), "--no-cache"], env={"LANG": "C"})
+    assert again.stdout.startswith("已生成 ")
+    assert "（2 条文件、1 个页面）" in again.stdout and "共 0 个问题" in again.stdout
     assert (root / "build" / "index.html").is_file()
 
 

@@ -213,7 +213,9 @@ def test_the_build_summary_lists_what_is_scheduled_and_up_to_date_never_replays_
     runner = CliRunner()
 
     def build(day: date) -> str:
-        result = runner.invoke(main, ["build", "--site", str(site), "--as-of", day.isoformat()])
+        result = runner.invoke(
+            main, ["build", "--site", str(site), "--as-of", day.isoformat(), "--lang", "en"]
+        )
         assert result.exit_code == 0, result.output
         return result.stdout
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import string
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -24,8 +25,10 @@ from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
+from govsite.model import Site
 from govsite.outputs import search
 from govsite.pipeline import check_site
+from govsite.result import BuildResult, Scheduled
 from govsite.scaffold import NewDocument, create_document
 from govsite.serve import PreviewState
 from tests.conftest import REPO, MakeSite
@@ -110,7 +113,8 @@ def test_every_message_is_shown_by_a_fixture(
             shown |= _keys(said) if said is not None else set()
     # `govsite init` and `new` (and their usage errors) speak before there is a build:
     # tests/test_scaffold_messages.py.
-    own = ("summary.", "init.", "new.", "usage.")
+    # The build's summary line: test_the_build_summary_says_what_was_done below.
+    own = ("summary.", "init.", "new.", "usage.", "build.")
     keys = {key for key in en.MESSAGES if not key.startswith(own)} - TESTED_BELOW
     assert sorted(keys - shown) == []
 
@@ -519,3 +523,38 @@ def test_a_signing_key_that_cannot_sign(
     (problem,) = failed.value.diagnostics
     assert problem.format_text("en") == f"govsite.yaml: error[GS113]: {english}"
     assert problem.format_text("zh") == f"govsite.yaml: error[GS113]: {chinese}"
+
+
+def test_the_build_summary_says_what_was_done_in_both_languages() -> None:
+    done = BuildResult(
+        site=None,
+        records=2,
+        documents=1,
+        pages_written=22,
+        files_copied=4,
+        diagnostics=(),
+        seconds=0.5,
+        scheduled=(Scheduled("X/2027-00001", "2027-01-10", "a.md"),),
+    )
+    site = Site.__new__(Site)  # any model: the summary only asks whether there is one
+    built = replace(done, site=site, scheduled=())
+    reused = replace(built, pages_reused=20)
+    said = {lang: [r.summary(lang) for r in (done, built, reused)] for lang in LANGUAGES}
+    assert said["en"] == [
+        "Up to date: 22 pages (2 records, 1 pages) and 4 files unchanged since the last build"
+        " (checked in 0.50 s); 0 problems (0 errors, 0 warnings).\n"
+        "  scheduled: X/2027-00001 (a.md) appears on 2027-01-10",
+        "Built 22 pages (2 records, 1 pages) and copied 4 files in 0.50 s;"
+        " 0 problems (0 errors, 0 warnings).",
+        "Built 22 pages (2 records, 1 pages, 20 from the build cache) and copied 4 files"
+        " in 0.50 s; 0 problems (0 errors, 0 warnings).",
+    ]
+    assert said["zh"] == [
+        "已是最新：22 个页面（2 条文件、1 个页面）和 4 个文件自上次构建以来没有变化"
+        "（检查用时 0.50 秒）；共 0 个问题（0 个错误，0 个警告）。\n"
+        "  定时发布：X/2027-00001（a.md）将于 2027-01-10 发布",
+        "已生成 22 个页面（2 条文件、1 个页面），复制 4 个文件，用时 0.50 秒；"
+        "共 0 个问题（0 个错误，0 个警告）。",
+        "已生成 22 个页面（2 条文件、1 个页面，其中 20 个取自构建缓存），复制 4 个文件，"
+        "用时 0.50 秒；共 0 个问题（0 个错误，0 个警告）。",
+    ]

@@ -15,6 +15,19 @@ MESSAGES: dict[str, str] = {
     "summary.111": "{problems} problem ({errors} error, {warnings} warning).",
     "summary.1nn": "{problems} problem ({errors} errors, {warnings} warnings).",
     "summary.nothing-written": " Nothing was written.",
+    "build.built": (
+        "Built {pages} pages ({records} records, {documents} pages) and copied {files} files"
+        " in {seconds} s; "
+    ),
+    "build.built-reusing": (
+        "Built {pages} pages ({records} records, {documents} pages, {reused} from the build"
+        " cache) and copied {files} files in {seconds} s; "
+    ),
+    "build.up-to-date": (
+        "Up to date: {pages} pages ({records} records, {documents} pages) and {files} files"
+        " unchanged since the last build (checked in {seconds} s); "
+    ),
+    "build.scheduled": "scheduled: {index_no} ({source}) appears on {published}",
     # Hints shared by several codes.
     "hint.did-you-mean": "did you mean '{word}'?",
     # GS1xx: files that cannot be read.

@@ -7,6 +7,19 @@ _SUMMARY = "共 {problems} 个问题（{errors} 个错误，{warnings} 个警告
 MESSAGES: dict[str, str] = {
     **{f"summary.{a}{b}{c}": _SUMMARY for a in "1n" for b in "1n" for c in "1n"},
     "summary.nothing-written": "未写入任何文件。",
+    "build.built": (
+        "已生成 {pages} 个页面（{records} 条文件、{documents} 个页面），复制 {files} 个文件，"
+        "用时 {seconds} 秒；"
+    ),
+    "build.built-reusing": (
+        "已生成 {pages} 个页面（{records} 条文件、{documents} 个页面，其中 {reused} 个取自构建缓存），"
+        "复制 {files} 个文件，用时 {seconds} 秒；"
+    ),
+    "build.up-to-date": (
+        "已是最新：{pages} 个页面（{records} 条文件、{documents} 个页面）和 {files} 个文件"
+        "自上次构建以来没有变化（检查用时 {seconds} 秒）；"
+    ),
+    "build.scheduled": "定时发布：{index_no}（{source}）将于 {published} 发布",
     "hint.did-you-mean": "是不是要写 '{word}'？",
     "GS100": "'{folder}' 中没有 {file}：这是 govsite 站点吗？",
     "GS100.hint": "请在站点文件夹中运行 govsite，或用 --site 指定文件夹；新建站点用 govsite init 文件夹",
