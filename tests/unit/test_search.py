@@ -92,7 +92,7 @@ def test_postings_hold_each_page_with_its_head_and_body_positions() -> None:
     postings = searchindex.shard_postings(texts)
     first, last, pages, _ = postings["金桥"]
     assert (first, last, pages) == (0, 2, 2)
-    joined = {token: parts for token, _, parts in searchindex.join_shards([(5, postings)], 100)}
+    joined = {token: parts for token, _, parts in searchindex.join_shards([(5, postings)], 100, 8)}
     (part,) = joined["金桥"]
     assert (part.first, part.last) == (5, 7)
     assert decode(part.data) == {5: ([0], [0, 2 + searchindex.GAP]), 7: ([], [0])}
@@ -123,19 +123,19 @@ def varints(data: bytes) -> Iterator[int]:
 
 def test_joined_shards_equal_one_shard() -> None:
     texts = [([f"标题{n}"], ["金桥镇区", str(n), "金桥"]) for n in range(7)]
-    whole = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 10**6))
+    whole = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 10**6, 7))
     cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
-    assert list(searchindex.join_shards(cut, 10**6)) == whole
+    assert list(searchindex.join_shards(cut, 10**6, 7)) == whole
 
 
 def test_large_postings_are_cut_into_parts_between_shards() -> None:
     texts = [(["金桥"], ["金桥镇区"] * 50) for _ in range(9)]
     cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
-    joined = {token: (pages, parts) for token, pages, parts in searchindex.join_shards(cut, 100)}
+    joined = {token: (pages, parts) for token, pages, parts in searchindex.join_shards(cut, 100, 9)}
     pages, parts = joined["金桥"]
     assert pages == 9 and [(p.first, p.last) for p in parts] == [(0, 2), (3, 5), (6, 8)]
     assert [sorted(decode(p.data)) for p in parts] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
-    files = searchindex.index_files(searchindex.join_shards(cut, 100), 1)
+    files = searchindex.index_files(searchindex.join_shards(cut, 100, 9), 1)
     assert len(files.parts) == 3 * len(joined)  # every token here is larger than INLINE_BYTES
 
 
