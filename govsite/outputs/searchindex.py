@@ -104,7 +104,9 @@ def _trigrams(
     run: str, position: int, common: Set[str], every: bool, found: dict[str, list[int]]
 ) -> None:
     for offset in range(len(run) - 2):
-        if every or (run[offset : offset + 2] in common) != (run[offset + 1 : offset + 3] in common):
+        if every or (run[offset : offset + 2] in common) != (
+            run[offset + 1 : offset + 3] in common
+        ):
             found.setdefault(run[offset : offset + 3], []).append(position + offset)
 
 
@@ -197,7 +199,8 @@ def join_shards(
     pages: its page count and its postings in parts of about `part_bytes` (a quarter of
     that for a common token; cut between shards), in token order. A trigram that a shard
     may have left out is left out (see the docstring)."""
-    sizes = [end - start for (start, _), (end, _) in zip(shards, [*shards[1:], (pages, {})])]
+    starts = [start for start, _ in shards]
+    sizes = [end - start for start, end in zip(starts, [*starts[1:], pages], strict=True)]
     tokens = sorted({token for _, postings in shards for token in postings})
     for token in tokens:
         if is_trigram(token) and not _complete(token, shards, sizes):
@@ -232,9 +235,13 @@ def _complete(trigram: str, shards: Sequence[tuple[int, ShardPostings]], sizes: 
     left, right = trigram[:2], trigram[1:]
     for (_, postings), size in zip(shards, sizes, strict=True):
         first, second = postings.get(left), postings.get(right)
-        if size >= SMALL_SHARD and first is not None and second is not None:
-            if is_common(first[2], size) == is_common(second[2], size):
-                return False
+        if (
+            size >= SMALL_SHARD
+            and first is not None
+            and second is not None
+            and is_common(first[2], size) == is_common(second[2], size)
+        ):
+            return False
     return True
 
 
