@@ -226,8 +226,10 @@ export function runsPattern(runs) {
 
 
 export class Index {
-  constructor(base) {
+  // `early`: the manifest's response, if its fetch was started already.
+  constructor(base, early = null) {
     this.base = base;
+    this.early = early;
     this.manifest = null;
     this.buckets = new Map();
     this.parts = new Map();
@@ -235,15 +237,15 @@ export class Index {
     this.results = new Map();
   }
 
-  async fetchFile(path, kind) {
-    const response = await fetch(new URL(path, this.base));
+  async fetchFile(path, kind, early = null) {
+    const response = await (early || fetch(new URL(path, this.base)));
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
     return kind === "json" ? response.json() : response.arrayBuffer();
   }
 
   async load() {
     if (!this.manifest) {
-      this.manifest = this.fetchFile("manifest.json", "json").then((manifest) => {
+      this.manifest = this.fetchFile("manifest.json", "json", this.early).then((manifest) => {
         if (manifest.format !== FORMAT) throw new Error(`search index format ${manifest.format}`);
         return manifest;
       });
@@ -274,7 +276,11 @@ export class Index {
   async postings(tokens, entries) {
     const found = new Map();
     let candidates = null;
-    for (const token of Array.from(tokens).sort((a, b) => entries.get(a).pages - entries.get(b).pages)) {
+    const order = Array.from(tokens).sort((a, b) => entries.get(a).pages - entries.get(b).pages);
+    // A list in one part is fetched at once, beside the rarest: that part would be fetched
+    // anyway, unless no page is left before its turn.
+    for (const token of order) if (entries.get(token).parts?.length === 1) this.entryPostings(entries.get(token), null);
+    for (const token of order) {
       const postings = await this.entryPostings(entries.get(token), candidates && Array.from(candidates));
       found.set(token, postings);
       candidates = new Set(Array.from(postings.keys()).filter((page) => !candidates || candidates.has(page)));

@@ -40,11 +40,15 @@
       this.patterns = [];
     }
 
-    // The engine module and the index it reads, imported once.
+    // The engine module and the index it reads, imported once; the index's manifest is
+    // fetched while the module loads (one round trip less before the first results).
     engine() {
       if (!this.loaded) {
+        const bundle = new URL(this.form.dataset.bundle, window.location.href);
+        const manifest = fetch(new URL("manifest.json", bundle));
+        manifest.catch(() => {}); // a failure is reported where the manifest is read
         this.loaded = import(new URL(this.form.dataset.engine, window.location.href).href).then((engine) => {
-          this.index = new engine.Index(new URL(this.form.dataset.bundle, window.location.href));
+          this.index = new engine.Index(bundle, manifest);
           return engine;
         });
       }
