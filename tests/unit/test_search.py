@@ -347,3 +347,32 @@ def test_a_common_token_comes_in_smaller_parts() -> None:
     rare, common = joined["镇区"], joined["金桥"]  # on one page in nine; on every page
     assert len(rare) > 1 and all(len(part.data) >= 400 for part in rare[:-1])
     assert len(common) > 2 and all(len(part.data) < 200 for part in common)  # cut at 100
+
+
+def test_the_search_page_lists_the_filter_values_as_data_that_cannot_close_its_element(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """search.js makes the filters' checkboxes from #search-filter-values: a title is data there."""
+    title = '示例市人民政府办公室</script><script>alert("x")</script><!-- & -->'
+    site = make_site()
+    agencies = site / "content" / "catalogues" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8").replace(
+        "title: 示例市人民政府办公室", f"title: '{title}'", 1
+    )
+    agencies.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert pipeline.build(load_project(site, out)).diagnostics == ()
+    page = parse_page((out / "search" / "index.html").read_bytes())
+    scripts = page.xpath("//script[not(@src)]")
+    assert [s.get("id") for s in scripts] == ["search-filter-values"]
+    groups = json.loads(scripts[0].text)
+    assert [name for name, _, _ in groups][:5] == [
+        "agency",
+        "category",
+        "topic",
+        "year",
+        "validity",
+    ]
+    agency_label, agency_values = groups[0][1], groups[0][2]
+    assert agency_label == "发布机构" and title in [shown for _, shown in agency_values]
+    assert "</script>" not in scripts[0].text
