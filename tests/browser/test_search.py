@@ -613,3 +613,29 @@ def test_a_search_fetches_little_of_the_index(context: BrowserContext, site_url:
 def test_the_header_search_box_says_what_to_type(page: Page, site_url: str) -> None:
     page.goto(site_url)
     assert page.get_attribute("#site-search-q", "placeholder") == "标题、正文或文号"
+
+
+def test_a_phrase_with_a_bigram_found_nowhere_fetches_no_posting_list(
+    context: BrowserContext, sharded_build: Path, sharded_site_url: str
+) -> None:
+    """Of 关于X: two bigrams that are in the index around one that is nowhere, the middle one
+    is the one a cover may leave out: the phrase is still found nowhere, with nothing fetched
+    of the posting lists in parts."""
+    entries = bucket_entries(sharded_build / search.BUNDLE_DIR)
+    first = max(
+        (t for t in entries if len(t) == 2 and searchindex.is_han(t) and entries[t][1] is not None),
+        key=lambda t: entries[t][0],
+    )
+    last = next(
+        t
+        for t in sorted(entries, key=lambda t: -entries[t][0])
+        if len(t) == 2 and searchindex.is_han(t) and first[1] + t[0] not in entries
+    )
+    phrase = first + last
+    seen: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: seen.append(urlsplit(request.url).path))
+    page.goto(sharded_site_url + "search/")
+    submit(page, phrase)
+    assert "没有找到" in (page.text_content("#search-status") or "")
+    assert [path for path in seen if "/p/" in path] == []

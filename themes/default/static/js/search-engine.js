@@ -368,6 +368,8 @@ export async function find(index, query, chosen) {
     all = Array.from({ length: manifest.pages }, (_, page) => page);
   } else {
     const entries = await index.entries(new Set(runs.flatMap(candidateTokens)));
+    // Every bigram of a phrase is in the index where the phrase is: one that is nowhere ends it.
+    if (runs.flatMap(candidateTokens).some((token) => !entries.has(token))) return { pages: [], all: [], tooShort: false };
     await addTrigrams(index, runs, entries, manifest.pages);
     const cost = (token) => (entries.has(token) ? entries.get(token).pages : Infinity);
     const phrases = runs.map((phrase) => phraseTokens(phrase, cost));
