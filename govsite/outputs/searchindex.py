@@ -13,7 +13,7 @@ Han characters, of digits, of other letters). Each run gives tokens at positions
 - beside a *common* bigram (on at least COMMON_SHARE of a shard's pages: 关于, 发展), the
   trigrams that hold it and one bigram that is not common (关于规, 衡发展), at the position
   of their first bigram. A phrase is then proven without the long posting list of its
-  common bigram: 利局关于规 by 利局关 and 关于规, 质均衡发展 by 质均衡 and 衡发展. Which
+  common bigram: 利局关于规 by 利局关 and 于规, 质均衡发展 by 质均 and 衡发展. Which
   bigrams are common is decided per shard (so a shard is still indexed on its own, and
   kept while its pages are as they were); the join keeps a trigram only where every shard
   that holds both its bigrams decided alike, so every trigram in the index is complete.
@@ -32,7 +32,8 @@ by FNV-1a of their UTF-8 bytes; a bucket holds small posting lists whole, and fo
 ones the page ranges of their parts (`p/<token>-<part>.bin`, about PART_BYTES each, a
 quarter of that for a token on COMMON_SHARE of all pages or more: such a token is rarely a
 query's rarest, so it is mostly fetched for a few candidate pages, not whole).
-search.js fetches one bucket per token, every part of the query's rarest token, and of
+search.js fetches one bucket per bigram, number or word of the query (and one per trigram
+that the cheapest cover of a phrase takes), every part of the query's rarest token, and of
 the other tokens only the parts whose pages could still match.
 """
 
