@@ -5,8 +5,8 @@
 Runs COMMAND and samples the resident set (RSS) of it and of all its descendants every
 `--every` seconds, from /proc through psutil, until it exits; then prints the peak of
 the command's own process, of the largest descendant (a render worker, Pagefind, the
-remover of the previous build) with its command line, the wall time and the load average
-at the start and at the end. The kernel's `ru_maxrss` (what `/usr/bin/time -v` shows)
+remover of the previous build) with its command line, the wall time, the CPU seconds of
+the command and of the rest (as of each one's last sample), and the load average. The kernel's `ru_maxrss` (what `/usr/bin/time -v` shows)
 gives only the largest child that was waited for; sampling names each one. A sample
 misses a peak shorter than `--every`, so the numbers are a floor within that window.
 """
@@ -41,9 +41,10 @@ def main() -> None:
     process = subprocess.Popen(command)
     root = psutil.Process(process.pid)
     peaks: dict[int, tuple[int, str]] = {}
+    cpu: dict[int, float] = {}
     loads: list[float] = []
     while process.poll() is None:
-        _sample(root, peaks)
+        _sample(root, peaks, cpu)
         loads.append(os.getloadavg()[0])
         time.sleep(arguments.every)
     seconds = time.perf_counter() - started
@@ -60,6 +61,9 @@ def main() -> None:
         "largest other process MB": round(others[largest_pid][0] / MB) if largest_pid else 0,
         "largest other process": others[largest_pid][1] if largest_pid else "",
         "processes seen": len(peaks),
+        # CPU seconds do not depend on how loaded the machine was, unlike the wall time.
+        "main CPU s": round(cpu.get(process.pid, 0.0), 1),
+        "other processes CPU s": round(sum(s for pid, s in cpu.items() if pid != process.pid), 1),
         "load average (1 min) at start": round(load_before[0], 2),
         "load average (1 min) during, median": round(sorted(loads)[len(loads) // 2], 2)
         if loads
@@ -76,7 +80,7 @@ def main() -> None:
     sys.exit(process.returncode)
 
 
-def _sample(root: psutil.Process, peaks: dict[int, tuple[int, str]]) -> None:
+def _sample(root: psutil.Process, peaks: dict[int, tuple[int, str]], cpu: dict[int, float]) -> None:
     try:
         processes = [root, *root.children(recursive=True)]
     except psutil.Error:
@@ -84,6 +88,8 @@ def _sample(root: psutil.Process, peaks: dict[int, tuple[int, str]]) -> None:
     for each in processes:
         try:
             rss = each.memory_info().rss
+            times = each.cpu_times()
+            cpu[each.pid] = times.user + times.system  # as of the last sample
             if rss > peaks.get(each.pid, (0, ""))[0]:
                 name = peaks[each.pid][1] if each.pid in peaks else _name(each)
                 peaks[each.pid] = (rss, name)
