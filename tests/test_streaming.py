@@ -4,6 +4,7 @@ what later stages need of it (its digest, its facts) comes back; a failed build 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 from govsite import analyse, pipeline, render
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from govsite.render import StagedPage
+from govsite.render import OutputFile, StagedPage
+from govsite.write import staged
 from tests.conftest import MakeSite, tree_digest
 
 
@@ -87,3 +89,19 @@ def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list
 
     monkeypatch.setattr(module, name, counting)
     return calls
+
+
+def test_equal_facts_of_pages_travel_back_once(tmp_path: Path) -> None:
+    with staged(tmp_path / "build") as staging:
+        sink = analyse.PageSink(staging, tmp_path / "copies")
+        page = '<html><head><title>{}</title></head><body><a href="../index.html">首页</a></body></html>'
+        first, second = (
+            sink.take(OutputFile(f"{name}/index.html", page.format(name).encode()), True)
+            for name in ("a", "b")
+        )
+        # As a worker's chunk of results travels: pickled in one message.
+        one, two = pickle.loads(pickle.dumps([first, second]))
+    assert one.facts is not None and two.facts is not None
+    assert one.facts.links == ("../index.html",) and one.facts.title == "a"
+    assert one.facts.links is two.facts.links  # sent once, held once
+    assert one.facts.ids is two.facts.ids
