@@ -208,7 +208,7 @@ def test_the_theme_links_its_css_and_js_with_subresource_integrity(built: Path) 
     for page in sorted(built.rglob("*.html")):  # every page: records add print.js, health its CSS
         tags = re.findall(r'<(?:link rel="stylesheet"|script) [^>]*>', page.read_text("utf-8"))
         for tag in tags:
-            if 'type="application/ld+json"' in tag:
+            if 'type="application/ld+json"' in tag or 'type="application/json"' in tag:
                 continue  # data, not a script
             found = re.search(r'(?:href|src)="([^"]+)" integrity="(sha384-[^"]+)"', tag)
             assert found is not None, f"{page}: {tag}"
