@@ -24,7 +24,7 @@ from govsite.messages import text
 from govsite.model import RecordKind, Validity
 from govsite.numbering import NumberRequest
 from govsite.schema import read_object
-from govsite.yamlload import LocatedYaml, load_yaml
+from govsite.yamlload import LocatedYaml, ValueLocations, load_yaml
 
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # 100 fit any file system
 
@@ -93,7 +93,8 @@ class ParsedDocument:
 
     source: SourceFile
     meta: RecordMeta | PageMeta
-    front_matter: LocatedYaml
+    locations: ValueLocations
+    """Where each front matter value was written, for the located errors of later stages."""
     body: str
     body_start_line: int
     kind: RecordKind | None = None
@@ -136,7 +137,7 @@ def parse_document(
         source=source,
         meta=meta,
         kind=kind,
-        front_matter=doc,
+        locations=ValueLocations.of(doc),
         body=parts.body,
         body_start_line=parts.body_start_line,
     )
