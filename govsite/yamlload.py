@@ -8,6 +8,7 @@ later stage can say "content/x.md:7:10" about a value it rejects.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ MAX_DEPTH = 100
 """Levels of lists and mappings inside each other."""
 MAX_ALIAS_VALUES = 10_000
 """Values read a second (or further) time through aliases, in one document."""
+SHARED_LENGTH = 24
+"""Texts this short (an agency, a category, a keyword, a validity) are kept once for all
+documents: they repeat across a site, and were more than half of its records' text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,4 +283,6 @@ class _Converter:
         # Escapes ("\v", "\e") write what raw source cannot hold.
         if self.escaped and isinstance(value, str) and CONTROL.search(value):
             return remove_controls_from_value(value, self.locate(node), self.report)
+        if isinstance(value, str) and len(value) <= SHARED_LENGTH:
+            return sys.intern(value)
         return value

@@ -8,7 +8,7 @@ import yaml
 
 from govsite import yamlload
 from govsite.errors import Report, SourceLocation
-from govsite.yamlload import ValueLocations, load_yaml
+from govsite.yamlload import LocatedYaml, ValueLocations, load_yaml
 
 ORIGIN = SourceLocation(PurePosixPath("content/x.md"), 2)
 
@@ -42,6 +42,18 @@ def test_documents_with_the_same_keys_share_one_table_of_key_paths() -> None:
     assert one.shape is two.shape
     assert len(one.places) == 4 and one.places.itemsize == 8
     assert str(two.value_at(("topics", 0))) == "content/x.md:4:10"
+
+
+def test_short_texts_that_repeat_across_documents_are_kept_once() -> None:
+    first = load_yaml(
+        "agency: 市人民政府办公室\ntitle: 关于印发某某实施方案的通知（第一批）\n", ORIGIN, Report()
+    )
+    second = load_yaml(
+        "agency: 市人民政府办公室\ntitle: 关于印发某某实施方案的通知（第一批）\n", ORIGIN, Report()
+    )
+    assert isinstance(first, LocatedYaml) and isinstance(second, LocatedYaml)
+    assert isinstance(first.value, dict) and isinstance(second.value, dict)
+    assert first.value["agency"] is second.value["agency"]
 
 
 def test_a_syntax_error_is_located_in_the_whole_file() -> None:
