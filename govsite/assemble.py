@@ -106,12 +106,12 @@ def _without_held_back(
     waiting = [(key, n) for key, n in named if n in held_back]
     if not waiting:
         return record
-    front_matter = next(d.front_matter for d in documents if d.source.location == record.source)
+    locations = next(d.locations for d in documents if d.source.location == record.source)
     for key, index_no in waiting:
         field = key if len(record.interprets) > 1 or key[0] == "superseded_by" else key[:1]
         day = held_back[index_no].published.isoformat()
         message = text("GS320", field=str(key[0]), index_no=index_no, published=day)
-        report.say("warning", message, front_matter.value_at(field), text("GS320.hint"))
+        report.say("warning", message, locations.value_at(field), text("GS320.hint"))
     return replace(
         record,
         superseded_by=None if record.superseded_by in held_back else record.superseded_by,
@@ -308,13 +308,13 @@ class _ReferenceChecker:
                     str(pair[0].source.content_path),
                 )
             )
-            first = records[0][0].front_matter.value_at(("index_no",))
+            first = records[0][0].locations.value_at(("index_no",))
             for parsed, meta in records[1:]:
                 number = free.take(meta.agency, meta.published) or ""
                 self.report.say(
                     "error",
                     text("GS206", index_no=index_no, first=str(first)),
-                    parsed.front_matter.value_at(("index_no",)),
+                    parsed.locations.value_at(("index_no",)),
                     text("GS206.hint", free=number),
                 )
 
@@ -341,7 +341,7 @@ class _ReferenceChecker:
                 self.report.say(
                     "error",
                     text("GS306", file=attachment.file),
-                    parsed.front_matter.value_at(("attachments", i, "file")),
+                    parsed.locations.value_at(("attachments", i, "file")),
                     near or text("GS306.hint"),
                 )
         if parsed.kind is not None:
@@ -358,7 +358,7 @@ class _ReferenceChecker:
             elif field.type == "file" and PurePosixPath(str(field.value)) not in self.files:
                 message = text("GS306.kind", name=field.title, file=str(field.value))
                 hint = text("GS306.kind.hint")
-                self.report.say("error", message, parsed.front_matter.value_at(where), hint)
+                self.report.say("error", message, parsed.locations.value_at(where), hint)
 
     def _known(
         self,
@@ -373,7 +373,7 @@ class _ReferenceChecker:
         for i, value in enumerate(values):
             if value in known:
                 continue
-            where = parsed.front_matter.value_at((*field, i) if len(values) > 1 else field)
+            where = parsed.locations.value_at((*field, i) if len(values) > 1 else field)
             hint: Text | None
             if value in titles:  # 市政府文件 written for policies/municipal
                 hint = text("GS30x.title.hint", value=value, word=titles[value])

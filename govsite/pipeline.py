@@ -229,7 +229,8 @@ def read_sources(
     documents = _parse_documents(sources, project, catalogues, report, progress)
     _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
     assert theme is not None
-    return SiteSources(theme, sources, catalogues, tuple(documents))
+    # Nothing reads a document's text once it is parsed: don't keep it in the model.
+    return SiteSources(theme, replace(sources, documents=()), catalogues, tuple(documents))
 
 
 def compile_site(

@@ -8,6 +8,8 @@ later stage can say "content/x.md:7:10" about a value it rejects.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,6 +34,9 @@ MAX_DEPTH = 100
 """Levels of lists and mappings inside each other."""
 MAX_ALIAS_VALUES = 10_000
 """Values read a second (or further) time through aliases, in one document."""
+SHARED_LENGTH = 24
+"""Texts this short (an agency, a category, a keyword, a validity) are kept once for all
+documents: they repeat across a site, and were more than half of its records' text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,58 @@ class LocatedYaml:
             if path[:end] in table:
                 return table[path[:end]]
         return self.origin
+
+
+_COLUMN_BITS = 32  # a packed place is `line << 32 | column`; 0 for "no column"
+
+
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """The key paths of one shape of document, shared by every document of that shape."""
+
+    paths: tuple[KeyPath, ...]
+    index: Mapping[KeyPath, int]
+
+
+_SHAPES: dict[tuple[KeyPath, ...], _Paths] = {}
+"""Shapes seen in this process: a site's documents share a few (one per set of keys)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValueLocations:
+    """Where each value of a YAML document was written, and nothing else of it.
+
+    What a parsed document keeps for the located errors of later stages: a `LocatedYaml`
+    holds the values, key places and scalars as written too (6.5 KB a record), which
+    nothing reads once the typed metadata is made. Here documents with the same key paths
+    share one table of paths, and each keeps only an array of packed lines and columns.
+    """
+
+    origin: SourceLocation
+    shape: _Paths
+    places: array[int]
+
+    @classmethod
+    def of(cls, doc: LocatedYaml) -> ValueLocations:
+        paths = tuple(doc.value_locations)
+        shape = _SHAPES.get(paths)
+        if shape is None:
+            shape = _SHAPES[paths] = _Paths(paths, {p: i for i, p in enumerate(paths)})
+        places = array("Q", (_pack(doc.value_locations[p]) for p in paths))
+        return cls(doc.origin, shape, places)
+
+    def value_at(self, path: KeyPath) -> SourceLocation:
+        """Where the value at `path` was written (or its nearest written ancestor)."""
+        index = self.shape.index
+        for end in range(len(path), -1, -1):
+            if (i := index.get(path[:end])) is not None:
+                line, column = divmod(self.places[i], 1 << _COLUMN_BITS)
+                return self.origin.at(line or None, column or None)
+        return self.origin
+
+
+def _pack(place: SourceLocation) -> int:
+    return (place.line or 0) << _COLUMN_BITS | (place.column or 0)
 
 
 def load_yaml(text: str, origin: SourceLocation, report: Report) -> LocatedYaml | None:
@@ -226,4 +283,6 @@ class _Converter:
         # Escapes ("\v", "\e") write what raw source cannot hold.
         if self.escaped and isinstance(value, str) and CONTROL.search(value):
             return remove_controls_from_value(value, self.locate(node), self.report)
+        if isinstance(value, str) and len(value) <= SHARED_LENGTH:
+            return sys.intern(value)
         return value

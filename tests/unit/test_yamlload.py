@@ -8,7 +8,7 @@ import yaml
 
 from govsite import yamlload
 from govsite.errors import Report, SourceLocation
-from govsite.yamlload import load_yaml
+from govsite.yamlload import LocatedYaml, ValueLocations, load_yaml
 
 ORIGIN = SourceLocation(PurePosixPath("content/x.md"), 2)
 
@@ -20,6 +20,40 @@ def test_every_key_and_value_knows_its_line_in_the_file() -> None:
     assert str(doc.key_at(("topics",))) == "content/x.md:3:1"
     assert str(doc.value_at(("topics", 1))) == "content/x.md:5:5"
     assert str(doc.value_at(("topics", 7))) == "content/x.md:4:3"  # nearest known ancestor
+
+
+def test_the_kept_value_locations_point_where_the_whole_document_does() -> None:
+    written = "title: 标题\nattachments:\n  - file: a.pdf\n    title: 甲\n  - {file: b.pdf}\n"
+    doc = load_yaml(written, ORIGIN, Report())
+    assert doc is not None
+    kept = ValueLocations.of(doc)
+    asked = [*doc.value_locations, ("attachments", 7, "file"), ("nowhere",), ()]
+    assert [kept.value_at(p) for p in asked] == [doc.value_at(p) for p in asked]
+    assert str(kept.value_at(("attachments", 1, "file"))) == "content/x.md:6:12"
+
+
+def test_documents_with_the_same_keys_share_one_table_of_key_paths() -> None:
+    # What a parsed document keeps, once per record of a large site: no values, no key
+    # places, no scalars as written, and the paths once for all documents of one shape.
+    first = load_yaml("title: 一\ntopics: [a]\n", ORIGIN, Report())
+    second = load_yaml("title: 二二二\n\ntopics: [bcd]\n", ORIGIN, Report())
+    assert first is not None and second is not None
+    one, two = ValueLocations.of(first), ValueLocations.of(second)
+    assert one.shape is two.shape
+    assert len(one.places) == 4 and one.places.itemsize == 8
+    assert str(two.value_at(("topics", 0))) == "content/x.md:4:10"
+
+
+def test_short_texts_that_repeat_across_documents_are_kept_once() -> None:
+    first = load_yaml(
+        "agency: 市人民政府办公室\ntitle: 关于印发某某实施方案的通知（第一批）\n", ORIGIN, Report()
+    )
+    second = load_yaml(
+        "agency: 市人民政府办公室\ntitle: 关于印发某某实施方案的通知（第一批）\n", ORIGIN, Report()
+    )
+    assert isinstance(first, LocatedYaml) and isinstance(second, LocatedYaml)
+    assert isinstance(first.value, dict) and isinstance(second.value, dict)
+    assert first.value["agency"] is second.value["agency"]
 
 
 def test_a_syntax_error_is_located_in_the_whole_file() -> None:
