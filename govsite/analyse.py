@@ -23,7 +23,7 @@ that its entry misdescribes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,7 @@ def page_sink(staging: Staging, space: Workspace) -> PageSink:
 
 
 def stage_rest(
-    files: Sequence[OutputFile | StagedFile], sink: PageSink | None
+    files: Iterable[OutputFile | StagedFile], sink: PageSink | None
 ) -> tuple[tuple[OutputFile, ...], tuple[StagedFile, ...]]:
     """`files` held in memory and staged: all staged with a `sink`, none without one."""
     if sink is None:

@@ -10,9 +10,10 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 
@@ -293,11 +294,12 @@ def compile_site(
     machine_readable = machine_readable_files(
         build_feeds(site, theme.labels),
         build_sitemap(site, pages),
-        (*build_open_data(site), *more_machine_readable(site)),
+        chain(build_open_data(site), more_machine_readable(site)),
         sources,
     )
     copies = static_copies(sources, theme)
-    held, staged_files = stage_rest((*outputs, *machine_readable, *minified_assets(theme)), sink)
+    # One pass: with a sink each file is staged as it is made, never all held at once.
+    held, staged_files = stage_rest(chain(outputs, machine_readable, minified_assets(theme)), sink)
     return CompiledSite(site, theme, pages, held, copies, report.diagnostics, cache, staged_files)
 
 
@@ -350,11 +352,11 @@ def machine_readable_files(
     sitemap: Iterable[OutputFile],
     open_data: Iterable[OutputFile],
     sources: Sources,
-) -> tuple[OutputFile, ...]:
+) -> Iterator[OutputFile]:
     """Machine-readable files for feed readers, crawlers and reusers of the data; a site's
     own file of the same name under content/ (its own robots.txt, say) replaces one."""
     own = {str(path) for path in sources.files}
-    return tuple(output for output in (*feeds, *sitemap, *open_data) if output.path not in own)
+    return (output for output in chain(feeds, sitemap, open_data) if output.path not in own)
 
 
 def more_machine_readable(site: Site) -> tuple[OutputFile, ...]:

@@ -71,15 +71,17 @@ def make_machine_files(
         sitemap_files = previous.sitemap_files
     else:
         sitemap_files = build_sitemap(site, pages)
-    files = machine_readable_files(
-        build_feeds(site, labels),
-        sitemap_files,
-        (
-            *catalogue_files(site, rows),
-            *(e.file for e in exported.values()),
-            *more_machine_readable(site),
-        ),
-        sources,
+    files = tuple(
+        machine_readable_files(
+            build_feeds(site, labels),
+            sitemap_files,
+            (
+                *catalogue_files(site, rows),
+                *(e.file for e in exported.values()),
+                *more_machine_readable(site),
+            ),
+            sources,
+        )
     )
     paths = frozenset(f.path for f in files)
     return MachineFiles(MappingProxyType(exported), entries, sitemap_files, paths), files

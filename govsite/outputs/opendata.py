@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -75,10 +75,19 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _KEPT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
 
 
-def build_open_data(site: Site) -> tuple[OutputFile, ...]:
-    """data/catalogue.json, data/catalogue.csv, data/records/*.json and data/schema.json."""
-    exported = [record_data(site, r) for r in site.records]
-    return open_data_files(site, exported, range(len(exported)))
+def build_open_data(site: Site) -> Iterator[OutputFile]:
+    """data/records/*.json, one by one as they are made, then data/schema.json,
+    data/catalogue.json and data/catalogue.csv.
+
+    Only each record's two catalogue lines are kept until the end: a national portal's
+    records as Python data would take more memory than everything else the build holds.
+    """
+    rows = []
+    for record in site.records:
+        data = record_data(site, record)
+        rows.append(ExportedRow.of(data))
+        yield OutputFile(record_file(record.index_no), json_bytes(data))
+    yield from catalogue_files(site, rows)
 
 
 def open_data_files(
