@@ -14,7 +14,7 @@ import click
 
 # The commands import the stages they run inside their own bodies: an up-to-date build
 # (uptodate.py) then takes a fraction of a second, which importing every stage would double.
-from govsite import __version__, clock, scaffold, uptodate
+from govsite import __version__, clock, scaffold
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
@@ -142,25 +142,21 @@ def build(
         project = speaker.heard(load_project(site_dir, out_dir))
         as_of = as_of or clock.today()
         cache_dir = None if no_cache else project.cache_dir
-        result = None
         # Held even without the cache: two builds would still write one build folder.
         with site_lock(project.cache_dir, command_line()):
-            if cache_dir is not None:
-                result = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
-            if result is None:
-                from govsite import pipeline
-                from govsite.parallel import remote_executor
+            from govsite import pipeline
+            from govsite.parallel import remote_executor
 
-                result = pipeline.build(
-                    project,
-                    strict=strict,
-                    as_of=as_of,
-                    jobs=jobs,
-                    executor_factory=remote_executor(executor) if executor else None,
-                    progress=progress,
-                    cache_dir=cache_dir,
-                    detach_removal=True,  # the previous build goes on being removed after we exit
-                )
+            result = pipeline.build(
+                project,
+                strict=strict,
+                as_of=as_of,
+                jobs=jobs,
+                executor_factory=remote_executor(executor) if executor else None,
+                progress=progress,
+                cache_dir=cache_dir,
+                detach_removal=True,  # the previous build goes on being removed after we exit
+            )
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:

@@ -117,6 +117,12 @@ class Workspace:
             return None
         return copy_digest
 
+    def save_copies(self) -> None:
+        """Keep the record of the search copies only (the engine's update: the other memos
+        are the last full build's, and the snapshot keeps what they would)."""
+        if self.kept:
+            _write_json(self.folder / COPIES, self._copies)
+
     def save(self) -> None:
         """Keep what this build found (and only that), once the build has succeeded."""
         if self.kept:

@@ -10,30 +10,31 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import clock, uptodate
+from govsite import clock
 from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
-from govsite.cache import PageCache, PageReads
+from govsite.cache import PageReads
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.check.external import ExternalOptions
+from govsite.check.html import PageFacts
 from govsite.check.inspect import CheckResult, inspect
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, Sources, discover
 from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.errors import BuildFailed, Diagnostic, Report
-from govsite.fingerprint import global_key
 from govsite.headers import build_host_headers
 from govsite.kinds import kinds_of
 from govsite.manifest import load_signing_key, source_commit, write_manifest
@@ -71,24 +72,63 @@ def build(
     day, records published later are held back, and the check's date rules (`--strict`,
     the health report) measure against it.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
-    With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
-    did not change since the last build are reused from it, and the build is stamped so
-    that `uptodate.replay` can tell the next time nothing changed at all; None neither
-    reads nor writes a cache. This always builds: callers ask `uptodate.replay` first.
-    The previous build is removed while the build saves its cache; with `detach_removal`
-    (the command line, which exits right after) the build returns without waiting for that.
+    With a `cache_dir` (the CLI passes `project.cache_dir`) the build is the engine's
+    (engine/rebuild.py): nothing to do when nothing changed since the last build (the
+    stamp, uptodate.py); else, from the snapshot the last build saved, the edited
+    documents are applied as `govsite serve` applies them; else everything is built
+    once, and the snapshot saved. None neither reads nor writes a cache.
+    The previous build is removed in the background; with `detach_removal` (the command
+    line, which exits right after) the build returns without waiting for that.
     """
-    started = time.perf_counter()
     check_build_folder(project)
     as_of = as_of or clock.today()
-    inputs = None
-    if cache_dir is not None:
-        inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
-        uptodate.forget_stamp(cache_dir)
+    render_on = executor_factory or executor_for_jobs(jobs)
+    if cache_dir is None:
+        result = build_everything(project, strict, as_of, render_on, progress).result
+    else:
+        from govsite.engine.rebuild import build_with_cache  # the engine is made of these stages
+
+        result = build_with_cache(project, cache_dir, strict, as_of, render_on, progress)
+    if not detach_removal:
+        wait_for_removals()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a build of everything made, as far as the engine keeps it (engine/rebuild.py)."""
+
+    read: SiteSources
+    compiled: CompiledSite
+    written: Written
+    read_diagnostics: int
+    """How many of the result's diagnostics came from reading the sources (the first ones)."""
+    noted: dict[str, PageReads | None]
+    bodies: dict[str, Any]
+    result: BuildResult
+
+
+def build_everything(
+    project: Project,
+    strict: bool,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress = no_progress,
+    cache_dir: Path | None = None,
+) -> Built:
+    """The stages, each once, over the whole site: read, assemble, plan, render, machine-readable
+    files, read the pages back, check, write (staged and swapped in), index for search.
+
+    With a `cache_dir`, document bodies and the check's per-document results are taken
+    from its memos where nothing they depend on changed (memo.py).
+    """
+    started = time.perf_counter()
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     stamp = manifest_stamp(project, report)
     report.stop_if_errors()
-    render_on = executor_factory or executor_for_jobs(jobs)
+    read = read_sources(project, report, progress)
+    read_diagnostics = len(report.diagnostics)
+    noted: dict[str, PageReads | None] = {}
     with workspace(cache_dir) as space:
         compiled = compile_site(
             project,
@@ -96,28 +136,23 @@ def build(
             as_of=as_of,
             render_on=render_on,
             progress=progress,
-            cache_dir=cache_dir,
             bodies=space.bodies,
+            read=read,
+            noted=noted,
         )
-        extra = check_and_write(
+        written = check_and_write(
             project, compiled, space, report, strict, as_of, render_on, progress, stamp
         )
-        space.save()  # only now, like the page cache: a failed build leaves both as they were
-        if compiled.cache is not None:
-            compiled.cache.save()
-    result = build_result(compiled, extra, report, started)
-    if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
-        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
-    if not detach_removal:
-        wait_for_removals()
-    return result
+        space.save()  # only now: a failed build leaves the memos as they were
+        bodies = dict(space.bodies.used)
+    result = build_result(compiled, written.extra, report, started)
+    return Built(read, compiled, written, read_diagnostics, noted, bodies, result)
 
 
 def build_result(
     compiled: CompiledSite, extra: Sequence[OutputFile], report: Report, started: float
 ) -> BuildResult:
     """What a build of `compiled` (and the `extra` pages the check added) reports."""
-    reused = compiled.cache.reused if compiled.cache is not None else 0
     return BuildResult(
         site=compiled.site,
         records=len(compiled.site.records),
@@ -126,8 +161,7 @@ def build_result(
         files_copied=len(compiled.copies),
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
-        pages_rendered=len(compiled.pages) - reused,
-        pages_reused=reused,
+        pages_rendered=len(compiled.pages),
         scheduled=scheduled_records(compiled.site),
     )
 
@@ -142,8 +176,8 @@ def check_and_write(
     render_on: ExecutorFactory,
     progress: Progress,
     stamp: ManifestStamp,
-) -> tuple[OutputFile, ...]:
-    """Read the pages back, pass the quality gate, write the site and index it; the extra pages."""
+) -> Written:
+    """Read the pages back, pass the quality gate, write the site and index it."""
     # Files under content/ are published as they are: refuse (or flag) any that runs script.
     report_active_attachments(project, compiled.copies, report)
     report.stop_if_errors()
@@ -181,7 +215,17 @@ def check_and_write(
 
     outputs = (*compiled.outputs, *extra)
     write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
-    return extra
+    return Written(extra, analysis.facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing the site found beyond the compiled site."""
+
+    extra: tuple[OutputFile, ...]
+    """The pages the check added (the health report)."""
+    facts: Mapping[str, PageFacts]
+    """The facts of every HTML page, by path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +271,6 @@ def compile_site(
     as_of: date,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
-    cache_dir: Path | None = None,
     bodies: Memo | None = None,
     keep_going: bool = False,
     read: SiteSources | None = None,
@@ -262,11 +305,8 @@ def compile_site(
     pages = plan_site(site, theme.labels, report)
     _stage_boundary(report, keep_going)
 
-    cache = None
-    if cache_dir is not None:
-        cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
     outputs = render_site(
-        site, pages, theme, project.root, report, render_on, progress, cache, noted
+        site, pages, theme, project.root, report, render_on, progress, None, noted
     )
     _stage_boundary(report, keep_going)
 
@@ -278,7 +318,7 @@ def compile_site(
     )
     copies = static_copies(sources, theme)
     outputs = (*outputs, *machine_readable, *minified_assets(theme))
-    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
+    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics)
 
 
 def _stage_boundary(report: Report, keep_going: bool) -> None:
