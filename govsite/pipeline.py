@@ -1,6 +1,8 @@
-"""The build, stage by stage: discover → parse → assemble → plan → render (from the build
-cache where nothing changed) → machine-readable files → read pages back → check gate →
-write → search index. (Whether to build at all is uptodate.py's question, asked first.)
+"""The build, stage by stage: discover → parse → assemble → plan → render → machine-readable
+files → read pages back → check gate → write → search index. With the build cache,
+`build` is the engine's (engine/rebuild.py): whether to build at all (uptodate.py), then
+the last build's snapshot brought up to date with the edited documents, else these
+stages once (`build_everything`) and the snapshot saved.
 
 Each stage takes values and returns values; problems are collected in one Report and
 checked at the stage boundaries, so an editor sees every problem of a stage in one run
@@ -24,7 +26,6 @@ from govsite.activecontent import report_active_attachments
 from govsite.analyse import analyse
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
-from govsite.cache import PageReads
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.check.external import ExternalOptions
@@ -48,6 +49,7 @@ from govsite.outputs.sitemap import build_sitemap
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import plan_site
 from govsite.progress import Progress, no_progress, report_every
+from govsite.reads import PageReads
 from govsite.render import OutputFile, render_site
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
@@ -305,9 +307,7 @@ def compile_site(
     pages = plan_site(site, theme.labels, report)
     _stage_boundary(report, keep_going)
 
-    outputs = render_site(
-        site, pages, theme, project.root, report, render_on, progress, None, noted
-    )
+    outputs = render_site(site, pages, theme, project.root, report, render_on, progress, noted)
     _stage_boundary(report, keep_going)
 
     machine_readable = machine_readable_files(

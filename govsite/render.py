@@ -15,14 +15,20 @@ import jinja2
 from markupsafe import Markup
 
 from govsite.annualreport import with_report_tables
-from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
 from govsite.model import STATUSES, Record, Site
 from govsite.outputs import metadata
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
-from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
+from govsite.reads import (
+    PageReads,
+    ReadingEnvironment,
+    note_printed,
+    note_record,
+    noting_reads,
+    record_lookup,
+)
 from govsite.theme import Theme, display_path
 from govsite.urls import absolute_url, encode_path, link_href
 
@@ -71,39 +77,20 @@ def render_site(
     report: Report,
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
-    cache: PageCache | None = None,
     noted: dict[str, PageReads | None] | None = None,
 ) -> tuple[OutputFile, ...]:
     """Render each page; a template error is reported once per template line, with the page that hit it.
 
     Pages are rendered by the executor `executor_factory` makes (in this process by
     default) and collected in page order, so the output does not depend on the executor.
-    Pages whose inputs are unchanged since a build that filled `cache` are taken from it.
-    `noted` receives, by output path, what each page rendered here read (reused pages
-    are not in it).
+    `noted` receives, by output path, what each page read (engine/graph.py).
     """
-    reused = _reused_pages(pages, cache)
-    to_render = [number for number in range(len(pages)) if number not in reused]
-    rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress)
-    for number, item in rendered.items():
-        if not isinstance(item, RenderedPage):
-            continue
-        if noted is not None:
+    everything = list(range(len(pages)))
+    rendered = _render_pages(site, pages, theme, root, everything, executor_factory, progress)
+    for item in rendered.values():
+        if noted is not None and isinstance(item, RenderedPage):
             noted[item.output.path] = item.reads
-        if cache is not None and item.reads is not None:
-            cache.store(pages[number], item.reads, item.output.content)
-    in_order = [reused[n] if n in reused else rendered[n] for n in range(len(pages))]
-    return collect_rendered(in_order, report)
-
-
-def _reused_pages(pages: Sequence[PlannedPage], cache: PageCache | None) -> dict[int, OutputFile]:
-    if cache is None:
-        return {}
-    found = {}
-    for number, page in enumerate(pages):
-        if (content := cache.lookup(page)) is not None:
-            found[number] = OutputFile(page.output_path, content)
-    return found
+    return collect_rendered([rendered[n] for n in everything], report)
 
 
 def _render_pages(

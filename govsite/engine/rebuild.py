@@ -265,7 +265,7 @@ def _update(
     state, update = apply(state, documents)
     progress("pages rendered", update.rendered, update.rendered)
     front, later = _diagnostics(found, documents, update)
-    with workspace(cache_dir) as space:
+    with workspace(cache_dir, update=True) as space:
         facts = _read_back(staging, state, update, found.facts, space, progress)
         compiled = CompiledSite(
             state.site,
