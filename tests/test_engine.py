@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
 from govsite.config import CACHE_DIR, load_project
@@ -21,6 +23,7 @@ from govsite.engine import graph
 from govsite.engine.live import Change, LiveSite
 from govsite.engine.machine import MACHINE_BLIND, make_machine_files
 from govsite.errors import BuildFailed, Report
+from govsite.manifest import SIGNATURE_PATH
 from govsite.model import Body
 from govsite.plan import (
     OWN_PAGE_FIELDS,
@@ -474,3 +477,22 @@ def test_build_edits_equal_a_clean_build(site: Path, tmp_path: Path) -> None:
                 assert result.pages_reused == 0, done[-1]
         assert_every_file_as_clean(site, tmp_path / "clean", "; ".join(done))
     assert updates >= len(DOCUMENT_EDITS) // 2, done
+
+
+def test_a_signing_key_gone_fails_the_update_as_a_build_of_everything_fails(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update signs the manifest with the key a build of everything would load, or fails."""
+    key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    monkeypatch.setenv("GOVSITE_TEST_SIGNING_KEY", key.decode())
+    with (site / "govsite.yaml").open("a", encoding="utf-8") as config:
+        config.write("\nsigning:\n  key_env: GOVSITE_TEST_SIGNING_KEY\n")
+    build_with_cache(site)
+    assert (site / "build" / SIGNATURE_PATH).is_file()
+    edits.edit_body(site, random.Random(1), 0)
+    monkeypatch.delenv("GOVSITE_TEST_SIGNING_KEY")
+    with pytest.raises(BuildFailed) as failed:
+        build_with_cache(site)
+    assert "GS113" in str(failed.value.diagnostics)

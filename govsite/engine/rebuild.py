@@ -261,7 +261,10 @@ def _update(
         **kept,
     )
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
-    stamp = manifest_stamp(project, Report())  # its warnings are the snapshot's already
+    signing = Report()
+    stamp = manifest_stamp(project, signing)  # its warnings are the snapshot's already
+    if signing.error_count:
+        raise _CannotUpdate  # the build of everything reports the key's problem as it does
     state, update = apply(state, documents)
     progress("pages rendered", update.rendered, update.rendered)
     front, later = _diagnostics(found, documents, update)
