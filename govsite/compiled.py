@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from govsite.cache import PageCache
 from govsite.errors import Diagnostic
 from govsite.model import Site
 from govsite.plan import PlannedPage
@@ -26,7 +25,5 @@ class CompiledSite:
     outputs: tuple[OutputFile, ...]
     copies: tuple[tuple[str, Path], ...]
     diagnostics: tuple[Diagnostic, ...]
-    cache: PageCache | None = None
-    """The build cache the pages were rendered with; `build` saves it once the site is written."""
     staged: tuple[StagedFile, ...] = ()
     """The files a build already wrote into its staging folder (then `outputs` is empty)."""

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -128,19 +128,35 @@ def digest_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def manifest_of(folder: Path, source_commit: str | None) -> Manifest:
-    entries = [Entry(relative, *digest_file(path)) for relative, path in files_below(folder)]
+DigestOf = Callable[[str, Path], "tuple[str, int] | None"]
+"""(site path, file) → its SHA-256 (hex) and size if known without reading it, else None."""
+
+
+def manifest_of(folder: Path, source_commit: str | None, known: DigestOf | None = None) -> Manifest:
+    """The manifest of `folder`; `known` may give a file's digest and size without reading it."""
+    entries = []
+    for relative, path in files_below(folder):
+        found = known(relative, path) if known is not None else None
+        entries.append(Entry(relative, *(found or digest_file(path))))
     return Manifest(tuple(sorted(entries, key=lambda e: e.path)), source_commit)
 
 
 def write_manifest(
-    folder: Path, source_commit: str | None, key: Ed25519PrivateKey | None = None
+    folder: Path,
+    source_commit: str | None,
+    key: Ed25519PrivateKey | None = None,
+    known: DigestOf | None = None,
 ) -> Manifest:
-    """Write the manifest of `folder` into it (signed with `key`, its public key published)."""
+    """Write the manifest of `folder` into it (signed with `key`, its public key published).
+
+    The manifest, its signature and the public key are replaced, never written in place
+    (the folder may hold links to an earlier build's files)."""
     (folder / MANIFEST_PATH).parent.mkdir(parents=True, exist_ok=True)
+    for path in (MANIFEST_PATH, SIGNATURE_PATH, PUBLIC_KEY_PATH):
+        (folder / path).unlink(missing_ok=True)
     if key is not None:  # first, so the manifest lists the public key too
         (folder / PUBLIC_KEY_PATH).write_bytes(public_key_pem(key.public_key()))
-    manifest = manifest_of(folder, source_commit)
+    manifest = manifest_of(folder, source_commit, known)
     data = manifest.to_bytes()
     (folder / MANIFEST_PATH).write_bytes(data)
     if key is not None:

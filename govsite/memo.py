@@ -77,14 +77,16 @@ def key_of(*values: Any) -> str:
 class Workspace:
     """Where a build keeps what it found: in the build cache, or for this build only."""
 
-    def __init__(self, folder: Path, *, kept: bool) -> None:
+    def __init__(self, folder: Path, *, kept: bool, update: bool = False) -> None:
         self.folder = folder
         self.kept = kept
         self.code = code_key()
         trusted = kept and read_text(folder / CODE) == self.code
-        self.bodies = Memo(_load(folder / BODIES) if trusted else None, keep=kept)
+        # The engine's update (engine/rebuild.py) needs only the content rules' findings
+        # and the search copies: the snapshot has the rest.
+        self.bodies = Memo(_load(folder / BODIES) if trusted and not update else None, keep=kept)
         self.content = Memo(_load(folder / CONTENT) if trusted else None, keep=kept)
-        self.facts = Memo(_load(folder / FACTS) if trusted else None, keep=kept)
+        self.facts = Memo(_load(folder / FACTS) if trusted and not update else None, keep=kept)
         self.known_copies = _known_copies(_load(folder / COPIES) if trusted else {})
         self._copies: dict[str, tuple[str, str]] = {}
 
@@ -117,6 +119,12 @@ class Workspace:
             return None
         return copy_digest
 
+    def save_copies(self) -> None:
+        """Keep the record of the search copies only (the engine's update: the other memos
+        are the last full build's, and the snapshot keeps what they would)."""
+        if self.kept:
+            _write_json(self.folder / COPIES, self._copies)
+
     def save(self) -> None:
         """Keep what this build found (and only that), once the build has succeeded."""
         if self.kept:
@@ -128,10 +136,11 @@ class Workspace:
 
 
 @contextmanager
-def workspace(cache_dir: Path | None) -> Iterator[Workspace]:
-    """The `kept/` folder of the build cache, or a temporary one without a cache."""
+def workspace(cache_dir: Path | None, *, update: bool = False) -> Iterator[Workspace]:
+    """The `kept/` folder of the build cache, or a temporary one without a cache; for the
+    engine's `update`, without the memos it does not read."""
     if cache_dir is not None:
-        yield Workspace(cache_dir / KEPT_DIR, kept=True)
+        yield Workspace(cache_dir / KEPT_DIR, kept=True, update=update)
         return
     with TemporaryDirectory(prefix="govsite-kept-") as folder:
         yield Workspace(Path(folder), kept=False)

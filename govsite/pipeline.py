@@ -1,6 +1,8 @@
-"""The build, stage by stage: discover → parse → assemble → plan → render (from the build
-cache where nothing changed) → machine-readable files → read pages back → check gate →
-write → search index. (Whether to build at all is uptodate.py's question, asked first.)
+"""The build, stage by stage: discover → parse → assemble → plan → render → machine-readable
+files → read pages back → check gate → write → search index. With the build cache,
+`build` is the engine's (engine/rebuild.py): whether to build at all (uptodate.py), then
+the last build's snapshot brought up to date with the edited documents, else these
+stages once (`build_everything`) and the snapshot saved.
 
 Each stage takes values and returns values; problems are collected in one Report and
 checked at the stage boundaries, so an editor sees every problem of a stage in one run
@@ -10,31 +12,31 @@ and nothing is written unless the whole site rendered.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import clock, uptodate
+from govsite import clock
 from govsite.activecontent import report_active_attachments
 from govsite.analyse import PageSink, analyse, page_sink, stage_rest
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
-from govsite.cache import PageCache, PageReads
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
 from govsite.check.external import ExternalOptions
+from govsite.check.html import PageFacts
 from govsite.check.inspect import CheckResult, inspect
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, Sources, discover
 from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.errors import BuildFailed, Diagnostic, Report
-from govsite.fingerprint import global_key
 from govsite.headers import build_host_headers
 from govsite.kinds import kinds_of
 from govsite.manifest import load_signing_key, source_commit, write_manifest
@@ -48,6 +50,7 @@ from govsite.outputs.sitemap import build_sitemap
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import plan_site
 from govsite.progress import Progress, no_progress, report_every
+from govsite.reads import PageReads
 from govsite.render import OutputFile, StagedFile, is_searchable, render_site
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
@@ -72,24 +75,63 @@ def build(
     day, records published later are held back, and the check's date rules (`--strict`,
     the health report) measure against it.
     Pages render in `jobs` processes, or on the executor `executor_factory` makes.
-    With a `cache_dir` (the CLI passes `project.cache_dir`), pages whose inputs
-    did not change since the last build are reused from it, and the build is stamped so
-    that `uptodate.replay` can tell the next time nothing changed at all; None neither
-    reads nor writes a cache. This always builds: callers ask `uptodate.replay` first.
-    The previous build is removed while the build saves its cache; with `detach_removal`
-    (the command line, which exits right after) the build returns without waiting for that.
+    With a `cache_dir` (the CLI passes `project.cache_dir`) the build is the engine's
+    (engine/rebuild.py): nothing to do when nothing changed since the last build (the
+    stamp, uptodate.py); else, from the snapshot the last build saved, the edited
+    documents are applied as `govsite serve` applies them; else everything is built
+    once, and the snapshot saved. None neither reads nor writes a cache.
+    The previous build is removed in the background; with `detach_removal` (the command
+    line, which exits right after) the build returns without waiting for that.
     """
-    started = time.perf_counter()
     check_build_folder(project)
     as_of = as_of or clock.today()
-    inputs = None
-    if cache_dir is not None:
-        inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
-        uptodate.forget_stamp(cache_dir)
+    render_on = executor_factory or executor_for_jobs(jobs)
+    if cache_dir is None:
+        result = build_everything(project, strict, as_of, render_on, progress).result
+    else:
+        from govsite.engine.rebuild import build_with_cache  # the engine is made of these stages
+
+        result = build_with_cache(project, cache_dir, strict, as_of, render_on, progress)
+    if not detach_removal:
+        wait_for_removals()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a build of everything made, as far as the engine keeps it (engine/rebuild.py)."""
+
+    read: SiteSources
+    compiled: CompiledSite
+    written: Written
+    read_diagnostics: int
+    """How many of the result's diagnostics came from reading the sources (the first ones)."""
+    noted: dict[str, PageReads | None]
+    bodies: dict[str, Any]
+    result: BuildResult
+
+
+def build_everything(
+    project: Project,
+    strict: bool,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress = no_progress,
+    cache_dir: Path | None = None,
+) -> Built:
+    """The stages, each once, over the whole site: read, assemble, plan, render, machine-readable
+    files, read the pages back, check, write (staged and swapped in), index for search.
+
+    With a `cache_dir`, document bodies and the check's per-document results are taken
+    from its memos where nothing they depend on changed (memo.py).
+    """
+    started = time.perf_counter()
     report = Report(strict=strict, suppressed=project.config.suppress_warnings)
     stamp = manifest_stamp(project, report)
     report.stop_if_errors()
-    render_on = executor_factory or executor_for_jobs(jobs)
+    read = read_sources(project, report, progress)
+    read_diagnostics = len(report.diagnostics)
+    noted: dict[str, PageReads | None] = {}
     with workspace(cache_dir) as space:
         # Pages are written into the staging folder as they render; a failure removes it.
         with staged(project.out_dir) as staging:
@@ -99,29 +141,24 @@ def build(
                 as_of=as_of,
                 render_on=render_on,
                 progress=progress,
-                cache_dir=cache_dir,
                 bodies=space.bodies,
+                read=read,
+                noted=noted,
                 sink=page_sink(staging, space),
             )
-            extra = check_and_write(
+            written = check_and_write(
                 project, compiled, space, report, strict, as_of, render_on, progress, stamp, staging
             )
-        space.save()  # only now, like the page cache: a failed build leaves both as they were
-        if compiled.cache is not None:
-            compiled.cache.save()
-    result = build_result(compiled, extra, report, started)
-    if cache_dir is not None and inputs is not None:  # both or neither: mypy cannot tell
-        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
-    if not detach_removal:
-        wait_for_removals()
-    return result
+        space.save()  # only now: a failed build leaves the memos as they were
+        bodies = dict(space.bodies.used)
+    result = build_result(compiled, written.extra, report, started)
+    return Built(read, compiled, written, read_diagnostics, noted, bodies, result)
 
 
 def build_result(
     compiled: CompiledSite, extra: Sequence[OutputFile], report: Report, started: float
 ) -> BuildResult:
     """What a build of `compiled` (and the `extra` pages the check added) reports."""
-    reused = compiled.cache.reused if compiled.cache is not None else 0
     return BuildResult(
         site=compiled.site,
         records=len(compiled.site.records),
@@ -130,8 +167,7 @@ def build_result(
         files_copied=len(compiled.copies),
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
-        pages_rendered=len(compiled.pages) - reused,
-        pages_reused=reused,
+        pages_rendered=len(compiled.pages),
         scheduled=scheduled_records(compiled.site),
     )
 
@@ -147,8 +183,8 @@ def check_and_write(
     progress: Progress,
     stamp: ManifestStamp,
     staging: Staging | None = None,
-) -> tuple[OutputFile, ...]:
-    """Read the pages back, pass the quality gate, write the site and index it; the extra pages.
+) -> Written:
+    """Read the pages back, pass the quality gate, write the site and index it.
 
     The files are in `staging` already if `compile_site` staged them, else in memory."""
     # Files under content/ are published as they are: refuse (or flag) any that runs script.
@@ -189,12 +225,22 @@ def check_and_write(
     outputs = (*compiled.outputs, *extra)
     if staging is None:
         write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
-        return extra
+        return Written(extra, analysis.facts)
     for output in outputs:
         stage_file(staging, output.path, output.content)
     written = {f.path for f in files} | {o.path for o in extra}
     publish(staging, compiled.copies, written, index_then_check, progress)
-    return extra
+    return Written(extra, analysis.facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing the site found beyond the compiled site."""
+
+    extra: tuple[OutputFile, ...]
+    """The pages the check added (the health report)."""
+    facts: Mapping[str, PageFacts]
+    """The facts of every HTML page, by path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +287,6 @@ def compile_site(
     as_of: date,
     render_on: ExecutorFactory = InProcessExecutor,
     progress: Progress = no_progress,
-    cache_dir: Path | None = None,
     bodies: Memo | None = None,
     keep_going: bool = False,
     read: SiteSources | None = None,
@@ -283,11 +328,8 @@ def compile_site(
     pages = plan_site(site, theme.labels, report)
     _stage_boundary(report, keep_going)
 
-    cache = None
-    if cache_dir is not None:
-        cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
     outputs = render_site(
-        site, pages, theme, project.root, report, render_on, progress, cache, noted, sink
+        site, pages, theme, project.root, report, render_on, progress, noted, sink
     )
     _stage_boundary(report, keep_going)
 
@@ -300,7 +342,7 @@ def compile_site(
     copies = static_copies(sources, theme)
     # One pass: with a sink each file is staged as it is made, never all held at once.
     held, staged_files = stage_rest(chain(outputs, machine_readable, minified_assets(theme)), sink)
-    return CompiledSite(site, theme, pages, held, copies, report.diagnostics, cache, staged_files)
+    return CompiledSite(site, theme, pages, held, copies, report.diagnostics, staged_files)
 
 
 def _stage_boundary(report: Report, keep_going: bool) -> None:

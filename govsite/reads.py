@@ -2,7 +2,7 @@
 
 Templates reach records in many ways (`page.record`, a listing's rows, `site.records`,
 `record(index_no)`), and a site's own templates may reach any of them, so the build
-cache does not guess a page's inputs from its kind: it notes them while the page
+engine does not guess a page's inputs from its kind: it notes them while the page
 renders. Every `a.b` and `a[b]` of a template goes through the Jinja environment's
 `getattr` and `getitem`, which `ReadingEnvironment` overrides to note reads of records,
 plain pages and the site; govsite's own helpers that look into a record note the whole record.
@@ -25,7 +25,8 @@ WHOLE_RECORD = "*"
 """The field name noted when a helper (or `{{ rec }}`) may use every field of a record or page."""
 
 SITE_PARTS_IN_GLOBAL_KEY = frozenset({"config", "categories", "topics", "agencies"})
-"""Parts of `Site` every page may read without a note: the global key covers them (fingerprint.py)."""
+"""Parts of `Site` every page may read without a note: a change in them (the config, the
+catalogues) makes the engine build everything (engine/live.py, engine/rebuild.py)."""
 
 SITE_PARTS_NOTED = {
     "records": "records",
@@ -130,3 +131,37 @@ def _note_field(value: Any, name: str) -> None:
         note_record(value, name)
     elif isinstance(value, Page):
         note_page(value, name)
+
+
+# -- what a page read, as data (the dependency graph's edges: engine/graph.py) ---------------------
+
+
+FieldReads = tuple[tuple[str, tuple[str, ...]], ...]
+"""(index number or URL, the names of the fields read), sorted."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageReads:
+    """The reads of one rendered page: fields of records (by index number) and of plain pages (by URL)."""
+
+    records: FieldReads
+    site_parts: tuple[str, ...]
+    documents: FieldReads = ()
+
+    @classmethod
+    def of(cls, reads: Reads) -> PageReads:
+        return cls(
+            _grouped(reads.fields), tuple(sorted(reads.site_parts)), _grouped(reads.page_fields)
+        )
+
+
+def _grouped(reads: set[tuple[str, str]]) -> FieldReads:
+    fields: dict[str, set[str]] = {}
+    for identity, name in reads:
+        fields.setdefault(identity, set()).add(name)
+    return tuple((i, _fewest(names)) for i, names in sorted(fields.items()))
+
+
+def _fewest(names: set[str]) -> tuple[str, ...]:
+    """The field names that matter: the whole record (or page) covers every other field."""
+    return (WHOLE_RECORD,) if WHOLE_RECORD in names else tuple(sorted(names))

@@ -15,7 +15,6 @@ import jinja2
 from markupsafe import Markup
 
 from govsite.annualreport import with_report_tables
-from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
 from govsite.messages import text
 from govsite.model import STATUSES, Record, Site
@@ -23,7 +22,14 @@ from govsite.outputs import metadata
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
 from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.progress import Progress, no_progress
-from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
+from govsite.reads import (
+    PageReads,
+    ReadingEnvironment,
+    note_printed,
+    note_record,
+    noting_reads,
+    record_lookup,
+)
 from govsite.theme import Theme, display_path
 from govsite.urls import absolute_url, encode_path, link_href
 
@@ -112,7 +118,6 @@ def render_site(
     report: Report,
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
-    cache: PageCache | None = None,
     noted: dict[str, PageReads | None] | None = None,
     sink: PageSink | None = None,
 ) -> tuple[OutputFile | StagedFile, ...]:
@@ -120,43 +125,17 @@ def render_site(
 
     Pages are rendered by the executor `executor_factory` makes (in this process by
     default) and collected in page order, so the output does not depend on the executor.
-    Pages whose inputs are unchanged since a build that filled `cache` are taken from it.
-    `noted` receives, by output path, what each page rendered here read (reused pages
-    are not in it). With a `sink` (a build), each page is staged as soon as it is rendered
-    and only what `sink` says of it comes back: StagedFiles, never the pages' bytes.
+    `noted` receives, by output path, what each page read (engine/graph.py). With a `sink`
+    (a build), each page is staged as soon as it is rendered and only what `sink` says of
+    it comes back: StagedFiles, never the pages' bytes.
     """
-    reused = _reused_pages(pages, cache, sink)
-    to_render = [number for number in range(len(pages)) if number not in reused]
-    rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress, sink)
-    for number, item in rendered.items():
-        if isinstance(item, RenderFailure):
-            continue
-        path = item.output.path if isinstance(item, RenderedPage) else item.staged.path
-        if noted is not None:
+    everything = list(range(len(pages)))
+    rendered = _render_pages(site, pages, theme, root, everything, executor_factory, progress, sink)
+    for item in rendered.values():
+        if noted is not None and not isinstance(item, RenderFailure):
+            path = item.output.path if isinstance(item, RenderedPage) else item.staged.path
             noted[path] = item.reads
-        if cache is not None and item.reads is not None:
-            content = item.output.content if isinstance(item, RenderedPage) else None
-            if content is None and sink is not None:
-                content = sink.content(path)  # one page at a time, back from the staging folder
-            if content is not None:
-                cache.store(pages[number], item.reads, content)
-    in_order = [reused[n] if n in reused else rendered[n] for n in range(len(pages))]
-    return collect_rendered(in_order, report)
-
-
-def _reused_pages(
-    pages: Sequence[PlannedPage], cache: PageCache | None, sink: PageSink | None
-) -> dict[int, OutputFile | StagedFile]:
-    """The pages the cache has, by page number: staged at once with a `sink`, so their bytes
-    are never all held (their facts are kept by their digest, analyse.py)."""
-    if cache is None:
-        return {}
-    found: dict[int, OutputFile | StagedFile] = {}
-    for number, page in enumerate(pages):
-        if (content := cache.lookup(page)) is not None:
-            output = OutputFile(page.output_path, content)
-            found[number] = output if sink is None else sink.write(output)
-    return found
+    return collect_rendered([rendered[n] for n in everything], report)
 
 
 def _render_pages(

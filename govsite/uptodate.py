@@ -72,7 +72,7 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     looked_at = time.time_ns()
     hasher = _Listing()
     options = [STAMP_FORMAT, str(project.out_dir.resolve()), strict, as_of.isoformat()]
-    hasher.update(json.dumps([options, _versions()]).encode())
+    hasher.update(json.dumps([options, versions()]).encode())
     folders = [
         (project.content_dir, True),
         *((folder, False) for folder in project.theme_dirs),
@@ -82,21 +82,21 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     hasher.add("config", [(str(config), config.stat())])
     for number, (folder, skip_hidden) in enumerate(folders):
         # Resolved, so that `--site .` and `--site /abs/path` list the same files the same way.
-        hasher.add(str(number), _files(folder.resolve(), skip_hidden=skip_hidden))
+        hasher.add(str(number), list_files(folder.resolve(), skip_hidden=skip_hidden))
     # govsite itself is an input, but not one an editor saves twice within a second; so
     # are its built-in themes, which a source checkout keeps beside the package, not in it.
-    hasher.add("govsite", _files(_PACKAGE_DIR, skip_hidden=False), newest=False)
+    hasher.add("govsite", list_files(_PACKAGE_DIR, skip_hidden=False), newest=False)
     # The built-in themes are inside the package only in a wheel: an editable install
     # (the README's) reads them from the checkout's themes/, where they are edited.
     if not BUILTIN_THEMES.is_relative_to(_PACKAGE_DIR):
-        hasher.add("themes", _files(BUILTIN_THEMES, skip_hidden=False), newest=False)
+        hasher.add("themes", list_files(BUILTIN_THEMES, skip_hidden=False), newest=False)
     return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
 
 
 def _output_files(out_dir: Path) -> list[str]:
     """The build folder's files, relative to it."""
     start = len(str(out_dir)) + 1
-    return [path[start:] for path, _ in _files(out_dir, skip_hidden=False)]
+    return [path[start:] for path, _ in list_files(out_dir, skip_hidden=False)]
 
 
 def _output_listing(out_dir: Path, files: Sequence[str]) -> str:
@@ -145,7 +145,7 @@ def forget_stamp(cache_dir: Path) -> None:
     remove(cache_dir / STAMP)
 
 
-def _versions() -> list[tuple[str, str]]:
+def versions() -> list[tuple[str, str]]:
     """Python's version and that of every library govsite depends on, as installed."""
     found = [("python", sys.version), ("govsite", govsite.__version__)]
     for requirement in importlib.metadata.requires("govsite") or []:
@@ -159,7 +159,7 @@ def _versions() -> list[tuple[str, str]]:
     return found
 
 
-def _files(folder: Path | str, *, skip_hidden: bool) -> Iterator[tuple[str, os.stat_result]]:
+def list_files(folder: Path | str, *, skip_hidden: bool) -> Iterator[tuple[str, os.stat_result]]:
     """(path, status) of each file below `folder`, in a stable order (os.scandir: no Path objects)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -170,7 +170,7 @@ def _files(folder: Path | str, *, skip_hidden: bool) -> Iterator[tuple[str, os.s
             continue
         try:
             if entry.is_dir(follow_symlinks=True):
-                yield from _files(entry.path, skip_hidden=skip_hidden)
+                yield from list_files(entry.path, skip_hidden=skip_hidden)
             elif not entry.name.endswith(".pyc"):
                 yield entry.path, entry.stat(follow_symlinks=True)
         except OSError:

@@ -382,3 +382,30 @@ def _atomic_swap() -> Callable[[bytes, bytes], int] | None:
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _RENAME_SWAP = 2  # macOS stdio.h
+
+
+def write_staged(out_dir: Path, fill: Callable[[Path, Path | None], None]) -> None:
+    """Fill a new staging folder with `fill(staging, previous build or None)`, mark it as a
+    build and swap it in, as `write_site` does; `fill` raising leaves the build folder as it was.
+
+    The engine's update (engine/rebuild.py) fills it with links to the previous build's
+    files and writes only what changed: `fill` must never write into a linked file (it
+    replaces it: a new file, then `os.replace`), since the previous build still shows it.
+    """
+    destination = build_folder(out_dir)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    wait_for_removals()
+    remove_in_background(leftovers(destination))
+    staging = _new_staging(destination)
+    try:
+        fill(staging, destination if destination.is_dir() else None)
+        (staging / BUILD_MARK).unlink(missing_ok=True)
+        (staging / BUILD_MARK).write_bytes(_MARK_CONTENT)
+        os.chmod(staging, 0o755)
+        _pause_for_tests("staged")
+        retired = _swap_in(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if retired is not None:
+        remove_in_background([retired])

@@ -12,6 +12,7 @@ import pytest
 
 from govsite import analyse, markup, memo, pipeline
 from govsite.config import load_project
+from govsite.engine import snapshot
 from govsite.errors import Report
 from govsite.model import Body
 from govsite.outputs import search
@@ -131,6 +132,7 @@ def test_another_govsite_trusts_nothing_kept(
     build(demo)
     shards = len(shards_indexed)
     monkeypatch.setattr(memo, "code_key", lambda: "another version")
+    monkeypatch.setattr(snapshot, "code_key", lambda: "another version")
     (demo / "govsite.yaml").touch()
     progress: dict[str, int] = {}
     build(demo, progress)

@@ -67,7 +67,7 @@ def test_an_edit_of_the_default_theme_in_an_editable_install_builds_again(
 
     def build() -> str:
         done = subprocess.run(
-            [str(python), "-m", "govsite", "build", "--site", str(site), "-j", "1"],
+            [str(python), "-m", "govsite", "build", "--site", str(site), "-j", "1", "--lang", "en"],
             capture_output=True,
             text=True,
             cwd=tmp_path,

@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
-from govsite.config import load_project
+from govsite.config import CACHE_DIR, load_project
 from govsite.engine import graph
 from govsite.engine.live import Change, LiveSite
 from govsite.engine.machine import MACHINE_BLIND, make_machine_files
 from govsite.errors import BuildFailed, Report
+from govsite.manifest import SIGNATURE_PATH
 from govsite.model import Body
 from govsite.plan import (
     OWN_PAGE_FIELDS,
@@ -404,3 +407,92 @@ def test_the_graph_is_plain_data_of_what_each_page_read(live: LiveSite) -> None:
     rows = dict((i, n) for i, n in data[listing.output_path]["records"])
     assert "title" in rows[record.index_no] and "body" not in rows[record.index_no]
     assert json.loads(json.dumps(data)) == data  # plain JSON data
+
+
+# -- `govsite build` is the same engine ------------------------------------------------------------
+
+DOCUMENT_EDITS = {
+    edits.edit_body,
+    edits.edit_title,
+    change_category,
+    edits.change_validity,
+    add_agency,
+    edits.add_record,
+    edits.delete_record,
+    edits.rename_record,
+}
+"""Edits `govsite build` applies with the engine's update, each rendering part of the site (a
+plain page's title is in every page's navigation: its update renders every page)."""
+FULL_BUILDS = {change_catalogue, edits.change_template, edits.change_label, edits.change_site_title}
+"""Edits that build everything."""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the demo site's sources (built with everything: search index, health report)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    for folder in ("content", "themes"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
+    return root
+
+
+def build_with_cache(root: Path) -> pipeline.BuildResult:
+    return pipeline.build(load_project(root), cache_dir=root / CACHE_DIR)
+
+
+def assert_every_file_as_clean(root: Path, clean: Path, step: str) -> None:
+    """Every file of build/ (search index, health report and manifest too) as a clean build's."""
+    shutil.rmtree(clean, ignore_errors=True)
+    pipeline.build(load_project(root, clean), cache_dir=None)
+    built, expected = tree_bytes(root / "build"), tree_bytes(clean)
+    assert sorted(built) == sorted(expected), step
+    assert [p for p in expected if built[p] != expected[p]] == [], step
+
+
+def test_build_edits_equal_a_clean_build(site: Path, tmp_path: Path) -> None:
+    rng = random.Random(SEED + 1)
+    plan = rng.sample(EVERY_KIND, len(EVERY_KIND))
+    plan += [rng.choice(EVERY_KIND) for _ in range(EDITS - len(plan))]
+    build_with_cache(site)
+    done: list[str] = []
+    updates = 0
+    for n, operation in enumerate(plan):
+        before = edits.sources(site)
+        done.append(operation(site, rng, n))
+        try:
+            result = build_with_cache(site)
+        except BuildFailed:
+            done[-1] += " (failed, undone)"
+            restore(site, before)
+            result = build_with_cache(site)
+        else:
+            if edits.sources(site) == before:
+                done[-1] += " (no change)"
+            elif operation in DOCUMENT_EDITS:
+                assert result.pages_reused > 0, done[-1]  # the engine's update, not a full build
+                updates += 1
+            elif operation in FULL_BUILDS:
+                assert result.pages_reused == 0, done[-1]
+        assert_every_file_as_clean(site, tmp_path / "clean", "; ".join(done))
+    assert updates >= len(DOCUMENT_EDITS) // 2, done
+
+
+def test_a_signing_key_gone_fails_the_update_as_a_build_of_everything_fails(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update signs the manifest with the key a build of everything would load, or fails."""
+    key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    monkeypatch.setenv("GOVSITE_TEST_SIGNING_KEY", key.decode())
+    with (site / "govsite.yaml").open("a", encoding="utf-8") as config:
+        config.write("\nsigning:\n  key_env: GOVSITE_TEST_SIGNING_KEY\n")
+    build_with_cache(site)
+    assert (site / "build" / SIGNATURE_PATH).is_file()
+    edits.edit_body(site, random.Random(1), 0)
+    monkeypatch.delenv("GOVSITE_TEST_SIGNING_KEY")
+    with pytest.raises(BuildFailed) as failed:
+        build_with_cache(site)
+    assert "GS113" in str(failed.value.diagnostics)

@@ -23,10 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govsite.cache import PageReads
 from govsite.model import Page, Record, Site
 from govsite.plan import PlannedPage
-from govsite.reads import WHOLE_RECORD
+from govsite.reads import WHOLE_RECORD, PageReads
 
 _MISSING = object()
 

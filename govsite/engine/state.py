@@ -10,7 +10,6 @@ megabytes). `load` makes one by a full build, the way `govsite build` builds;
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,27 +17,16 @@ from typing import Any
 
 from govsite import uptodate
 from govsite.assemble import document_url
-from govsite.cache import PageReads
 from govsite.config import Project
 from govsite.document import ParsedDocument
+from govsite.engine import snapshot
 from govsite.engine.graph import DependencyGraph, PlanUses, identity, plan_uses
 from govsite.engine.machine import MachineFiles, make_machine_files
 from govsite.engine.output import digest
-from govsite.errors import Report
-from govsite.memo import workspace
 from govsite.model import Site
 from govsite.parallel import executor_for_jobs
-from govsite.pipeline import (
-    SiteSources,
-    build_result,
-    check_and_write,
-    check_build_folder,
-    compile_site,
-    manifest_stamp,
-    read_sources,
-)
+from govsite.pipeline import Built, SiteSources, build_everything, check_build_folder
 from govsite.plan import PlannedPage
-from govsite.progress import no_progress
 from govsite.render import PageRenderer
 from govsite.result import BuildResult
 
@@ -82,38 +70,27 @@ class SiteState:
 def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, BuildResult]:
     """Build the site as `govsite build` does (staged, swapped in, indexed) and keep its model.
 
-    Every page is rendered, none taken from the page cache: the graph needs what each
-    one read. Bodies and the search index come from the build cache where they can.
+    Every page is rendered: the graph needs what each one read. Bodies and the search
+    index come from the build cache where they can.
     """
-    started = time.perf_counter()
     check_build_folder(project)
-    report = Report(strict=False, suppressed=project.config.suppress_warnings)
-    render_on = executor_for_jobs(jobs)
-    read = read_sources(project, report)
-    noted: dict[str, PageReads | None] = {}
-    # The stamp says what `govsite build` wrote; the engine is about to change the folder.
+    # The stamp and the snapshot say what `govsite build` wrote; the engine is about to change the folder.
     uptodate.forget_stamp(project.cache_dir)
-    with workspace(project.cache_dir) as space:
-        compiled = compile_site(
-            project,
-            report,
-            as_of=as_of,
-            render_on=render_on,
-            bodies=space.bodies,
-            read=read,
-            noted=noted,
-        )
-        stamp = manifest_stamp(project, report)
-        extra = check_and_write(
-            project, compiled, space, report, False, as_of, render_on, no_progress, stamp
-        )
-        space.save()
-        bodies = dict(space.bodies.used)
+    snapshot.forget(project.cache_dir)
+    built = build_everything(
+        project, False, as_of, executor_for_jobs(jobs), cache_dir=project.cache_dir
+    )
+    return state_of(project, built, as_of), built.result
+
+
+def state_of(project: Project, built: Built, as_of: date) -> SiteState:
+    """The engine's model of what a build of everything made."""
+    read, compiled = built.read, built.compiled
     graph = DependencyGraph()
-    for path, reads in noted.items():
+    for path, reads in built.noted.items():
         graph.set_page(path, reads)
     machine, _ = make_machine_files(compiled.site, compiled.pages, read.theme.labels, read.sources)
-    state = SiteState(
+    return SiteState(
         project=project,
         sources=read,
         documents={str(d.source.content_path): d for d in read.documents},
@@ -124,14 +101,15 @@ def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, Bu
         identities={p.output_path: identity(p) for p in compiled.pages},
         uses=plan_uses(compiled.pages),
         graph=graph,
-        written={o.path: digest(o.content) for o in compiled.outputs},
+        # A build staged its files as it made them (their digests came back), `serve`'s
+        # first load too; files held in memory are digested here.
+        written={o.path: digest(o.content) for o in compiled.outputs}
+        | {f.path: bytes.fromhex(f.digest) for f in compiled.staged},
         machine=machine,
         renderer=PageRenderer(compiled.site, read.theme, project.root),
-        bodies=bodies,
+        bodies=built.bodies,
         as_of=as_of,
     )
-    result = build_result(compiled, extra, report, started)
-    return state, result
 
 
 def cpu_jobs() -> int:

@@ -70,6 +70,8 @@ class Update:
     documents' new versions swapped in and their own pages planned again)."""
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    read_diagnostics: int = 0
+    """How many of `diagnostics` came from reading the changed documents (the first ones)."""
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
@@ -88,6 +90,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
     edits = _read_documents(state, changed, report)
     report.stop_if_errors()
+    read_diagnostics = len(report.diagnostics)
     documents = dict(state.documents)
     for path, parsed in edits.items():
         if parsed is None:
@@ -146,6 +149,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         planned=plan.uses is not state.uses,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
+        read_diagnostics=read_diagnostics,
     )
     return new_state, update
 

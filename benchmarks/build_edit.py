@@ -1,0 +1,74 @@
+"""Time `govsite build` with the build cache after one edit, and with nothing changed.
+
+    python3 benchmarks/build_edit.py --site SITE --edits 3
+
+Runs the command line as an editor would, on a site made by benchmarks/generate.py (copy
+one first: it is edited and built in place). A clean build first (the build folder and
+the cache removed; with `--keep`, a build from the site's last build and cache), then for each kind of edit (a body edit, a title edit, a category
+change of seeded records) `--edits` times: the edit saved, then `govsite build` timed
+from start to exit; then a rebuild with nothing changed. Prints the median and every
+time, with the load (`os.getloadavg`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from serve_edit import _edit_body, _edit_category, _edit_title
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, required=True)
+    parser.add_argument("--edits", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep", action="store_true", help="start from the site's last build and cache"
+    )
+    arguments = parser.parse_args()
+    root: Path = arguments.site
+    if not arguments.keep:
+        shutil.rmtree(root / "build", ignore_errors=True)
+        shutil.rmtree(root / ".govsite-cache", ignore_errors=True)
+    print(f"first build: {_build(root):.1f} s; load {os.getloadavg()}", flush=True)
+    records = sorted((root / "content" / "records").rglob("*.md"))
+    rng = random.Random(arguments.seed)
+    for kind, edit in (("body", _edit_body), ("title", _edit_title), ("category", _edit_category)):
+        times = []
+        for n in range(arguments.edits):
+            time.sleep(1.1)  # as an editor would: the build's stamp wants settled files
+            edit(rng.choice(records), n)
+            times.append(_build(root))
+            print(f"  {kind} {n}: {times[-1]:.2f} s", flush=True)
+        _report(f"{kind} edit", times)
+    time.sleep(1.1)
+    _build(root)  # settled: this one writes the stamp
+    _report("no change", [_build(root) for _ in range(3)])
+
+
+def _build(root: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "govsite", "build", "--site", str(root), "-q"], check=True
+    )
+    return time.perf_counter() - started
+
+
+def _report(what: str, times: list[float]) -> None:
+    print(
+        f"{what}: median {statistics.median(times):.2f} s (min {min(times):.2f}, "
+        f"max {max(times):.2f}); load {os.getloadavg()}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

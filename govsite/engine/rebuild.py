@@ -1,0 +1,382 @@
+"""`govsite build` with the build cache: the engine of `govsite serve`, started from a snapshot.
+
+    is the last build current? (uptodate.py: file metadata only)  → its result, replayed
+    the snapshot of the last build, under this build's fingerprint (snapshot.py)
+      → the source files that changed (size and mtime, then content digest)
+      → only documents (edited, added, deleted, renamed), and the build folder is the one
+        the snapshot describes: a staging folder of links to the previous build's files,
+        `update.apply` there (the step `govsite serve` takes on a save), the changed pages
+        read back, the health report, the search index and the manifest, then the swap
+    else (no snapshot, a change the engine does not apply, a problem): everything once,
+    and the snapshot saved for the next build
+
+The output is what a build of everything writes, byte for byte (tests/test_engine.py).
+A strict build always builds everything: its gate turns any warning into a failure,
+which only a full run reports the way a full run does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from lxml import html
+
+from govsite import uptodate
+from govsite.cachefiles import write_atomically
+from govsite.check import gate
+from govsite.check.html import PageFacts, facts_of
+from govsite.compiled import CompiledSite
+from govsite.config import Project
+from govsite.discover import CATALOGUE_DIR, is_hidden
+from govsite.engine import snapshot
+from govsite.engine.output import digest, replace_file
+from govsite.engine.snapshot import BuiltFile, Snapshot
+from govsite.engine.state import SiteState, state_of
+from govsite.engine.update import Update, apply
+from govsite.errors import BuildFailed, Diagnostic, Report
+from govsite.htmltree import parse_page
+from govsite.manifest import MANIFEST_PATH, Manifest, digest_file, write_manifest
+from govsite.memo import Workspace, key_of, workspace
+from govsite.outputs.search import BUNDLE_DIR, index_site, search_record
+from govsite.parallel import ExecutorFactory
+from govsite.pipeline import Built, build_everything, manifest_stamp
+from govsite.progress import Progress
+from govsite.render import OutputFile, PageRenderer
+from govsite.result import BuildResult, scheduled_records
+from govsite.write import build_folder, write_staged
+
+_KEPT_FIELDS = tuple(f.name for f in fields(SiteState) if f.name not in ("project", "renderer"))
+"""The SiteState's fields a snapshot keeps (the project is the build's, the renderer is made anew)."""
+
+
+def build_with_cache(
+    project: Project,
+    cache_dir: Path,
+    strict: bool,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress,
+) -> BuildResult:
+    """Build `project` with its build cache (pipeline.build has the options)."""
+    replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
+    if replayed is not None:
+        return replayed
+    inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
+    uptodate.forget_stamp(cache_dir)
+    key = snapshot.fingerprint(project, strict=strict, as_of=as_of)
+    found = None if strict else snapshot.load(cache_dir, key)
+    result = None
+    if found is not None:
+        result = _apply_changes(project, cache_dir, found, as_of, render_on, progress)
+    if result is None:
+        sources = snapshot.read_sources(project)  # before the build reads them
+        built = build_everything(project, strict, as_of, render_on, progress, cache_dir)
+        snapshot.save(cache_dir, _snapshot_of(key, project, built, as_of, sources))
+        result = built.result
+    uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+    return result
+
+
+def _snapshot_of(
+    key: str,
+    project: Project,
+    built: Built,
+    as_of: date,
+    sources: dict[str, tuple[int, int, str]],
+) -> Snapshot:
+    state = state_of(project, built, as_of)
+    compiled, diagnostics = built.compiled, built.result.diagnostics
+    return Snapshot(
+        key=key,
+        state={name: getattr(state, name) for name in _KEPT_FIELDS},
+        facts=dict(built.written.facts),
+        front=diagnostics[: built.read_diagnostics],
+        later=compiled.diagnostics[built.read_diagnostics :],
+        after=_after_compile(diagnostics[len(compiled.diagnostics) :]),
+        extra={o.path: digest(o.content) for o in built.written.extra},
+        copies=compiled.copies,
+        sources=sources,
+        files=_built_files(build_folder(project.out_dir)),
+    )
+
+
+def _after_compile(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """Diagnostics of the stages after compiling that an update does not run again (the
+    static files' active content); the search index's own (GS501) it reports itself."""
+    return tuple(d for d in diagnostics if d.code != "GS501")
+
+
+def _built_files(folder: Path) -> dict[str, BuiltFile]:
+    """Every file the manifest of `folder` lists, with its inode, size, mtime and digest."""
+    manifest = Manifest.from_bytes((folder / MANIFEST_PATH).read_bytes())
+    files = {}
+    for entry in manifest.files:
+        status = os.stat(folder / entry.path)
+        files[entry.path] = BuiltFile(status.st_ino, entry.size, status.st_mtime_ns, entry.sha256)
+    return files
+
+
+# -- an update of the last build ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Staged:
+    """What filling the staging folder made, for the result and the next snapshot."""
+
+    state: SiteState
+    update: Update
+    facts: dict[str, PageFacts]
+    extra: dict[str, bytes]
+    front: tuple[Diagnostic, ...]
+    later: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    """All of them, as the build reports them."""
+    files: dict[str, BuiltFile]
+
+
+def _apply_changes(
+    project: Project,
+    cache_dir: Path,
+    found: Snapshot,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress,
+) -> BuildResult | None:
+    """The last build brought up to date with the changed documents, or None if the engine
+    cannot (a change beyond documents, a build folder that is not the snapshot's, a problem:
+    the build of everything then does it, and reports problems as it does)."""
+    started = time.perf_counter()
+    changed, sources = snapshot.changed_sources(found.sources, project)
+    documents = _documents(project, changed)
+    if documents is None:
+        return None
+    staged: list[_Staged] = []
+
+    def fill(staging: Path, previous: Path | None) -> None:
+        if previous is None or not _link_previous(previous, staging, found.files):
+            raise _CannotUpdate
+        staged.append(
+            _update(project, cache_dir, found, documents, staging, as_of, render_on, progress)
+        )
+
+    try:
+        write_staged(project.out_dir, fill)
+    except (_CannotUpdate, BuildFailed):
+        return None
+    done = staged[0]
+    after = Snapshot(
+        key=found.key,
+        state={name: getattr(done.state, name) for name in _KEPT_FIELDS},
+        facts=done.facts,
+        front=done.front,
+        later=done.later,
+        after=found.after,
+        extra=done.extra,
+        copies=found.copies,
+        sources=sources,
+        files=done.files,
+    )
+    snapshot.save(cache_dir, after)
+    site, pages = done.state.site, done.state.pages
+    return BuildResult(
+        site=site,
+        records=len(site.records),
+        documents=len(site.pages),
+        pages_written=len(pages) + len(done.extra),
+        files_copied=len(found.copies),
+        diagnostics=done.diagnostics,
+        seconds=time.perf_counter() - started,
+        pages_rendered=done.update.rendered,
+        pages_reused=len(pages) - done.update.rendered,
+        scheduled=scheduled_records(site),
+    )
+
+
+class _CannotUpdate(Exception):
+    """The build folder is not the one the snapshot describes (or cannot be linked)."""
+
+
+def _documents(project: Project, changed: Iterable[str]) -> list[PurePosixPath] | None:
+    """The changed paths as documents below content/, or None if any is not a document."""
+    content = project.content_dir.resolve()
+    documents = []
+    for path in changed:
+        location = Path(path)
+        if not location.is_relative_to(content):
+            return None  # the config, a theme, a template, a label
+        relative = PurePosixPath(location.relative_to(content).as_posix())
+        if relative.suffix != ".md" or relative.parts[0] == CATALOGUE_DIR or is_hidden(relative):
+            return None  # a catalogue, an attachment, an image
+        documents.append(relative)
+    return documents
+
+
+def _link_previous(previous: Path, staging: Path, files: Mapping[str, BuiltFile]) -> bool:
+    """Link each file of the previous build into `staging`; False if one is not as the snapshot
+    says (edited by hand, or written by something else since) or cannot be linked."""
+    made: set[str] = set()
+    source_dir, target_dir = os.fspath(previous), os.fspath(staging)
+    try:
+        for path, built in files.items():
+            source = f"{source_dir}/{path}"
+            status = os.lstat(source)
+            if (status.st_ino, status.st_size, status.st_mtime_ns) != (
+                built.inode,
+                built.size,
+                built.mtime_ns,
+            ):
+                return False
+            parent = path.rpartition("/")[0]
+            if parent and parent not in made:
+                os.makedirs(f"{target_dir}/{parent}", exist_ok=True)
+                made.add(parent)
+            os.link(source, f"{target_dir}/{path}")
+    except OSError:
+        return False
+    return True
+
+
+def _update(
+    project: Project,
+    cache_dir: Path,
+    found: Snapshot,
+    documents: list[PurePosixPath],
+    staging: Path,
+    as_of: date,
+    render_on: ExecutorFactory,
+    progress: Progress,
+) -> _Staged:
+    """Apply the changed documents in `staging` (holding links to the previous build's files)."""
+    kept = dict(found.state)
+    state = SiteState(
+        project=replace(project, out_dir=staging),
+        renderer=PageRenderer(kept["site"], kept["sources"].theme, project.root),
+        **kept,
+    )
+    report = Report(strict=False, suppressed=project.config.suppress_warnings)
+    signing = Report()
+    stamp = manifest_stamp(project, signing)  # its warnings are the snapshot's already
+    if signing.error_count:
+        raise _CannotUpdate  # the build of everything reports the key's problem as it does
+    state, update = apply(state, documents)
+    progress("pages rendered", update.rendered, update.rendered)
+    front, later = _diagnostics(found, documents, update)
+    with workspace(cache_dir, update=True) as space:
+        facts = _read_back(staging, state, update, found.facts, space, progress)
+        compiled = CompiledSite(
+            state.site,
+            state.sources.theme,
+            state.pages,
+            tuple(OutputFile(path, b"") for path in state.written),  # the check reads their paths
+            found.copies,
+            (*front, *later),
+        )
+        gate.refuse_unsafe_addresses(compiled, facts)
+        extra = gate.after_render(
+            project, compiled, facts, space.content, strict=False, as_of=as_of, run_on=render_on
+        )
+        extra_digests = {}
+        for output in extra:
+            extra_digests[output.path] = digest(output.content)
+            if found.extra.get(output.path) != extra_digests[output.path]:
+                replace_file(staging, output.path, output.content)
+        shutil.rmtree(
+            staging / BUNDLE_DIR, ignore_errors=True
+        )  # links: made anew, never written into
+        searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
+        index_site(
+            staging, space.copies, searchable, space.code, space.kept_bundle, report, render_on
+        )
+        space.save_copies()
+    files = _manifest(staging, stamp.source_commit, stamp.signing_key, found.files)
+    diagnostics = (*front, *later, *found.after, *report.diagnostics)
+    return _Staged(state, update, facts, extra_digests, front, later, diagnostics, files)
+
+
+def _diagnostics(
+    found: Snapshot, documents: Iterable[PurePosixPath], update: Update
+) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
+    """The diagnostics a build of everything would report of reading and of the later stages:
+    the last build's, less those of the documents read again (and, when the whole site was
+    assembled again, of every stage after reading), with the update's."""
+    again = {PurePosixPath("content") / path for path in documents}
+    read = update.diagnostics[: update.read_diagnostics]
+    later = update.diagnostics[update.read_diagnostics :]
+    front = (*(d for d in found.front if d.location.path not in again), *read)
+    if not update.whole_assemble:
+        later = (*(d for d in found.later if d.location.path not in again), *later)
+    return front, later
+
+
+def _read_back(
+    staging: Path,
+    state: SiteState,
+    update: Update,
+    known: Mapping[str, PageFacts],
+    space: Workspace,
+    progress: Progress,
+) -> dict[str, PageFacts]:
+    """Every HTML page's facts: the last build's, and the changed pages' read back. Each
+    searchable page's search record is made again for a changed page, or one whose kept
+    record is missing or damaged (checked against its digest, as analyse.py does)."""
+    facts = dict(known)
+    for path in update.removed:
+        facts.pop(path, None)
+    pages: dict[str, html.HtmlElement] = {}
+    for path in update.written:
+        if path.endswith(".html"):
+            pages[path] = parse_page((staging / path).read_bytes())
+            facts[path] = facts_of(path, pages[path])
+    if pages:
+        progress("pages read back", len(pages), len(pages))
+    space.forget_copies()
+    copies = {}
+    for path in state.searchable():
+        page_digest = state.written[path].hex()
+        copy_digest = None if path in pages else space.kept_copy(path, page_digest)
+        if copy_digest is None:
+            page = pages.get(path)
+            record = search_record(page if page is not None else _page_at(staging, path))
+            write_atomically(space.copies / path, record)
+            copy_digest = key_of(record)
+        copies[path] = (page_digest, copy_digest)
+    space.remember_copies(copies)
+    return facts
+
+
+def _page_at(staging: Path, path: str) -> html.HtmlElement:
+    return parse_page((staging / path).read_bytes())
+
+
+def _manifest(
+    staging: Path,
+    source_commit: str | None,
+    signing_key: Ed25519PrivateKey | None,
+    known: Mapping[str, BuiltFile],
+) -> dict[str, BuiltFile]:
+    """Write the manifest of `staging`; every file it lists (digests of the linked files reused)."""
+    files: dict[str, BuiltFile] = {}
+
+    def digest_of(relative: str, path: Path) -> tuple[str, int]:
+        status = os.stat(path)
+        before = known.get(relative)
+        if before is not None and (before.inode, before.size, before.mtime_ns) == (
+            status.st_ino,
+            status.st_size,
+            status.st_mtime_ns,
+        ):
+            sha256 = before.sha256
+        else:
+            sha256, _ = digest_file(path)
+        files[relative] = BuiltFile(status.st_ino, status.st_size, status.st_mtime_ns, sha256)
+        return sha256, status.st_size
+
+    write_manifest(staging, source_commit, signing_key, digest_of)
+    return files

@@ -1,0 +1,200 @@
+"""The engine's state, saved after a build so the next `govsite build` starts from it.
+
+One file in the build cache, `snapshot.pickle`, holds everything the engine needs to
+take up where the last build left off: the parsed documents, the Site, the plan and the
+pages' identities, the dependency graph, the machine-readable files' per-record parts,
+the page facts the check reads, the build's diagnostics, the size, modification time
+and digest of every source file it read, and the inode, size, modification time and
+digest of every file in the build folder. It is keyed by ONE fingerprint (`key`): of
+govsite's code, the versions of Python and its libraries, and the options that change
+output (the as-of date, strict, the build folder). A snapshot that is missing, damaged
+(its bytes are checked against the digest written before them), of another fingerprint
+or unreadable is a miss, and the build does everything once.
+
+The snapshot is a pickle: loading it runs no code of its own beyond govsite's classes,
+but it is as trusted as the site's own files (whoever can write `.govsite-cache/` can
+write `content/` and `templates/` too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import gc
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from govsite.builtin import BUILTIN_THEMES
+from govsite.cachefiles import read_checked, remove, write_checked
+from govsite.check.html import PageFacts
+from govsite.config import CONFIG_FILE, Project
+from govsite.errors import Diagnostic
+from govsite.fingerprint import code_key
+from govsite.uptodate import SETTLED_NS, list_files, versions
+
+SNAPSHOT = "snapshot.pickle"
+"""The snapshot's file in the build cache."""
+FORMAT = 1
+"""Bump when the snapshot's contents change meaning (the code key covers most changes)."""
+
+
+def mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    """A read-only view of `items` (how a pickled one is made again)."""
+    return MappingProxyType(items)
+
+
+def _pickle_mapping_proxy(
+    proxy: MappingProxyType[Any, Any],
+) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    return mapping_proxy, (dict(proxy),)
+
+
+copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltFile:
+    """A file in the build folder as the build left it: the same inode, size and mtime mean
+    the same bytes (the file is only ever replaced, never written in place)."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What one successful build leaves for the next (see the module's docstring)."""
+
+    key: str
+    state: dict[str, Any]
+    """The SiteState's fields but the project and the renderer (state.py)."""
+    facts: dict[str, PageFacts]
+    """Every HTML page's facts, by path in the build folder (check/html.py)."""
+    front: tuple[Diagnostic, ...]
+    """The diagnostics of reading the sources (the signing key, theme, catalogues, each document)."""
+    later: tuple[Diagnostic, ...]
+    """The diagnostics of the stages after reading (assemble, plan, render)."""
+    after: tuple[Diagnostic, ...]
+    """The diagnostics of the stages after those that an update does not run again."""
+    extra: dict[str, bytes]
+    """The digest of each page the check added (the health report), by path."""
+    copies: tuple[tuple[str, Path], ...]
+    """The files copied as they are (attachments, theme assets), by site path."""
+    sources: dict[str, tuple[int, int, str]]
+    """Every file the build read: (size, mtime in ns, SHA-256), by absolute path; an mtime of
+    -1 marks a file modified just before it was looked at (its digest decides next time)."""
+    files: dict[str, BuiltFile]
+    """Every file in the build folder but govsite's marks, by site path."""
+
+
+def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
+    """The one key of everything kept: govsite's code and libraries, and the build's options."""
+    options = [FORMAT, str(project.out_dir.resolve()), strict, as_of.isoformat()]
+    return hashlib.sha256(json.dumps([options, versions(), code_key()]).encode()).hexdigest()
+
+
+def save(cache_dir: Path, snapshot: Snapshot) -> None:
+    """Write `snapshot` atomically, its digest first."""
+    with _no_gc():
+        data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+    write_checked(cache_dir / SNAPSHOT, data)
+
+
+def forget(cache_dir: Path) -> None:
+    """Drop the snapshot before the build folder changes: a build cut short leaves none."""
+    remove(cache_dir / SNAPSHOT)
+
+
+def load(cache_dir: Path, key: str) -> Snapshot | None:
+    """The snapshot saved under `key`, or None (missing, damaged, of another version or key)."""
+    data = read_checked(cache_dir / SNAPSHOT)
+    if data is None:
+        return None
+    try:
+        with _no_gc():
+            snapshot = pickle.loads(data)
+    except Exception:  # a pickle of classes that changed: unusable, so a miss
+        return None
+    if not isinstance(snapshot, Snapshot) or snapshot.key != key:
+        return None
+    return snapshot
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Without the cyclic garbage collector: a snapshot is millions of small objects, and
+    each pass of the collector would walk all of them again (loading takes half as long)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- the sources -----------------------------------------------------------------------------------
+
+
+def source_files(project: Project) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file a build of `project` reads (the config, content/, themes, templates), with its status."""
+    config = project.root.resolve() / CONFIG_FILE
+    yield str(config), config.stat()  # load_project read it
+    yield from list_files(project.content_dir.resolve(), skip_hidden=True)
+    for folder in (*project.theme_dirs, project.templates_dir, BUILTIN_THEMES):
+        yield from list_files(folder.resolve(), skip_hidden=False)
+
+
+def read_sources(project: Project) -> dict[str, tuple[int, int, str]]:
+    """Size, mtime and digest of every file the build reads (see `Snapshot.sources`)."""
+    looked_at = time.time_ns()
+    found = {}
+    for path, status in source_files(project):
+        mtime = status.st_mtime_ns if status.st_mtime_ns < looked_at - SETTLED_NS else -1
+        found[path] = (status.st_size, mtime, _digest_of(path))
+    return found
+
+
+def changed_sources(
+    known: Mapping[str, tuple[int, int, str]], project: Project
+) -> tuple[list[str], dict[str, tuple[int, int, str]]]:
+    """The paths of files added, deleted or changed since `known` was read, and the new listing.
+
+    A file with its size and mtime as they were is taken as unchanged (as make and git
+    do); one whose status changed is compared by its digest, so a file touched but not
+    changed is not an edit.
+    """
+    looked_at = time.time_ns()
+    now: dict[str, tuple[int, int, str]] = {}
+    changed = []
+    for path, status in source_files(project):
+        mtime = status.st_mtime_ns if status.st_mtime_ns < looked_at - SETTLED_NS else -1
+        before = known.get(path)
+        if before is not None and before[0] == status.st_size and before[1] == mtime != -1:
+            now[path] = before
+            continue
+        found = _digest_of(path)
+        now[path] = (status.st_size, mtime, found)
+        if before is None or before[2] != found:
+            changed.append(path)
+    changed += [path for path in known if path not in now]
+    return changed, now
+
+
+def _digest_of(path: str) -> str:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return ""  # gone while we looked: its absence is what the next listing finds
