@@ -172,6 +172,7 @@ def test_serve_edits_equal_a_clean_build(
         assert_same_as_clean(demo, tmp_path / "clean", "; ".join(done))
     assert sum("failed" in step for step in done) < len(done) // 3, done
     assert any("edited documents reassembled" in line for line in log), log
+    assert any("listings planned again" in line for line in log), log
 
 
 # -- what an edit renders --------------------------------------------------------------------------
