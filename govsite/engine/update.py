@@ -37,7 +37,7 @@ from govsite.engine.graph import (
     model_changes,
     plan_uses,
 )
-from govsite.engine.machine import machine_changed, make_machine_files
+from govsite.engine.machine import MachineFiles, machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
@@ -111,14 +111,21 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
     machine_files: tuple[OutputFile, ...] = ()
     if machine_changed(state.site, site):
         machine, machine_files = make_machine_files(
-            site, plan.pages, state.sources.theme.labels, state.sources.sources, state.machine
+            site,
+            plan.pages,
+            state.sources.theme.labels,
+            state.sources.sources,
+            state.machine,
+            plan_kept=plan.how == "plan kept",
         )
+        machine_files = _made_again(state.machine, machine_files)
     outputs = (*(r.output for r in rendered.values()), *machine_files)
     # Everything is made: only now does anything change, on disk and in the model.
     written = dict(state.written)
     replaced = _write_changed(state, outputs, written)
     gone = sorted(
-        (state.numbers.keys() - plan.numbers.keys()) | (state.machine.paths - machine.paths)
+        (state.numbers.keys() - plan.numbers.keys() if plan.numbers is not state.numbers else set())
+        | (state.machine.paths - machine.paths if machine is not state.machine else set())
     )
     for path in gone:
         remove_file(project.out_dir, path)
@@ -354,6 +361,14 @@ def _render(
     finally:
         state.renderer.rebind(state.site)  # `apply` binds the new site once it commits
     return {r.output.path: r for r in results if isinstance(r, RenderedPage)}
+
+
+def _made_again(previous: MachineFiles, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
+    """`files` but those kept from `previous` as they were (100,000 records' open data files
+    need not be compared again when one changed)."""
+    kept = {id(e.file) for e in previous.exported.values()}
+    kept.update(id(f) for f in previous.sitemap_files)
+    return tuple(f for f in files if id(f) not in kept)
 
 
 def _write_changed(
