@@ -485,6 +485,9 @@ class Replanned:
     """The pages planned anew (the others are the old plan's objects)."""
     dropped: tuple[PlannedPage, ...]
     """The old plan's pages these replaced."""
+    shifted: bool
+    """Whether any page's number in the plan changed (a listing gained or lost a page, or
+    the records' order changed); if not, each page kept its number."""
 
 
 def replan_moved(
@@ -531,6 +534,7 @@ def replan_moved(
     counts = {url: len(rows) for url, rows in members.items()}
     planner = _Planner(site, labels)
     spliced = list(old)
+    shifted = False
     planned: list[PlannedPage] = []
     dropped: list[PlannedPage] = []
     # Directories and sitemap keep their place; only the counts of moved-in-or-out listings change.
@@ -559,10 +563,12 @@ def replan_moved(
         )
         dropped.extend(old[first:end])
         planned.extend(pages)
+        shifted = shifted or len(pages) != end - first
         spliced[first:end] = pages
     # The records' own pages, in the site's (newest-first) order, before the catalogue.
     start, end = 2 + len(site.pages), numbers[output_file(CATALOGUE_URL)]
     own = {_record_of(p).index_no: p for p in old[start:end]}
+    shifted = shifted or list(own) != [r.index_no for r in site.records]
     for before, after in moved:
         if before is not None:
             dropped.append(own.pop(before.index_no))
@@ -570,7 +576,7 @@ def replan_moved(
             own[after.index_no] = planner.record_page(after)
             planned.append(own[after.index_no])
     spliced[start:end] = [own[r.index_no] for r in site.records]
-    return Replanned(tuple(spliced), tuple(planned), tuple(dropped))
+    return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
 
 
 def _listing_of(page: PlannedPage) -> Listing:

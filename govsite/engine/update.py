@@ -6,8 +6,9 @@
         (bodies of unchanged documents reused)
       → the plan: kept, with the edited documents' new versions swapped into the pages
         that show them, when no field the planner reads changed (a new title or summary
-        plans the document's own page again); else plan every page again (linear, no
-        rendering)
+        plans the document's own page again); a record moved to other listings plans
+        those it left and joined (plan.replan_moved); after a whole assemble, or where
+        only that can tell, plan every page again (linear, no rendering)
       → pages to render = new or re-planned pages (graph.identity)
                         ∪ pages that read a changed field, record, plain page or site part
       → render those; machine-readable files only if something they show changed
@@ -214,7 +215,9 @@ def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _P
 
 def _replanned(state: SiteState, again: Replanned) -> _Plan:
     """The plan after `replan_moved`, its identities and edges updated for the pages it changed."""
-    numbers = {page.output_path: number for number, page in enumerate(again.pages)}
+    numbers = state.numbers
+    if again.shifted:
+        numbers = {page.output_path: number for number, page in enumerate(again.pages)}
     identities = dict(state.identities)
     for page in again.dropped:
         identities.pop(page.output_path, None)

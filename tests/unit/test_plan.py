@@ -190,6 +190,8 @@ def test_planning_only_what_moved_equals_planning_the_whole_site(generated: Site
         else:
             replanned += 1
             assert again.pages == expected, n
+            paths = [p.output_path for p in pages]
+            assert again.shifted == (paths != [p.output_path for p in expected]), n
             uses = graph.plan_uses(pages).replanned(again.dropped, again.planned)
             assert uses == graph.plan_uses(expected), n
             assert {p.output_path for p in again.planned} >= {
