@@ -162,7 +162,11 @@ def reassemble(
             )
         else:
             pages[url] = _page(parsed, parsed.meta, url, body)
-    ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
+    numbers = [d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta)]
+    if all(records[n].published == site.records_by_index_no[n].published for n in numbers):
+        ordered = [records[r.index_no] for r in site.records]  # no date moved: the same order
+    else:
+        ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
     return replace(
         site,
         records=tuple(ordered),

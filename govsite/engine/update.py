@@ -98,6 +98,8 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
             documents.pop(path, None)
         else:
             documents[path] = parsed
+    if documents.keys() != state.documents.keys():
+        documents = {path: documents[path] for path in sorted(documents)}
     site, urls, bodies = _assembled(state, edits, documents, report)
     report.stop_if_errors()
     plan = _planned(state, site, bodies is state.bodies, report)
@@ -137,7 +139,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
     state.renderer.rebind(site)
     new_state = replace(
         state,
-        sources=replace(state.sources, documents=tuple(documents[k] for k in sorted(documents))),
+        sources=replace(state.sources, documents=tuple(documents.values())),
         documents=documents,
         site=site,
         urls=urls,
