@@ -78,7 +78,7 @@ def make_machine_files(
     if previous is not None and previous.sitemap == entries:
         sitemap_files = previous.sitemap_files
     else:
-        sitemap_files = build_sitemap(site, pages)
+        sitemap_files = build_sitemap(site, pages, entries=entries)
     files = machine_readable_files(
         build_feeds(site, labels),
         sitemap_files,
