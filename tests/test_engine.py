@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -291,6 +292,28 @@ def test_machine_readable_files_show_no_blind_field(live: LiveSite) -> None:
     _, before = make_machine_files(site, state.pages, labels, sources)
     _, after = make_machine_files(other, state.pages, labels, sources)
     assert sorted((f.path, f.content) for f in before) == sorted((f.path, f.content) for f in after)
+
+
+def test_a_kept_plan_keeps_the_sitemap_unless_a_day_of_change_moved(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    site, record = state.site, state.site.records[0]
+    labels, sources = state.sources.theme.labels, state.sources.sources
+    for edited, kept in (
+        (dataclasses.replace(record, title=record.title + "（修订）"), True),
+        (dataclasses.replace(record, updated=date(2099, 1, 1)), False),
+    ):
+        records = tuple(edited if r is record else r for r in site.records)
+        other = dataclasses.replace(
+            site, records=records, records_by_index_no={r.index_no: r for r in records}
+        )
+        machine, _ = make_machine_files(
+            other, state.pages, labels, sources, state.machine, plan_kept=True
+        )
+        fresh, _ = make_machine_files(other, state.pages, labels, sources)
+        assert (machine.sitemap_files is state.machine.sitemap_files) is kept, edited
+        assert machine.sitemap == fresh.sitemap
+        assert machine.sitemap_files == fresh.sitemap_files
 
 
 # -- search in the background ----------------------------------------------------------------------
