@@ -219,6 +219,33 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(live: LiveSite, demo
     assert rendered < len(live.state.pages) // 4, summary
 
 
+def test_a_new_record_is_assembled_alone_and_equals_a_clean_build(
+    live: LiveSite, demo: Path, tmp_path: Path
+) -> None:
+    """A record that names no other is added to the kept site (no whole assemble) and
+    planned into its listings only; one that interprets another is assembled with all."""
+    plain = [
+        p
+        for p in edits.records(demo)
+        if not re.search(r"^(interprets|superseded_by):", p.read_text(), re.M)
+    ]
+    linked = [p for p in edits.records(demo) if re.search(r"^interprets:", p.read_text(), re.M)]
+    for source, how in (
+        (plain[0], "edited documents reassembled, listings planned again"),
+        (linked[0], "whole site assembled"),
+    ):
+        text = source.read_text(encoding="utf-8")
+        number = edits.INDEX_NO.search(text)
+        assert number is not None
+        prefix = number.group(1).rsplit("-", 1)[0]
+        text = edits.INDEX_NO.sub(f'index_no: "{prefix}-{99000 + len(how)}"', text, count=1)
+        target = source.with_name(f"new-{len(how)}.md")
+        target.write_text(text, encoding="utf-8")
+        summary = live.update([Change(target)])
+        assert summary is not None and how in summary, summary
+        assert_same_as_clean(demo, tmp_path / "clean", f"add a copy of {source.name}")
+
+
 def test_a_failed_update_is_tried_again_with_the_next_change(live: LiveSite, demo: Path) -> None:
     broken, other = edits.records(demo)[:2]
     broken.write_text(broken.read_text().replace("title:", "titel:", 1), encoding="utf-8")

@@ -249,17 +249,21 @@ def _own_planned(state: SiteState, site: Site, edits: _Edits, plan: _Plan) -> _P
 
 
 def _edits(old: Site, new: Site) -> _Edits | None:
-    """How the documents changed, or None if plain pages came, went or changed address or
-    source (then the whole site is planned again). Records are matched by index number."""
-    if len(old.records) != len(new.records) or len(old.pages) != len(new.pages):
+    """How the documents changed, or None if a record went, or plain pages came, went or
+    changed address or source (then the whole site is planned again). Records are matched
+    by index number."""
+    if len(old.pages) != len(new.pages):
         return None
     edits = _Edits([], [], [], [])
+    kept = 0
     for after in new.records:
         before = old.records_by_index_no.get(after.index_no)
+        if before is None:
+            edits.moved.append((None, after))  # added
+            continue
+        kept += 1
         if before is after:
             continue
-        if before is None:
-            return None
         edits.records.append(after)
         if not _same(before, after, PLANNED_RECORD_FIELDS - OWN_PAGE_FIELDS):
             edits.moved.append((before, after))
@@ -273,7 +277,7 @@ def _edits(old: Site, new: Site) -> _Edits | None:
         edits.pages.append(page)
         if not _same(was, page, PLANNED_PAGE_FIELDS & OWN_PAGE_FIELDS):
             edits.own.append(page)
-    return edits
+    return edits if kept == len(old.records) else None
 
 
 def _same(before: object, after: object, names: Iterable[str]) -> bool:
@@ -337,13 +341,17 @@ def _assembled(
         for path, parsed in edits.items()
         if parsed is not None and path in state.documents
     ]
-    if len(edited) == len(edits):
-        # Each edited document kept its URL (reassemble checks), so the URLs are the same.
+    added = [p for path, p in edits.items() if p is not None and path not in state.documents]
+    if len(edited) + len(added) == len(edits):
+        # Each edited document kept its URL (reassemble checks); the added ones join them.
+        urls = state.urls
+        if added:
+            urls = {**urls, **{str(p.source.content_path): document_url(p) for p in added}}
         site = reassemble(
-            project, state.site, edited, read.catalogues, read.sources.files, state.urls, report
+            project, state.site, edited, read.catalogues, read.sources.files, urls, report, added
         )
         if site is not None:
-            return attach_annual_reports(site, read.sources.files, report), state.urls, state.bodies
+            return attach_annual_reports(site, read.sources.files, report), urls, state.bodies
     memo = Memo(dict(state.bodies))
     ordered = [documents[path] for path in sorted(documents)]
     site = assemble(
