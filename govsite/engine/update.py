@@ -74,12 +74,15 @@ class Update:
     moved records left and joined) or "planned again" (every page)."""
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    cpu_seconds: float
+    """The CPU time of the update itself (its thread's): on a busy machine, what it cost."""
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
         how += f", {self.planned}"
         return (
-            f"Updated in {self.seconds:.2f}s: {self.rendered} pages rendered, "
+            f"Updated in {self.seconds:.2f}s ({self.cpu_seconds:.2f}s CPU): "
+            f"{self.rendered} pages rendered, "
             f"{len(self.written)} files written, {len(self.removed)} removed ({how})"
         )
 
@@ -87,7 +90,7 @@ class Update:
 def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState, Update]:
     """The next state after the documents at `changed` (paths below content/) were edited,
     added or deleted, with the build folder brought up to date; BuildFailed changes nothing."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     project = state.project
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
     edits = _read_documents(state, changed, report)
@@ -159,6 +162,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         planned=plan.how,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
+        cpu_seconds=time.thread_time() - cpu,
     )
     return new_state, update
 
