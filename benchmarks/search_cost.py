@@ -5,7 +5,8 @@ its search page in Debian's Chromium (/usr/bin/chromium, via playwright) with an
 cache, once per query: a common term, a rare five-character phrase and a loosely typed
 发文字号 (the last two are taken from the site's own records unless given). Counted from the
 navigation to the moment the first result is in the page (or the page says there is none):
-every request the page made and the bytes of every response (headers and bodies).
+every request the page made and the bytes of every response (headers and bodies). Each
+row gives the machine's load average when its query was done, since the seconds depend on it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import re
 import statistics
 import threading
@@ -108,6 +110,7 @@ def measure(build: Path, queries: list[str], runs: int) -> list[dict[str, Any]]:
                 context.close()
             rows.append({
                 "query": query,
+                "load average": [round(load, 1) for load in os.getloadavg()],
                 "requests": statistics.median(s[0] for s in samples),
                 "kB": round(statistics.median(s[1] for s in samples) / 1000, 1),
                 "first results s": round(statistics.median(s[2] for s in samples), 3),

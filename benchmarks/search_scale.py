@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -88,6 +89,7 @@ def main() -> None:
                 "indexing process MB": own,
                 "largest worker MB": workers,
                 "problems": [d.message for d in report.diagnostics],
+                "load average": [round(load, 1) for load in os.getloadavg()],
             }
         )
     )

@@ -31,6 +31,7 @@ from lxml import html as lxml_html
 
 from govsite.config import Project
 from govsite.errors import Report, SourceLocation
+from govsite.messages import Text, text
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml"})
 XML_SUFFIXES = frozenset({".svg", ".svgz", ".xhtml", ".xht", ".xml", ".xsl", ".xslt"})
@@ -50,12 +51,9 @@ ACTIVE_ELEMENTS = frozenset(
 )
 ACTIVE_SCHEMES = ("javascript:", "vbscript:", "livescript:", "data:")
 SAFE_DATA = ("data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")
+_CANNOT_CHECK = frozenset({"GS160.unreadable", "GS160.not-xml", "GS160.entities"})
 MAX_BYTES = 50_000_000
 """A compressed SVG is read up to this size once unpacked (a zip bomb stops there)."""
-ACTIVE_HINT = (
-    "publish it as an image or PDF, or remove what runs script; "
-    "`attachments: {active_content: warn}` in govsite.yaml publishes it anyway"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +61,8 @@ class ActiveContent:
     """One thing in a file that can run script; `line` is 1-based, or None for the whole file."""
 
     line: int | None
-    what: str
+    what: Text
+    """What runs script (`GS160.element` …), or why the file cannot be checked (`GS160.unreadable` …)."""
 
 
 def report_active_attachments(
@@ -74,15 +73,13 @@ def report_active_attachments(
     config = project.config
     refuse = config.attachments.refuses(config.raw_html)
     for location, message in active_attachments(project, copies):
-        if refuse:
-            report.error("GS160", message, location, ACTIVE_HINT)
-        else:
-            report.warning("GS160", message, location, ACTIVE_HINT)
+        hint = text(f"{message.key}.hint")  # GS160.hint, or GS160.unchecked.hint
+        report.say("error" if refuse else "warning", message, location, hint)
 
 
 def active_attachments(
     project: Project, copies: Iterable[tuple[str, Path]]
-) -> Iterator[tuple[SourceLocation, str]]:
+) -> Iterator[tuple[SourceLocation, Text]]:
     """Where and what each thing is in a file under content/ among `copies` that can run script."""
     content = project.content_dir.resolve()
     for published, source in sorted(copies):
@@ -90,8 +87,13 @@ def active_attachments(
             continue  # theme assets are the theme's own
         where = SourceLocation(PurePosixPath("content", published))
         for found in find_active_content(source):
-            message = f"'{published}' {found.what}: it would run script on the site's own pages"
-            yield where.at(found.line), message
+            yield where.at(found.line), _message(published, found.what)
+
+
+def _message(published: str, what: Text) -> Text:
+    if what.key in _CANNOT_CHECK:
+        return text("GS160.unchecked", file=published, why=what)
+    return text("GS160", file=published, what=what)
 
 
 def may_be_active(path: PurePosixPath | Path) -> bool:
@@ -107,13 +109,13 @@ def find_active_content(path: Path) -> list[ActiveContent]:
         if path.suffix.lower() == ".svgz":
             data = _gunzip(data)
     except (OSError, EOFError, zlib.error) as exc:
-        return [ActiveContent(None, f"cannot be read ({exc}), so cannot be checked")]
+        return [ActiveContent(None, text("GS160.unreadable", reason=str(exc)))]
     if path.suffix.lower() in HTML_SUFFIXES:
         document = _parse_html(data)
         return [] if document is None else list(_active_in(document))
     parsed = _parse_xml(data)
     if isinstance(parsed, str):
-        return [ActiveContent(None, f"is not well-formed XML ({parsed}), so cannot be checked")]
+        return [ActiveContent(None, text("GS160.not-xml", reason=parsed))]
     return list(_active_in(parsed))
 
 
@@ -146,11 +148,11 @@ def _active_in(root: etree._Element) -> Iterator[ActiveContent]:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
         # Browsers expand them (and so could find a <script> in one); this reading does not.
-        yield ActiveContent(None, "declares XML entities, which this check cannot vouch for")
+        yield ActiveContent(None, text("GS160.entities"))
     for node in _with_siblings(root):
         if isinstance(node, etree._ProcessingInstruction):
             if node.target == "xml-stylesheet" and "xsl" in (node.text or "").lower():
-                yield ActiveContent(_line(node), "an XSLT stylesheet (<?xml-stylesheet?>)")
+                yield ActiveContent(_line(node), text("GS160.xslt"))
             continue
         if not isinstance(node.tag, str):
             continue  # comments, entities
@@ -182,18 +184,18 @@ def _active_element(element: etree._Element) -> Iterator[ActiveContent]:
     tag = _local(str(element.tag))
     name = tag.lower()
     if name in ACTIVE_ELEMENTS:
-        yield ActiveContent(_line(element), f"a <{tag}> element")
+        yield ActiveContent(_line(element), text("GS160.element", tag=tag))
     if name == "meta" and str(element.get("http-equiv", "")).strip().lower() == "refresh":
-        yield ActiveContent(_line(element), "a <meta http-equiv=refresh> redirect")
+        yield ActiveContent(_line(element), text("GS160.refresh"))
     for attribute, value in element.attrib.items():
         local = _local(str(attribute))
         if local.lower().startswith("on"):
-            yield ActiveContent(_line(element), f"an event handler '{local}' on <{name}>")
+            said = text("GS160.handler", attribute=local, element=name)
+            yield ActiveContent(_line(element), said)
         elif _is_active_address(str(value)):
             shown = "".join(c if c >= " " else f"\\x{ord(c):02x}" for c in str(value).strip()[:40])
-            yield ActiveContent(
-                _line(element), f"a script address '{shown}' in '{local}' on <{name}>"
-            )
+            said = text("GS160.address", address=shown, attribute=local, element=name)
+            yield ActiveContent(_line(element), said)
 
 
 def _is_active_address(value: str) -> bool:

@@ -27,9 +27,13 @@ from markupsafe import Markup
 
 from govsite.config import ReportKind
 from govsite.discover import StaticFile
-from govsite.errors import Report, SourceLocation, did_you_mean
+from govsite.errors import Report, SourceLocation, suggest
+from govsite.messages import Text, text
 from govsite.model import AnnualReport, Body, Record, ReportRow, Site
 from govsite.yamlload import KeyPath, LocatedYaml, load_yaml
+
+_Problem = tuple[KeyPath, Text, Text]
+"""Where in a statistics file, what is wrong there, and how to fix it."""
 
 SECTIONS = (
     "一、总体情况",
@@ -157,12 +161,8 @@ def _read_statistics(
     path = PurePosixPath(posixpath.normpath(content_path.parent / statistics))
     file = files.get(path)
     if file is None:
-        report.error(
-            "GS601",
-            f"the statistics file 'content/{path}' does not exist",
-            record.source.at(1),
-            "`statistics:` names a YAML file beside the report; `govsite new report` writes one",
-        )
+        message = text("GS601.no-file", file=str(path))
+        report.say("error", message, record.source.at(1), text("GS601.no-file.hint"))
         return None
     location = SourceLocation(PurePosixPath("content") / path, 1)
     doc = load_yaml(file.source.read_text(encoding="utf-8-sig"), location, report)
@@ -176,44 +176,48 @@ def _well_formed(doc: LocatedYaml, report: Report) -> bool:
     """Every key known, every figure a whole number ≥ 0 (fees: a number ≥ 0), every row complete."""
     data = doc.value
     if not isinstance(data, dict):
-        report.error("GS601", "a statistics file is a mapping of keys", doc.value_at(()))
+        report.say("error", text("GS601.mapping"), doc.value_at(()), text("GS601.shape.hint"))
         return False
     problems = list(_shape_problems(data))
     for path, message, hint in problems:
-        report.error("GS601", message, doc.value_at(path), hint)
+        report.say("error", message, doc.value_at(path), hint)
     return not problems
 
 
-def _shape_problems(data: dict[str, object]) -> Iterator[tuple[KeyPath, str, str | None]]:
+def _shape_problems(data: dict[str, object]) -> Iterator[_Problem]:
     yield from _unknown_keys((), data, _TOP_KEYS)
     for key in _TOP_KEYS:
         if key not in data:
-            yield (), f"missing '{key}'", "`govsite new report` writes every key"
-    if not isinstance(data.get("year"), int):
-        yield ("year",), "'year' is the report year, e.g. 2025", None
+            yield (), text("GS601.missing", key=key), text("GS601.missing.hint", key=key)
+    # A missing key is named once, above; these are about a value that is there.
+    if "year" in data and not isinstance(data["year"], int):
+        yield ("year",), text("GS601.year"), text("GS601.year.hint")
     fees = data.get("fees")
-    if not isinstance(fees, int | float) or isinstance(fees, bool) or fees < 0:
-        yield ("fees",), "'fees' is the year's fees in 万元, a number ≥ 0", None
+    if "fees" in data and (not isinstance(fees, int | float) or isinstance(fees, bool) or fees < 0):
+        yield ("fees",), text("GS601.fees"), text("GS601.fees.hint")
     decisions = data.get("decisions")
     if isinstance(decisions, dict):
         yield from _unknown_keys(("decisions",), decisions, DECISIONS)
         for key in DECISIONS:
             yield from _figures(("decisions", key), decisions.get(key), 1)
-    else:
-        yield ("decisions",), f"'decisions' maps {', '.join(DECISIONS)} to numbers", None
-    yield from _application_problems(data.get("applications"))
+    elif "decisions" in data:
+        message = text("GS601.decisions", keys=", ".join(DECISIONS))
+        yield ("decisions",), message, text("GS601.shape.hint")
+    if "applications" in data:
+        yield from _application_problems(data["applications"])
     appeals = data.get("appeals")
     if isinstance(appeals, dict):
         yield from _unknown_keys(("appeals",), appeals, APPEAL_GROUPS)
         for key in APPEAL_GROUPS:
             yield from _figures(("appeals", key), appeals.get(key), len(APPEAL_RESULTS))
-    else:
-        yield ("appeals",), f"'appeals' maps {', '.join(APPEAL_GROUPS)} to rows", None
+    elif "appeals" in data:
+        message = text("GS601.appeals", keys=", ".join(APPEAL_GROUPS))
+        yield ("appeals",), message, text("GS601.shape.hint")
 
 
-def _application_problems(applications: object) -> Iterator[tuple[KeyPath, str, str | None]]:
+def _application_problems(applications: object) -> Iterator[_Problem]:
     if not isinstance(applications, dict):
-        yield ("applications",), "'applications' holds the rows of 表三", None
+        yield ("applications",), text("GS601.applications"), text("GS601.shape.hint")
         return
     yield from _unknown_keys(("applications",), applications, sorted(_APPLICATION_KEYS))
     for group, members in _GROUP_MEMBERS.items():
@@ -234,25 +238,28 @@ def _value_at(mapping: object, key: tuple[str, ...]) -> object:
 
 def _unknown_keys(
     path: KeyPath, mapping: dict[str, object], known: Sequence[str]
-) -> Iterator[tuple[KeyPath, str, str | None]]:
+) -> Iterator[_Problem]:
     for key in mapping:
         if key not in known:
-            yield (*path, key), f"unknown key '{key}'", did_you_mean(key, known)
+            hint = suggest(key, known) or text("GS601.unknown-key.hint", known=", ".join(known))
+            yield (*path, key), text("GS601.unknown-key", key=key), hint
 
 
-def _figures(path: KeyPath, value: object, count: int) -> Iterator[tuple[KeyPath, str, str | None]]:
+def _figures(path: KeyPath, value: object, count: int) -> Iterator[_Problem]:
     name = ".".join(str(p) for p in path)
     if count == 1:
         if not _is_count(value):
-            yield path, f"'{name}' is a whole number ≥ 0", None
+            yield path, text("GS601.count", name=name), text("GS601.count.hint")
         return
     if not isinstance(value, list) or len(value) != count:
         columns = "、".join(APPLICANTS if count == len(APPLICANTS) else APPEAL_RESULTS)
-        yield path, f"'{name}' is a row of {count} figures", f"in this order: [{columns}]"
+        message = text("GS601.row", name=name, count=count)
+        yield path, message, text("GS601.row.hint", columns=columns)
         return
     for index, figure in enumerate(value):
         if not _is_count(figure):
-            yield (*path, index), f"'{name}' holds {figure!r}, not a whole number ≥ 0", None
+            message = text("GS601.figure", name=name, figure=repr(figure))
+            yield (*path, index), message, text("GS601.count.hint")
 
 
 def _is_count(value: object) -> bool:
@@ -272,12 +279,8 @@ def _check_arithmetic(doc: LocatedYaml, report: Report) -> None:
 
     def expect(path: KeyPath, found: int, expected: int, rule: str) -> None:
         if found != expected:
-            report.error(
-                "GS602",
-                f"{rule}: this figure is {found}, but should be {expected}",
-                doc.value_at(path),
-                "correct the figure, or the figures it is the sum of",
-            )
+            message = text("GS602", rule=rule, found=found, expected=expected)
+            report.say("error", message, doc.value_at(path), text("GS602.hint"))
 
     # Each row's 总计 is checked against its own applicants; the sums across rows run over the
     # applicants' columns only, so one wrong figure is one error, at that figure.
@@ -321,13 +324,11 @@ def _check_sections(record: Record, report: Report) -> None:
     found = [t for t in titles if t in SECTIONS]
     if found != list(SECTIONS):
         missing = [s for s in SECTIONS if s not in titles]
-        what = f"lacks {'、'.join(missing)}" if missing else "has them out of order"
-        report.error(
-            "GS603",
-            f"an annual report has the six official sections as '##' headings in order; this one {what}",
-            record.source,
-            "`govsite new report` writes the six headings; keep their wording exactly",
-        )
+        if missing:
+            message = text("GS603.missing", missing="、".join(missing))
+        else:
+            message = text("GS603.order", sections=" → ".join(SECTIONS))
+        report.say("error", message, record.source, text("GS603.hint"))
 
 
 def _annual_report(site: Site, record: Record, doc: LocatedYaml, path: str) -> AnnualReport:

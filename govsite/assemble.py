@@ -109,13 +109,9 @@ def _without_held_back(
     front_matter = next(d.front_matter for d in documents if d.source.location == record.source)
     for key, index_no in waiting:
         field = key if len(record.interprets) > 1 or key[0] == "superseded_by" else key[:1]
-        report.warning(
-            "GS320",
-            f"'{key[0]}' names '{index_no}', which is held back until it is published "
-            f"on {held_back[index_no].published.isoformat()}",
-            front_matter.value_at(field),
-            "the link shows from that day on; until then this record does not mention it",
-        )
+        day = held_back[index_no].published.isoformat()
+        message = text("GS320", field=str(key[0]), index_no=index_no, published=day)
+        report.say("warning", message, front_matter.value_at(field), text("GS320.hint"))
     return replace(
         record,
         superseded_by=None if record.superseded_by in held_back else record.superseded_by,
@@ -328,7 +324,8 @@ class _ReferenceChecker:
 
     def check_index_numbers(self, documents: Sequence[ParsedDocument]) -> None:
         """Each index number once; a copy is reported on the newer file (by `published`, then
-        path), since the record published first already carries the number for good."""
+        the file named as a copy of another, then path), since the record published first
+        already carries the number for good."""
         holders: defaultdict[str, list[tuple[ParsedDocument, RecordMeta]]] = defaultdict(list)
         for parsed in documents:
             if isinstance(parsed.meta, RecordMeta):
@@ -336,7 +333,14 @@ class _ReferenceChecker:
         self.index_numbers = set(holders)
         free = FreeNumbers(self.pattern, holders, self.catalogues.agencies)
         for index_no, records in sorted(holders.items()):
-            records.sort(key=lambda pair: (pair[1].published, str(pair[0].source.content_path)))
+            paths = [parsed.source.content_path for parsed, _ in records]
+            records.sort(
+                key=lambda pair: (
+                    pair[1].published,
+                    _named_as_a_copy(pair[0].source.content_path, paths),
+                    str(pair[0].source.content_path),
+                )
+            )
             first = records[0][0].front_matter.value_at(("index_no",))
             for parsed, meta in records[1:]:
                 number = free.take(meta.agency, meta.published) or ""
@@ -385,12 +389,9 @@ class _ReferenceChecker:
                     parsed, where, (str(field.value),), self.index_numbers, "GS304", "record"
                 )
             elif field.type == "file" and PurePosixPath(str(field.value)) not in self.files:
-                self.report.error(
-                    "GS306",
-                    f"{field.title} 'content/{field.value}' does not exist",
-                    parsed.front_matter.value_at(where),
-                    "file paths are relative to content/",
-                )
+                message = text("GS306.kind", name=field.title, file=str(field.value))
+                hint = text("GS306.kind.hint")
+                self.report.say("error", message, parsed.front_matter.value_at(where), hint)
 
     def _known(
         self,
@@ -424,3 +425,14 @@ def _titles(by_path: Mapping[str, CatalogueNode]) -> dict[str, str]:
     for path, node in by_path.items():
         paths[node.title].append(path)
     return {title: found[0] for title, found in paths.items() if len(found) == 1}
+
+
+def _named_as_a_copy(path: PurePosixPath, paths: Sequence[PurePosixPath]) -> bool:
+    """Whether the file is named as a copy of another beside it: that one's name with
+    something added ('x - 副本.md', 'x-2.md', 'x copy.md'), as editors and file managers
+    name a copy made on the same day, whose name may sort before the original's
+    ('x - 副本' < 'x.')."""
+    return any(
+        other.parent == path.parent and other.stem != path.stem and path.stem.startswith(other.stem)
+        for other in paths
+    )

@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
 from govsite.errors import BuildFailed, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
-from govsite.messages import Language, choose_language
+from govsite.messages import Language, Text, choose_language, text
 from govsite.progress import progress_for
 
 EXIT_CONTENT_ERRORS = 1
@@ -54,6 +55,54 @@ lang_option = click.option(
     help="The language of problem messages.  "
     "[default: LC_ALL/LANG if it is zh* or en*, else the site's `language`]",
 )
+
+
+class EditorCommand(click.Command):
+    """A command editors type (`init`, `new …`): an option it does not have, or a missing
+    argument, is told in the editor's language with how to fix it, not in click's English."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, list(args), parent, **extra)
+        except (click.NoSuchOption, click.MissingParameter) as exc:
+            command = " ".join(["govsite", *_command_path(parent), info_name or ""]).strip()
+            said, hint = _usage_problem(exc, command)
+            click.echo(scaffold.ScaffoldError(said, hint).format_text(_language(args)), err=True)
+            raise click.exceptions.Exit(EXIT_USAGE) from None
+
+
+def _command_path(context: click.Context | None) -> list[str]:
+    names: list[str] = []
+    while context is not None and context.parent is not None:
+        names.insert(0, context.info_name or "")
+        context = context.parent
+    return names
+
+
+def _usage_problem(exc: click.UsageError, command: str) -> tuple[Text, Text]:
+    if isinstance(exc, click.NoSuchOption):
+        near = sorted(exc.possibilities or ())
+        hint = (
+            text("usage.near.hint", word=near[0], command=command)
+            if near
+            else text("usage.help.hint", command=command)
+        )
+        return text("usage.no-such-option", option=exc.option_name), hint
+    assert isinstance(exc, click.MissingParameter)
+    name = (exc.param.name or "").upper() if exc.param else ""
+    return text("usage.missing", name=name), text("usage.help.hint", command=command)
+
+
+def _language(args: list[str]) -> Language:
+    """`--lang` if the command line has it, else the locale, else Chinese (no site yet)."""
+    explicit = next((value for flag, value in pairwise(args) if flag == "--lang"), None)
+    return choose_language(explicit, None)
 
 
 class Speaker:
@@ -164,7 +213,7 @@ def build(
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format_text(speaker.language), err=True)
     if not quiet:
-        click.echo(result.summary())
+        click.echo(result.summary(speaker.language))
 
 
 @main.command()
@@ -327,16 +376,16 @@ def verify(
     sys.exit(EXIT_CONTENT_ERRORS if outcome.differences else 0)
 
 
-@main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@main.command(cls=EditorCommand)
+@click.argument("directory", type=click.Path(path_type=Path))
+@lang_option
+def init(directory: Path, lang: str | None) -> None:
     """Create a new, buildable site in DIRECTORY with sample catalogues and records."""
-    try:
+    language = choose_language(lang, None)  # no site yet: --lang, the locale, else Chinese
+    with reporting_errors(False, Speaker(lang)):
         written = scaffold.create_site(directory)
-    except FileExistsError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(f"Created a site with {len(written)} files in {directory}.")
-    click.echo(f"Build it with: govsite build --site {directory}")
+    click.echo(text("init.done", count=len(written), folder=str(directory)).render(language))
+    click.echo(text("init.next", folder=str(directory)).render(language))
 
 
 @main.group()
@@ -344,7 +393,8 @@ def new() -> None:
     """Write a new record, interpretation or page with every field (see each one's --help)."""
 
 
-title_option = click.option("--title", required=True, help="The document's title (名称).")
+# Required, but checked by scaffold so that its absence is told in the editor's language.
+title_option = click.option("--title", help="The document's title (名称).  [required]")
 record_slug_option = click.option(
     "--slug", help="File name (letters, digits, '-').  [default: AGENCY-YEAR-SERIAL]"
 )
@@ -356,30 +406,35 @@ agency_option = click.option(
 )
 
 
-@new.command("record")
+@new.command("record", cls=EditorCommand)
 @title_option
-@click.option("--category", help="Catalogue key path, e.g. policies/municipal-government.")
+@click.option(
+    "--category",
+    help="Catalogue key path, e.g. policies/municipal-government, or the category's title.",
+)
 @agency_option
 @record_slug_option
 @site_option
+@lang_option
 @debug_option
 def new_record(
-    title: str,
+    title: str | None,
     category: str | None,
     agency: str | None,
     slug: str | None,
     site_dir: Path,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Write a disclosure record (政府信息) with the next free index number (索引号) and
     today's dates; fill in its fields and replace the placeholder text."""
     request = scaffold.NewDocument(
-        kind="record", title=title, category=category, agency=agency, slug=slug
+        kind="record", title=title or "", category=category, agency=agency, slug=slug
     )
-    _write_new_document(site_dir, request, debug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("interpretation")
+@new.command("interpretation", cls=EditorCommand)
 @title_option
 @click.option(
     "--interprets",
@@ -394,72 +449,77 @@ def new_record(
 @agency_option
 @record_slug_option
 @site_option
+@lang_option
 @debug_option
 def new_interpretation(
-    title: str,
+    title: str | None,
     interprets: tuple[str, ...],
     category: str | None,
     agency: str | None,
     slug: str | None,
     site_dir: Path,
+    lang: str | None,
     debug: bool,
 ) -> None:
     """Write a policy interpretation (政策解读) of the records named by --interprets, with
     the next free index number."""
     request = scaffold.NewDocument(
         kind="interpretation",
-        title=title,
+        title=title or "",
         category=category,
         agency=agency,
         interprets=interprets,
         slug=slug,
     )
-    _write_new_document(site_dir, request, debug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("page")
+@new.command("page", cls=EditorCommand)
 @title_option
 @page_slug_option
 @site_option
+@lang_option
 @debug_option
-def new_page(title: str, slug: str | None, site_dir: Path, debug: bool) -> None:
+def new_page(
+    title: str | None, slug: str | None, site_dir: Path, lang: str | None, debug: bool
+) -> None:
     """Write a plain page (the disclosure guide, an about page) under content/pages/."""
-    _write_new_document(site_dir, scaffold.NewDocument(kind="page", title=title, slug=slug), debug)
+    request = scaffold.NewDocument(kind="page", title=title or "", slug=slug)
+    _write_new_document(site_dir, request, debug, Speaker(lang))
 
 
-@new.command("report")
+@new.command("report", cls=EditorCommand)
 @click.option(
     "--year",
-    type=click.IntRange(min=2008),  # the 条例 took effect on 1 May 2008
-    required=True,
-    help="The year the report covers (it is published the year after).",
+    type=int,  # 2008 (the 条例 took effect on 1 May 2008) to this year: scaffold.create_report
+    help="The year the report covers (it is published the year after).  [required]",
 )
 @click.option("--agency", help="Key of the reporting body in agencies.yaml.  [default: the first]")
 @site_option
+@lang_option
 @debug_option
-def new_report(year: int, agency: str | None, site_dir: Path, debug: bool) -> None:
+def new_report(
+    year: int | None, agency: str | None, site_dir: Path, lang: str | None, debug: bool
+) -> None:
     """Write the year's 政府信息公开工作年度报告: a record with the six official headings and
     its statistics file (表二, 表三, 表四), filed under annual_report.category."""
-    with reporting_errors(debug, Speaker(None)):
-        project = load_project(site_dir)
-        try:
-            paths = scaffold.create_report(project, year, agency)
-        except scaffold.ScaffoldError as exc:
-            raise click.UsageError(str(exc)) from None
+    speaker = Speaker(lang)
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
+        paths = scaffold.create_report(project, year, agency)
     for path in paths:
-        click.echo(f"Wrote {path}")
+        click.echo(text("new.wrote", path=str(path)).render(speaker.language))
+    click.echo(text("new.next").render(speaker.language))
 
 
-def _write_new_document(site_dir: Path, request: scaffold.NewDocument, debug: bool) -> None:
-    with reporting_errors(debug, Speaker(None)):
-        project = load_project(site_dir)
-        try:
-            path = scaffold.create_document(project, request)
-        except scaffold.ScaffoldError as exc:
-            if exc.option:  # "Invalid value for '--slug': …"
-                raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from None
-            raise click.UsageError(str(exc)) from None
-    click.echo(f"Wrote {path}")
+def _write_new_document(
+    site_dir: Path, request: scaffold.NewDocument, debug: bool, speaker: Speaker
+) -> None:
+    with reporting_errors(debug, speaker):
+        project = speaker.heard(load_project(site_dir))
+        path = scaffold.create_document(project, request)
+    click.echo(text("new.wrote", path=str(path)).render(speaker.language))
+    click.echo(text("new.next").render(speaker.language))
 
 
 def _executor_url(value: str | None) -> str | None:
@@ -487,6 +547,9 @@ def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
     except BuildFailed as exc:
         click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
+    except scaffold.ScaffoldError as exc:  # `govsite init` or `new` asked for what cannot be
+        click.echo(exc.format_text(speaker.language), err=True)
+        sys.exit(EXIT_USAGE)
     except UnsafeOutputDir as exc:
         raise click.UsageError(str(exc)) from None
     except SiteBusy as exc:

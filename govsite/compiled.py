@@ -12,7 +12,7 @@ from govsite.cache import PageCache
 from govsite.errors import Diagnostic
 from govsite.model import Site
 from govsite.plan import PlannedPage
-from govsite.render import OutputFile
+from govsite.render import OutputFile, StagedFile
 from govsite.theme import Theme
 
 
@@ -28,3 +28,5 @@ class CompiledSite:
     diagnostics: tuple[Diagnostic, ...]
     cache: PageCache | None = None
     """The build cache the pages were rendered with; `build` saves it once the site is written."""
+    staged: tuple[StagedFile, ...] = ()
+    """The files a build already wrote into its staging folder (then `outputs` is empty)."""

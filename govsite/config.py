@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from govsite import messages
 from govsite.errors import BuildFailed, Report, SourceLocation
-from govsite.indexno import DEFAULT_PATTERN, IndexNumberPattern, compile_pattern
+from govsite.indexno import DEFAULT_PATTERN, IndexNumberPattern, PatternError, compile_pattern
 from govsite.messages import Text
 from govsite.schema import read_object
 from govsite.yamlload import LocatedYaml, load_yaml
@@ -339,15 +339,13 @@ def _check_config(
         message = messages.text("GS111.at-least-1", key=key)
         report.say("error", message, doc.value_at((key,)), messages.text("GS111.at-least-1.hint"))
     for key, kind in config.kinds.items():
-        for problem in _kind_problems(kind):
-            report.error("GS111", f"column kind '{key}': {problem}", doc.value_at(("kinds", key)))
+        for problem in _kind_problems(key, kind):
+            hint = messages.text("GS111.kind.hint")
+            report.say("error", problem, doc.value_at(("kinds", key)), hint)
     if not _is_month_day(config.annual_report.due):
-        report.error(
-            "GS111",
-            f"'annual_report.due' is '{config.annual_report.due}', not a month and day",
-            doc.value_at(("annual_report", "due")),
-            "write MM-DD: 03-31 for a government, 01-31 for a department",
-        )
+        message = messages.text("GS111.due", due=config.annual_report.due)
+        where = doc.value_at(("annual_report", "due"))
+        report.say("error", message, where, messages.text("GS111.due.hint"))
     logo = identity.party_gov_logo
     if logo and not (root / "content" / logo.image).is_file():
         report.say(
@@ -358,10 +356,9 @@ def _check_config(
         )
     try:
         return compile_pattern(config.index_no_pattern)
-    except ValueError as exc:
-        message = messages.text("GS111.pattern", reason=str(exc))
+    except PatternError as exc:
         hint = messages.text("GS111.pattern.hint")
-        report.say("error", message, doc.value_at(("index_no_pattern",)), hint)
+        report.say("error", exc.text, doc.value_at(("index_no_pattern",)), hint)
         return None
 
 
@@ -405,7 +402,7 @@ def _is_month_day(text: str) -> bool:
     return len(text) == 5
 
 
-def _kind_problems(kind: KindSpec) -> list[str]:
+def _kind_problems(key: str, kind: KindSpec) -> list[Text]:
     """What makes a site's own column kind unusable: names that point nowhere, an enum without values."""
     problems = []
     if kind.period:
@@ -413,23 +410,21 @@ def _kind_problems(kind: KindSpec) -> list[str]:
             name for name in kind.period if name in kind.fields and kind.fields[name].type == "date"
         ]
         if len(kind.period) != 2 or len(dates) != 2:
-            problems.append("'period' names its start and end, two of its date fields")
+            problems.append(messages.text("GS111.kind.period", kind=key))
         if len(kind.period_labels) != 3:
-            problems.append(
-                "'period_labels' gives three words: before, during and after the period"
-            )
+            problems.append(messages.text("GS111.kind.period-labels", kind=key))
     for name, spec in kind.fields.items():
         if spec.type == "enum" and not spec.values:
-            problems.append(f"field '{name}' is an enum without 'values'")
+            problems.append(messages.text("GS111.kind.enum", kind=key, field=name))
         for needed in (
             *spec.requires,
             *(n for names in spec.requires_when.values() for n in names),
         ):
             if needed not in kind.fields:
-                problems.append(f"field '{name}' requires '{needed}', which is not a field")
+                message = messages.text("GS111.kind.requires", kind=key, field=name, needed=needed)
+                problems.append(message)
         for value in spec.requires_when:
             if value not in spec.values:
-                problems.append(
-                    f"field '{name}': '{value}' in 'requires_when' is not one of its values"
-                )
+                message = messages.text("GS111.kind.when", kind=key, field=name, value=value)
+                problems.append(message)
     return problems

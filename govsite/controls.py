@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from govsite import messages
 from govsite.errors import Report, SourceLocation
 
 # C0 controls except tab and line feed, DEL, the C1 controls, and Unicode's noncharacters.
@@ -30,10 +31,6 @@ _NAMES = {
     0x7F: "DELETE",
     0x85: "NEXT LINE",
 }
-_HINT = (
-    "it cannot be shown in a page; text pasted from Word or a terminal often carries them "
-    "(Word's manual line break is U+000B)"
-)
 # A pasted document can hold hundreds; after this many in one file, one warning counts the rest.
 MAX_WARNINGS_PER_TEXT = 20
 
@@ -56,11 +53,12 @@ def remove_controls(text: str, where: SourceLocation, report: Report) -> str:
         return text
     matches = list(CONTROL.finditer(text))
     for match in matches[:MAX_WARNINGS_PER_TEXT]:
-        _warn(report, describe(match.group()), _position(text, match.start(), where))
+        _warn(report, match.group(), _position(text, match.start(), where))
     if len(matches) > MAX_WARNINGS_PER_TEXT:
         rest = len(matches) - MAX_WARNINGS_PER_TEXT
         where_rest = _position(text, matches[MAX_WARNINGS_PER_TEXT].start(), where)
-        report.warning("GS107", f"{rest} more control characters removed", where_rest, _HINT)
+        hint = messages.text("GS107.hint")
+        report.say("warning", messages.text("GS107.more", count=rest), where_rest, hint)
     return CONTROL.sub("", text)
 
 
@@ -72,12 +70,19 @@ def remove_controls_from_value(value: str, where: SourceLocation, report: Report
     if CONTROL.search(value) is None:
         return value
     for character in sorted(set(CONTROL.findall(value))):
-        _warn(report, describe(character), where)
+        _warn(report, character, where)
     return CONTROL.sub("", value)
 
 
-def _warn(report: Report, described: str, where: SourceLocation) -> None:
-    report.warning("GS107", f"control character {described} removed", where, _HINT)
+def _warn(report: Report, character: str, where: SourceLocation) -> None:
+    code = ord(character)
+    shown = f"U+{code:04X}"
+    if code in _NAMES:
+        said = messages.text("GS107", code=shown, name=_NAMES[code])
+    else:
+        key = "GS107.noncharacter" if code >= 0xFDD0 else "GS107.unnamed"
+        said = messages.text(key, code=shown)
+    report.say("warning", said, where, messages.text("GS107.hint"))
 
 
 def _position(text: str, offset: int, where: SourceLocation) -> SourceLocation:

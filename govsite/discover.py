@@ -13,6 +13,7 @@ from types import MappingProxyType
 from govsite import messages
 from govsite.controls import remove_controls
 from govsite.errors import Report, SourceLocation
+from govsite.messages import Text
 
 CATALOGUE_DIR = "catalogues"
 
@@ -84,14 +85,13 @@ def _sources(root: Path, content: Path, report: Report) -> Iterator[tuple[Path, 
             and (twin := seen.setdefault(relative.as_posix().casefold(), relative)) != relative
         ):
             problem = (
-                f"differs from 'content/{twin}' only in upper and lower case; the two are one "
-                "file on Windows, macOS and many web hosts",
-                "rename one of them",
+                messages.text("GS105.case", twin=str(twin)),
+                messages.text("GS105.case.hint"),
             )
         if problem is None:
             yield path, relative
         else:
-            report.error("GS105", problem[0], where, problem[1])
+            report.say("error", problem[0], where, problem[1])
 
 
 # Characters that cannot stand in a file name on Windows, or would end the path of an
@@ -100,43 +100,35 @@ _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f\\:*?"<>|#]')
 _RESERVED_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
 
 
-def _name_problem(relative: PurePosixPath) -> tuple[str, str] | None:
+def _name_problem(relative: PurePosixPath) -> tuple[Text, Text] | None:
     for part in relative.parts:
         if found := _UNSAFE_NAME_CHARS.search(part):
-            return (
-                f"the name '{part}' holds {found.group()!r}, which cannot be part of a web "
-                "address or a file name on every system",
-                "rename it using letters, digits, Chinese characters, spaces, '-', '_' and '.'",
-            )
+            message = messages.text("GS105.character", name=part, character=repr(found.group()))
+            return message, messages.text("GS105.character.hint")
         if _RESERVED_NAMES.fullmatch(part) or part != part.strip(" .") or part.startswith(" "):
-            return (
-                f"the name '{part}' is reserved on Windows or ends in a space or dot, "
-                "so the site could not be copied there or archived",
-                "rename it",
-            )
+            message = messages.text("GS105.reserved", name=part)
+            return message, messages.text("GS105.reserved.hint")
     return None
 
 
-def _file_problem(path: Path, site: Path) -> tuple[str, str] | None:
+def _file_problem(path: Path, site: Path) -> tuple[Text, Text] | None:
     """Why `path` may not be read: a link out of the site or nowhere, or not a regular file."""
     if path.is_symlink():
         target = path.resolve()
         if not target.exists():
-            return ("a symbolic link to nothing", "remove the link or restore its target")
+            return _problem("GS105.dangling")
         if not target.is_relative_to(site):
-            return (
-                "a symbolic link to a file outside the site; govsite publishes only the site's own files",
-                "copy the file into content/ instead of linking to it",
-            )
+            return _problem("GS105.outside")
     mode = path.stat().st_mode if path.exists() else 0
     if stat.S_ISDIR(mode):
-        return (
-            "a symbolic link to a folder; govsite does not follow linked folders",
-            "move or copy the folder into content/",
-        )
+        return _problem("GS105.linked-folder")
     if not stat.S_ISREG(mode):
-        return ("not a regular file (a FIFO, socket or device)", "remove it from content/")
+        return _problem("GS105.special")
     return None
+
+
+def _problem(key: str) -> tuple[Text, Text]:
+    return messages.text(key), messages.text(f"{key}.hint")
 
 
 def read_source(root: Path, content_path: PurePosixPath, report: Report) -> SourceFile | None:
@@ -144,7 +136,7 @@ def read_source(root: Path, content_path: PurePosixPath, report: Report) -> Sour
     shown_as = PurePosixPath("content") / content_path
     problem = _name_problem(content_path) or _file_problem(root / shown_as, root.resolve())
     if problem is not None:  # as discover refuses it (a case-only twin needs every name)
-        report.error("GS105", problem[0], SourceLocation(shown_as), problem[1])
+        report.say("error", problem[0], SourceLocation(shown_as), problem[1])
         return None
     return _read_text(root / shown_as, shown_as, report)
 

@@ -129,11 +129,8 @@ def parse_document(
     if meta is None or not kind_ok or not _check_meta(doc, meta, pattern, report, requests):
         return None
     if kind is not None and not isinstance(meta, RecordMeta):
-        report.error(
-            "GS210",
-            f"a {kind.title} ('{kind.key}') is a record: it needs a category, index_no and dates",
-            doc.key_at((kind.key,)),
-        )
+        message = text("GS210.page", title=kind.title, key=kind.key)
+        report.say("error", message, doc.key_at((kind.key,)), text("GS210.page.hint", key=kind.key))
         return None
     return ParsedDocument(
         source=source,

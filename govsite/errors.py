@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -15,21 +15,31 @@ Severity = Literal["error", "warning"]
 
 # A printed message is one line per field, whatever a file name or a value in it holds: a CI
 # service reads a line starting `::error` as a command, and a terminal obeys ESC sequences.
-# So C0 and C1 controls (line breaks included), Unicode's line separators and the bidi
-# overrides that reorder what is shown are spelt as escapes.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# So control characters (line breaks included), Unicode's line and paragraph separators and
+# the format characters that are invisible or reorder what is shown (bidi overrides, zero
+# widths, a byte order mark) are spelt as escapes. Spaces, full-width ones included, stay.
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str) -> str:
-    """`text` with its control characters spelt as escapes (`\\n`, `\\x1b`, `\\u2028`)."""
-    return _UNPRINTABLE.sub(_escape, text)
+    """`text` with its control and format characters spelt as escapes (`\\n`, `\\x1b`, `\\u2028`)."""
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(_escape(c) if _unprintable(c) else c for c in text)
 
 
-def _escape(match: re.Match[str]) -> str:
-    character = match.group()
+def _unprintable(character: str) -> bool:
+    return unicodedata.category(character) in _UNPRINTABLE_CATEGORIES
+
+
+def _escape(character: str) -> str:
     code = ord(character)
-    return _ESCAPES.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -181,17 +191,6 @@ class Report:
         self.strict = strict
         self.suppressed = frozenset(suppressed)
         self._diagnostics: list[Diagnostic] = []
-
-    def error(
-        self, code: str, message: str, location: SourceLocation, hint: str | None = None
-    ) -> None:
-        self._diagnostics.append(Diagnostic("error", code, message, location, hint))
-
-    def warning(
-        self, code: str, message: str, location: SourceLocation, hint: str | None = None
-    ) -> None:
-        if code not in self.suppressed:
-            self._diagnostics.append(Diagnostic("warning", code, message, location, hint))
 
     def say(
         self,

@@ -11,6 +11,8 @@ import re
 import string
 from dataclasses import dataclass
 
+from govsite.messages import Text, text
+
 DEFAULT_PATTERN = "{agency_code}/{year}-{serial:05d}"
 
 _FIELD_REGEXES = {
@@ -19,6 +21,14 @@ _FIELD_REGEXES = {
     "year": r"\d{4}",
     "month": r"0[1-9]|1[0-2]",
 }
+
+
+class PatternError(ValueError):
+    """What is wrong with an index-number pattern, as a message in the editor's language."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.render())
+        self.text = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,35 +51,37 @@ class IndexNumberPattern:
 
 
 def compile_pattern(template: str) -> IndexNumberPattern:
-    """Compile a pattern such as `{agency_code}/{year}-{serial:05d}`; ValueError says what is wrong."""
+    """Compile a pattern such as `{agency_code}/{year}-{serial:05d}`; PatternError says what is wrong."""
     parts: list[str] = []
     seen: set[str] = set()
-    for literal, name, spec, _ in string.Formatter().parse(template):
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:  # Python's words for an unpaired brace
+        raise PatternError(text("GS111.pattern.braces", pattern=template)) from None
+    for literal, name, spec, _ in fields:
         parts.append(re.escape(literal))
         if name is None:
             continue
         if name in seen:
-            raise ValueError(f"field '{{{name}}}' appears twice")
+            raise PatternError(text("GS111.pattern.twice", pattern=template, field=name))
         seen.add(name)
-        parts.append(f"(?P<{name}>{_field_regex(name, spec or '')})")
+        parts.append(f"(?P<{name}>{_field_regex(template, name, spec or '')})")
     if "serial" not in seen:
-        raise ValueError("the pattern needs a '{serial}' field so index numbers can differ")
+        raise PatternError(text("GS111.pattern.no-serial", pattern=template))
     return IndexNumberPattern(template, re.compile("".join(parts)))
 
 
-def _field_regex(name: str, spec: str) -> str:
+def _field_regex(template: str, name: str, spec: str) -> str:
     if name == "serial":
         width = re.fullmatch(r"0(\d+)d", spec)
         if width:
             return rf"\d{{{int(width.group(1))}}}"
         if spec in ("", "d"):
             return r"\d+"
-        raise ValueError(f"'{{serial:{spec}}}': use a zero-padded width such as '{{serial:05d}}'")
+        raise PatternError(text("GS111.pattern.serial-width", pattern=template, spec=spec))
     if name == "month" and spec == "02d":
         return _FIELD_REGEXES["month"]
     if name in _FIELD_REGEXES and not spec:
         return _FIELD_REGEXES[name]
-    known = ", ".join(f"{{{n}}}" for n in [*_FIELD_REGEXES, "serial"])
-    raise ValueError(
-        f"unknown field '{{{name}{':' + spec if spec else ''}}}' (known: {known}; month as {{month:02d}})"
-    )
+    field = name + (":" + spec if spec else "")
+    raise PatternError(text("GS111.pattern.unknown-field", pattern=template, field=field))

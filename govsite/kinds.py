@@ -22,8 +22,10 @@ from datetime import date
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+from govsite import messages
 from govsite.config import FieldSpec, KindSpec, SiteConfig
-from govsite.errors import Report, did_you_mean
+from govsite.errors import Report, suggest
+from govsite.messages import text
 from govsite.model import KindField, RecordKind
 from govsite.schema import coerce
 from govsite.yamlload import LocatedYaml
@@ -132,17 +134,15 @@ def read_kind(
     if not keys:
         return True, None
     if len(keys) > 1:
-        report.error(
-            "GS210",
-            f"a record is of one column kind, but this one has {' and '.join(keys)}",
-            doc.key_at((keys[1],)),
-        )
+        message = text("GS210.two-kinds", first=keys[0], second=keys[1])
+        report.say("error", message, doc.key_at((keys[1],)), text("GS210.two-kinds.hint"))
         return False, None
     (key,) = keys
     spec = kinds[key]
     block = front_matter[key]
     if not isinstance(block, dict):
-        report.error("GS210", f"'{key}' holds the fields of a {spec.title}", doc.value_at((key,)))
+        message = text("GS210.mapping", key=key, title=spec.title)
+        report.say("error", message, doc.value_at((key,)), text("GS210.mapping.hint"))
         return False, None
     fields = _read_fields(doc, key, block, spec, report)
     if fields is None:
@@ -165,20 +165,17 @@ def _read_fields(
     ok = True
     for name in block:
         if name not in spec.fields:
-            report.error(
-                "GS201",
-                f"unknown field '{name}' of a {spec.title} ({key})",
-                doc.key_at((key, name)),
-                did_you_mean(name, spec.fields),
-            )
+            message = text("GS201.kind", field=name, title=spec.title, key=key)
+            fields = ", ".join(spec.fields)
+            hint = suggest(name, spec.fields) or text("GS201.kind.hint", fields=fields)
+            report.say("error", message, doc.key_at((key, name)), hint)
             ok = False
     found: list[KindField] = []
     for name, field in spec.fields.items():
         if name not in block or block[name] is None:
             if field.required:
-                report.error(
-                    "GS202", f"a {spec.title} needs '{name}' ({field.title})", doc.key_at((key,))
-                )
+                message = text("GS202.kind", title=spec.title, field=name, name=field.title)
+                report.say("error", message, doc.key_at((key,)), text("GS202.hint", field=name))
                 ok = False
             continue
         value = _value(doc, (key, name), block[name], field, report)
@@ -188,11 +185,15 @@ def _read_fields(
         found.append(KindField(name=name, title=field.title, type=field.type, value=value))
         for needed in (*field.requires, *field.requires_when.get(str(value), ())):
             if block.get(needed) is None:
-                report.error(
-                    "GS202",
-                    f"'{name}: {value}' needs '{needed}' ({spec.fields[needed].title}) too",
-                    doc.value_at((key, name)),
+                message = text(
+                    "GS202.kind-requires",
+                    field=name,
+                    value=str(value),
+                    needed=needed,
+                    name=spec.fields[needed].title,
                 )
+                hint = text("GS202.hint", field=needed)
+                report.say("error", message, doc.value_at((key, name)), hint)
                 ok = False
     return tuple(found) if ok else None
 
@@ -210,15 +211,13 @@ def _value(
     if not isinstance(text, str):
         return None
     if field.type == "enum" and text not in field.values:
-        report.error(
-            "GS203",
-            f"'{text}' is not one of: {', '.join(field.values)}",
-            doc.value_at(path),
-            did_you_mean(text, field.values),
-        )
+        choices = ", ".join(field.values)
+        message = messages.text("GS203.choice", field=".".join(path), value=text, choices=choices)
+        report.say("error", message, doc.value_at(path), suggest(text, field.values))
         return None
     if field.type == "link" and urlsplit(text).scheme not in ("http", "https"):
-        report.error("GS203", f"'{text}' is not an http(s) address", doc.value_at(path))
+        message = messages.text("GS203.url", field=".".join(path), value=text)
+        report.say("error", message, doc.value_at(path), messages.text("GS111.url.hint"))
         return None
     return text
 

@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from govsite import messages
 from govsite.config import Project
 from govsite.errors import Report
 
@@ -203,35 +204,30 @@ def load_signing_key(project: Project, report: Report) -> Ed25519PrivateKey | No
         return None
     location = project.config_location
     if (signing.key_file is None) == (signing.key_env is None):
-        report.error("GS113", "signing: give exactly one of 'key_file' and 'key_env'", location)
+        report.say(
+            "error", messages.text("GS113.one-of"), location, messages.text("GS113.one-of.hint")
+        )
         return None
     if signing.key_env is not None:
         text = os.environ.get(signing.key_env)
         if not text:
-            report.error(
-                "GS113",
-                f"signing: the environment variable '{signing.key_env}' is not set",
-                location,
-            )
+            message = messages.text("GS113.env-unset", name=signing.key_env)
+            report.say("error", message, location, messages.text("GS113.env-unset.hint"))
             return None
         return _private_key(text.encode("utf-8"), f"${signing.key_env}", report, project)
     assert signing.key_file is not None
     path = Path(signing.key_file).expanduser()
     path = path if path.is_absolute() else project.root / path
     if path.resolve().is_relative_to(project.root.resolve()):
-        report.error(
-            "GS113",
-            f"signing: the key file '{signing.key_file}' is inside the site's folder; "
-            "keep private keys out of the repository",
-            location,
-        )
+        message = messages.text("GS113.inside", file=signing.key_file)
+        report.say("error", message, location, messages.text("GS113.inside.hint"))
         return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        report.error(
-            "GS113", f"signing: cannot read '{signing.key_file}': {exc.strerror}", location
-        )
+        key = "GS113.no-file" if isinstance(exc, FileNotFoundError) else "GS113.unreadable"
+        message = messages.text(key, file=signing.key_file)
+        report.say("error", message, location, messages.text(f"{key}.hint"))
         return None
     return _private_key(data, signing.key_file, report, project)
 
@@ -241,14 +237,16 @@ def _private_key(
 ) -> Ed25519PrivateKey | None:
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        report.error(
-            "GS113",
-            f"signing: '{source}' is not an unencrypted PEM private key ({exc})",
-            project.config_location,
-        )
+    except TypeError:  # the key is encrypted, and a build cannot ask for its password
+        message = messages.text("GS113.encrypted", source=source)
+        report.say("error", message, project.config_location, messages.text("GS113.encrypted.hint"))
+        return None
+    except ValueError:
+        message = messages.text("GS113.not-pem", source=source)
+        report.say("error", message, project.config_location, messages.text("GS113.key.hint"))
         return None
     if not isinstance(key, Ed25519PrivateKey):
-        report.error("GS113", f"signing: '{source}' is not an Ed25519 key", project.config_location)
+        message = messages.text("GS113.not-ed25519", source=source)
+        report.say("error", message, project.config_location, messages.text("GS113.key.hint"))
         return None
     return key

@@ -78,8 +78,8 @@ def dask_executor(address: str) -> ExecutorFactory:
     Dask's executor takes no initializer, so the stage's shared data is scattered to
     every worker once and each worker prepares its state on its first task. The workers
     must import the same govsite and read the site's files at the same paths (one
-    machine, or a shared file system); pages come back to this process as they do from
-    local workers, so the output is byte for byte the same.
+    machine, or a shared file system), and write into the build's staging folder beside
+    the build folder, as local workers do; so the output is byte for byte the same.
     """
     client = _dask_client(address)
     try:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import clock, uptodate
 from govsite.activecontent import report_active_attachments
-from govsite.analyse import analyse
+from govsite.analyse import PageSink, analyse, page_sink, stage_rest
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
 from govsite.cache import PageCache, PageReads
@@ -47,11 +47,11 @@ from govsite.outputs.sitemap import build_sitemap
 from govsite.parallel import ExecutorFactory, InProcessExecutor, executor_for_jobs
 from govsite.plan import plan_site
 from govsite.progress import Progress, no_progress, report_every
-from govsite.render import OutputFile, render_site
+from govsite.render import OutputFile, StagedFile, is_searchable, render_site
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
-from govsite.write import check_output_dir, write_site
+from govsite.write import Staging, check_output_dir, publish, stage_file, staged, write_site
 
 
 def build(
@@ -90,18 +90,21 @@ def build(
     report.stop_if_errors()
     render_on = executor_factory or executor_for_jobs(jobs)
     with workspace(cache_dir) as space:
-        compiled = compile_site(
-            project,
-            report,
-            as_of=as_of,
-            render_on=render_on,
-            progress=progress,
-            cache_dir=cache_dir,
-            bodies=space.bodies,
-        )
-        extra = check_and_write(
-            project, compiled, space, report, strict, as_of, render_on, progress, stamp
-        )
+        # Pages are written into the staging folder as they render; a failure removes it.
+        with staged(project.out_dir) as staging:
+            compiled = compile_site(
+                project,
+                report,
+                as_of=as_of,
+                render_on=render_on,
+                progress=progress,
+                cache_dir=cache_dir,
+                bodies=space.bodies,
+                sink=page_sink(staging, space),
+            )
+            extra = check_and_write(
+                project, compiled, space, report, strict, as_of, render_on, progress, stamp, staging
+            )
         space.save()  # only now, like the page cache: a failed build leaves both as they were
         if compiled.cache is not None:
             compiled.cache.save()
@@ -142,15 +145,18 @@ def check_and_write(
     render_on: ExecutorFactory,
     progress: Progress,
     stamp: ManifestStamp,
+    staging: Staging | None = None,
 ) -> tuple[OutputFile, ...]:
-    """Read the pages back, pass the quality gate, write the site and index it; the extra pages."""
+    """Read the pages back, pass the quality gate, write the site and index it; the extra pages.
+
+    The files are in `staging` already if `compile_site` staged them, else in memory."""
     # Files under content/ are published as they are: refuse (or flag) any that runs script.
     report_active_attachments(project, compiled.copies, report)
     report.stop_if_errors()
-    searchable = frozenset(
-        p.output_path for p in compiled.pages if p.record is not None or p.document is not None
-    )
-    analysis = analyse(compiled.outputs, searchable, space, render_on, progress)
+    searchable = frozenset(p.output_path for p in compiled.pages if is_searchable(p))
+    files: tuple[OutputFile | StagedFile, ...] = (*compiled.outputs, *compiled.staged)
+    folder = staging.folder if staging is not None else None
+    analysis = analyse(files, searchable, space, render_on, progress, folder)
     gate.refuse_unsafe_addresses(compiled, analysis.facts)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
@@ -180,7 +186,13 @@ def check_and_write(
         write_manifest(staging, stamp.source_commit, stamp.signing_key)
 
     outputs = (*compiled.outputs, *extra)
-    write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
+    if staging is None:
+        write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
+        return extra
+    for output in outputs:
+        stage_file(staging, output.path, output.content)
+    written = {f.path for f in files} | {o.path for o in extra}
+    publish(staging, compiled.copies, written, index_then_check, progress)
     return extra
 
 
@@ -232,6 +244,7 @@ def compile_site(
     keep_going: bool = False,
     read: SiteSources | None = None,
     noted: dict[str, PageReads | None] | None = None,
+    sink: PageSink | None = None,
 ) -> CompiledSite:
     """Every stage but writing, as of the day `as_of`; BuildFailed at the first stage boundary with errors.
 
@@ -240,7 +253,10 @@ def compile_site(
     it: those documents are left out, so every other finding is still reported in one run.
     `read` is the sources if the caller read them already; `noted` receives what each
     rendered page read (the preview's engine builds its dependency graph from it).
+    With a `sink` (a build), every file is staged as soon as it is made, and the result
+    holds what was staged (`staged`) instead of the files' bytes.
     """
+    own_read = read is None
     read = read or read_sources(project, report, progress, keep_going=keep_going)
     theme, sources = read.theme, read.sources
     site = assemble(
@@ -253,6 +269,9 @@ def compile_site(
         render_on,
         as_of=as_of,
     )
+    if own_read:  # the parsed documents and their texts are not read again: let them go
+        del read
+        sources = replace(sources, documents=())
     _stage_boundary(report, keep_going)
     if keep_going and report.error_count:
         site = _without_documents_in_error(site, report)
@@ -266,7 +285,7 @@ def compile_site(
     if cache_dir is not None:
         cache = PageCache(cache_dir, global_key(project.config, theme, site), site)
     outputs = render_site(
-        site, pages, theme, project.root, report, render_on, progress, cache, noted
+        site, pages, theme, project.root, report, render_on, progress, cache, noted, sink
     )
     _stage_boundary(report, keep_going)
 
@@ -277,8 +296,8 @@ def compile_site(
         sources,
     )
     copies = static_copies(sources, theme)
-    outputs = (*outputs, *machine_readable, *minified_assets(theme))
-    return CompiledSite(site, theme, pages, outputs, copies, report.diagnostics, cache)
+    held, staged_files = stage_rest((*outputs, *machine_readable, *minified_assets(theme)), sink)
+    return CompiledSite(site, theme, pages, held, copies, report.diagnostics, cache, staged_files)
 
 
 def _stage_boundary(report: Report, keep_going: bool) -> None:

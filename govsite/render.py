@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
@@ -17,6 +17,7 @@ from markupsafe import Markup
 from govsite.annualreport import with_report_tables
 from govsite.cache import PageCache, PageReads
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
 from govsite.model import STATUSES, Record, Site
 from govsite.outputs import metadata
 from govsite.parallel import ExecutorFactory, InProcessExecutor, map_in_chunks
@@ -25,6 +26,9 @@ from govsite.progress import Progress, no_progress
 from govsite.reads import ReadingEnvironment, note_printed, note_record, noting_reads, record_lookup
 from govsite.theme import Theme, display_path
 from govsite.urls import absolute_url, encode_path, link_href
+
+if TYPE_CHECKING:  # check.html reads OutputFile from here
+    from govsite.check.html import PageFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +40,46 @@ class OutputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class StagedFile:
+    """A file already written into the build's staging folder: what the later stages need
+    of it, never its bytes (a build holds these, however large the site)."""
+
+    path: str
+    digest: str
+    """memo.key_of of its bytes."""
+    facts: PageFacts | None = None
+    """An HTML page's facts, read from the bytes as they were staged (None: not read yet)."""
+    copy: str | None = None
+    """The digest of the page's search copy, if it is searchable and was read."""
+
+
+class PageSink(Protocol):
+    """Where a build's workers put each rendered file (analyse.PageSink): plain data, so it
+    travels to any executor."""
+
+    def write(self, output: OutputFile) -> StagedFile:
+        """Stage `output` as it is."""
+
+    def take(self, output: OutputFile, searchable: bool) -> StagedFile:
+        """Stage `output` and read it there and then: its facts, and a search copy if `searchable`."""
+
+    def content(self, path: str) -> bytes:
+        """The bytes staged at `path`."""
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedPage:
     """A page a template rendered, with what it read (None: it read something no key covers)."""
 
     output: OutputFile
+    reads: PageReads | None
+
+
+@dataclass(frozen=True, slots=True)
+class StagedPage:
+    """A page a worker rendered and staged, with what it read (as RenderedPage)."""
+
+    staged: StagedFile
     reads: PageReads | None
 
 
@@ -61,6 +101,7 @@ class _RenderContext:
     theme: Theme
     root: Path
     environment: jinja2.Environment
+    sink: PageSink | None = None
 
 
 def render_site(
@@ -73,36 +114,48 @@ def render_site(
     progress: Progress = no_progress,
     cache: PageCache | None = None,
     noted: dict[str, PageReads | None] | None = None,
-) -> tuple[OutputFile, ...]:
+    sink: PageSink | None = None,
+) -> tuple[OutputFile | StagedFile, ...]:
     """Render each page; a template error is reported once per template line, with the page that hit it.
 
     Pages are rendered by the executor `executor_factory` makes (in this process by
     default) and collected in page order, so the output does not depend on the executor.
     Pages whose inputs are unchanged since a build that filled `cache` are taken from it.
     `noted` receives, by output path, what each page rendered here read (reused pages
-    are not in it).
+    are not in it). With a `sink` (a build), each page is staged as soon as it is rendered
+    and only what `sink` says of it comes back: StagedFiles, never the pages' bytes.
     """
-    reused = _reused_pages(pages, cache)
+    reused = _reused_pages(pages, cache, sink)
     to_render = [number for number in range(len(pages)) if number not in reused]
-    rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress)
+    rendered = _render_pages(site, pages, theme, root, to_render, executor_factory, progress, sink)
     for number, item in rendered.items():
-        if not isinstance(item, RenderedPage):
+        if isinstance(item, RenderFailure):
             continue
+        path = item.output.path if isinstance(item, RenderedPage) else item.staged.path
         if noted is not None:
-            noted[item.output.path] = item.reads
+            noted[path] = item.reads
         if cache is not None and item.reads is not None:
-            cache.store(pages[number], item.reads, item.output.content)
+            content = item.output.content if isinstance(item, RenderedPage) else None
+            if content is None and sink is not None:
+                content = sink.content(path)  # one page at a time, back from the staging folder
+            if content is not None:
+                cache.store(pages[number], item.reads, content)
     in_order = [reused[n] if n in reused else rendered[n] for n in range(len(pages))]
     return collect_rendered(in_order, report)
 
 
-def _reused_pages(pages: Sequence[PlannedPage], cache: PageCache | None) -> dict[int, OutputFile]:
+def _reused_pages(
+    pages: Sequence[PlannedPage], cache: PageCache | None, sink: PageSink | None
+) -> dict[int, OutputFile | StagedFile]:
+    """The pages the cache has, by page number: staged at once with a `sink`, so their bytes
+    are never all held (their facts are kept by their digest, analyse.py)."""
     if cache is None:
         return {}
-    found = {}
+    found: dict[int, OutputFile | StagedFile] = {}
     for number, page in enumerate(pages):
         if (content := cache.lookup(page)) is not None:
-            found[number] = OutputFile(page.output_path, content)
+            output = OutputFile(page.output_path, content)
+            found[number] = output if sink is None else sink.write(output)
     return found
 
 
@@ -114,12 +167,13 @@ def _render_pages(
     numbers: Sequence[int],
     executor_factory: ExecutorFactory | None,
     progress: Progress,
-) -> dict[int, RenderedPage | RenderFailure]:
+    sink: PageSink | None,
+) -> dict[int, RenderedPage | StagedPage | RenderFailure]:
     """The pages `numbers` rendered on the executor, by page number."""
     rendered = map_in_chunks(
         executor_factory or InProcessExecutor,
         _worker_context,
-        (site, pages, theme, root),
+        (site, pages, theme, root, sink),
         _render_numbered,
         numbers,
         lambda count: progress("pages rendered", count, len(numbers)),
@@ -127,13 +181,27 @@ def _render_pages(
     return dict(zip(numbers, rendered, strict=True))
 
 
-def _worker_context(shared: tuple[Site, Sequence[PlannedPage], Theme, Path]) -> _RenderContext:
-    site, pages, theme, root = shared
-    return _RenderContext(site, pages, theme, root, make_environment(site, theme))
+def _worker_context(
+    shared: tuple[Site, Sequence[PlannedPage], Theme, Path, PageSink | None],
+) -> _RenderContext:
+    site, pages, theme, root, sink = shared
+    return _RenderContext(site, pages, theme, root, make_environment(site, theme), sink)
 
 
-def _render_numbered(context: _RenderContext, number: int) -> RenderedPage | RenderFailure:
-    return _render_page(context, context.pages[number])
+def _render_numbered(
+    context: _RenderContext, number: int
+) -> RenderedPage | StagedPage | RenderFailure:
+    page = context.pages[number]
+    rendered = _render_page(context, page)
+    if context.sink is None or not isinstance(rendered, RenderedPage):
+        return rendered
+    # Staged here, in the worker: only the page's facts travel back, never its bytes.
+    return StagedPage(context.sink.take(rendered.output, is_searchable(page)), rendered.reads)
+
+
+def is_searchable(page: PlannedPage) -> bool:
+    """Whether the search indexes the page: a record's or a document's own page."""
+    return page.record is not None or page.document is not None
 
 
 def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | RenderFailure:
@@ -144,30 +212,30 @@ def _render_page(context: _RenderContext, page: PlannedPage) -> RenderedPage | R
             )
     except Exception as exc:  # any template failure becomes a located diagnostic
         location = _template_location(exc, context.root, context.theme)
-        shown = f"{page.source}" if page.source else f"the page '{page.output_path}'"
+        shown = f"{page.source.path}" if page.source else page.output_path
         return RenderFailure(location, f"{type(exc).__name__}: {exc}", shown)
     page_reads = PageReads.of(reads) if reads.cacheable else None
     return RenderedPage(OutputFile(page.output_path, html.encode("utf-8")), page_reads)
 
 
 def collect_rendered(
-    rendered: Iterable[OutputFile | RenderedPage | RenderFailure], report: Report
-) -> tuple[OutputFile, ...]:
+    rendered: Iterable[OutputFile | StagedFile | RenderedPage | StagedPage | RenderFailure],
+    report: Report,
+) -> tuple[OutputFile | StagedFile, ...]:
     """The rendered files in page order; each distinct template error reported once."""
     seen: set[tuple[str, str]] = set()
-    outputs: list[OutputFile] = []
+    outputs: list[OutputFile | StagedFile] = []
     for item in rendered:
-        if isinstance(item, OutputFile):
+        if isinstance(item, OutputFile | StagedFile):
             outputs.append(item)
         elif isinstance(item, RenderedPage):
             outputs.append(item.output)
+        elif isinstance(item, StagedPage):
+            outputs.append(item.staged)
         elif (str(item.location), item.message) not in seen:
             seen.add((str(item.location), item.message))
-            report.error(
-                "GS402",
-                f"template error while rendering {item.shown}: {item.message}",
-                item.location,
-            )
+            message = text("GS402", page=item.shown, error=item.message)
+            report.say("error", message, item.location, text("GS402.hint"))
     return tuple(outputs)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from govsite.errors import Diagnostic, summarize
+from govsite.messages import Language, text
 
 if TYPE_CHECKING:  # kept out of imports: an up-to-date build must not pay for the model's
     from govsite.model import Site
@@ -45,21 +46,26 @@ class BuildResult:
     scheduled: tuple[Scheduled, ...] = ()
     """Records held back until their publication day (they build on that day's build)."""
 
-    def summary(self) -> str:
-        """One line for the terminal and CI logs."""
-        counts = f"{self.records} records, {self.documents} pages"
+    def summary(self, language: Language = "en") -> str:
+        """One line for the terminal and CI logs (and one per scheduled record)."""
+        counts: dict[str, str | int] = {
+            "pages": self.pages_written,
+            "records": self.records,
+            "documents": self.documents,
+            "files": self.files_copied,
+            "seconds": f"{self.seconds:.2f}",
+        }
         if self.site is None:
-            line = (
-                f"Up to date: {self.pages_written} pages ({counts}) and {self.files_copied} files"
-                f" unchanged since the last build (checked in {self.seconds:.2f} s)"
-            )
+            line = text("build.up-to-date", **counts)
+        elif self.pages_reused:
+            line = text("build.built-reusing", reused=self.pages_reused, **counts)
         else:
-            reused = f", {self.pages_reused} from the build cache" if self.pages_reused else ""
-            line = (
-                f"Built {self.pages_written} pages ({counts}{reused}) and copied"
-                f" {self.files_copied} files in {self.seconds:.2f} s"
-            )
-        return f"{line}; {summarize(self.diagnostics)}" + "".join(
-            f"\n  scheduled: {s.index_no} ({s.source}) appears on {s.published}"
+            line = text("build.built", **counts)
+        problems = summarize(self.diagnostics, language)
+        scheduled = (
+            text("build.scheduled", index_no=s.index_no, source=s.source, published=s.published)
             for s in self.scheduled
+        )
+        return "".join(
+            [line.render(language), problems, *(f"\n  {s.render(language)}" for s in scheduled)]
         )

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from govsite import clock
 from govsite.annualreport import SECTIONS, statistics_skeleton
-from govsite.catalogue import load_catalogues
+from govsite.catalogue import Catalogues, load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
 from govsite.document import SLUG_PATTERN
-from govsite.errors import Report, SourceLocation, did_you_mean, printable
+from govsite.errors import Report, SourceLocation, printable, suggest
 from govsite.frontmatter import FrontMatterError, split_front_matter
+from govsite.messages import Language, Text, text
+from govsite.model import Agency
 from govsite.yamlload import load_yaml
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
@@ -28,15 +31,28 @@ _NOWHERE = SourceLocation(PurePosixPath("content"), 1)
 SKELETON_YEAR = "2026"
 """The year the sample records are written for; `init` moves them to the current year."""
 _DATE_LINE = re.compile(r"^(written|published): .*$", re.MULTILINE)
+FIRST_REPORT_YEAR = 2008
+"""The 条例 took effect on 1 May 2008: the first annual report covers 2008."""
+_Found = TypeVar("_Found")
 
 
 class ScaffoldError(ValueError):
-    """The request cannot be met; the message says what to pass instead."""
+    """The request cannot be met: what is wrong and, in `hint`, what to pass instead
+    (catalogue texts `new.*` and `init.*`, printed in the editor's language)."""
 
-    def __init__(self, message: str, option: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, said: Text, hint: Text | None = None, option: str | None = None) -> None:
+        super().__init__(said.render())
+        self.said = said
+        self.hint = hint
         self.option = option
         """The command-line option at fault, when one is."""
+
+    def format_text(self, language: Language = "en") -> str:
+        """`error: message` and an indented `hint:` line, as the build prints its problems."""
+        line = f"error: {printable(self.said.render(language))}"
+        if self.hint is not None:
+            line += f"\n  hint: {printable(self.hint.render(language))}"
+        return line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,8 +72,10 @@ def create_site(directory: Path, today: date | None = None) -> list[Path]:
     year), so the new site passes `govsite build --strict`, whose timeliness rules
     want a recent record on the home page.
     """
+    if directory.exists() and not directory.is_dir():
+        raise ScaffoldError(text("init.not-a-folder", folder=str(directory)), text("init.hint"))
     if directory.exists() and any(directory.iterdir()):
-        raise FileExistsError(f"'{directory}' is not empty; choose a new folder")
+        raise ScaffoldError(text("init.not-empty", folder=str(directory)), text("init.hint"))
     today = today or clock.today()
     shutil.copytree(SKELETON, directory, dirs_exist_ok=True)
     for record in sorted((directory / "content" / "records").rglob("*.md")):
@@ -82,6 +100,8 @@ def _date_sample(site: Path, record: Path, today: date) -> None:
 def create_document(project: Project, request: NewDocument, today: date | None = None) -> Path:
     """Write the new document's file and return its path."""
     today = today or clock.today()
+    if not request.title.strip():
+        raise ScaffoldError(text("new.no-title"), text("new.no-title.hint"), "--title")
     if request.slug is not None:
         _check_slug(request.slug)
     if request.kind == "page":
@@ -91,25 +111,16 @@ def create_document(project: Project, request: NewDocument, today: date | None =
     report = Report()
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    agency_key = request.agency or next(iter(catalogues.agencies), "")
-    if agency_key not in catalogues.agencies:
-        known = (
-            ", ".join(catalogues.agencies)
-            or "none: add agencies to content/catalogues/agencies.yaml"
-        )
-        raise ScaffoldError(f"unknown agency '{agency_key}' (known: {known})")
-    category = request.category or (
-        INTERPRETATIONS_CATEGORY if request.kind == "interpretation" else None
+    agency = _agency(catalogues, request.agency)
+    category = _category(
+        catalogues,
+        request.category
+        or (INTERPRETATIONS_CATEGORY if request.kind == "interpretation" else None),
     )
-    if category is None or category not in catalogues.categories.by_path:
-        known = ", ".join(catalogues.categories.by_path)
-        raise ScaffoldError(f"pass --category with one of: {known}")
-    if request.kind == "interpretation" and not request.interprets:
-        raise ScaffoldError(
-            "an interpretation needs --interprets INDEX_NO of the record it explains"
-        )
-    agency = catalogues.agencies[agency_key]
     front_matters = _front_matters([s.text for s in sources.documents])
+    if request.kind == "interpretation" and not request.interprets:
+        newest = _newest(_used_index_numbers(front_matters) - _interpretations(front_matters))
+        raise ScaffoldError(text("new.no-interprets"), newest, "--interprets")
     used = _used_index_numbers(front_matters)
     # An interpretation explains a record that is not itself one: only those are suggested.
     _check_interprets(request.interprets, used - _interpretations(front_matters))
@@ -122,21 +133,91 @@ def create_document(project: Project, request: NewDocument, today: date | None =
     return _write_new(project, path, _record_text(request, index_no, agency.key, category, today))
 
 
+def _agency(catalogues: Catalogues, wanted: str | None) -> Agency:
+    """The agency `--agency` names by its key or its title (the first one if not given)."""
+    agencies = catalogues.agencies
+    if not agencies:
+        raise ScaffoldError(text("new.no-agencies"), text("new.no-agencies.hint"), "--agency")
+    if wanted is None:
+        return next(iter(agencies.values()))
+    titles = {a.title: a for a in agencies.values()}
+    known = ", ".join(f"'{a.key}'（{a.title}）" for a in agencies.values())
+    return _named(
+        wanted,
+        agencies,
+        titles,
+        text("new.unknown-agency", agency=printable(wanted)),
+        text("new.agencies.hint", known=known),
+        "--agency",
+    )
+
+
+def _category(catalogues: Catalogues, wanted: str | None) -> str:
+    """The key path of the category `--category` names by its key path or its title."""
+    nodes = catalogues.categories.by_path
+    known = ", ".join(f"'{path}'（{node.title}）" for path, node in nodes.items())
+    if wanted is None:
+        raise ScaffoldError(
+            text("new.no-category"), text("new.categories.hint", known=known), "--category"
+        )
+    by_title: dict[str, list[str]] = {}
+    for path, node in nodes.items():
+        by_title.setdefault(node.title, []).append(path)
+    if wanted not in nodes and len(by_title.get(wanted, ())) > 1:
+        several = ", ".join(f"'{path}'" for path in by_title[wanted])
+        raise ScaffoldError(
+            text("new.category-ambiguous", category=wanted),
+            text("new.category-ambiguous.hint", known=several),
+            "--category",
+        )
+    titles = {title: paths[0] for title, paths in by_title.items()}
+    return _named(
+        wanted,
+        {path: path for path in nodes},
+        titles,
+        text("new.unknown-category", category=printable(wanted)),
+        text("new.categories.hint", known=known),
+        "--category",
+    )
+
+
+def _named(
+    wanted: str,
+    by_key: Mapping[str, _Found],
+    by_title: Mapping[str, _Found],
+    unknown: Text,
+    choices: Text,
+    option: str,
+) -> _Found:
+    """What `wanted` names as a key or a title; else a ScaffoldError with the nearest key."""
+    if wanted in by_key:
+        return by_key[wanted]
+    if wanted in by_title:
+        return by_title[wanted]
+    near = suggest(wanted, [*by_key, *by_title])
+    if near is None:
+        raise ScaffoldError(unknown, choices, option)
+    word = str(dict(near.params)["word"])
+    # A title near the one written is named by its key, which is what the option takes.
+    key = word if word in by_key else next(k for k, v in by_key.items() if v == by_title[word])
+    raise ScaffoldError(unknown, text("new.near.hint", option=option, word=key), option)
+
+
+def _newest(known: set[str]) -> Text:
+    if not known:
+        return text("new.interprets.none.hint")
+    newest = ", ".join(sorted(known, reverse=True)[:3])
+    return text("new.interprets.newest.hint", known=newest)
+
+
 def _check_interprets(interprets: tuple[str, ...], known: set[str]) -> None:
     """Refuse to write a record that interprets one the site does not have."""
     for index_no in interprets:
         if index_no in known:
             continue
-        hint = did_you_mean(index_no, known)
-        if hint is None:
-            hint = (
-                f"the newest are: {', '.join(sorted(known, reverse=True)[:3])}"
-                if known
-                else "the site has no records yet: write the record it explains first"
-            )
+        hint = suggest(index_no, known) or _newest(known)
         raise ScaffoldError(
-            f"no record has the index number (索引号) '{printable(index_no)}'; {hint}",
-            option="--interprets",
+            text("new.unknown-interprets", index_no=printable(index_no)), hint, "--interprets"
         )
 
 
@@ -162,9 +243,9 @@ def _used_index_numbers(front_matters: list[dict[str, Any]]) -> set[str]:
 def _front_matters(texts: list[str]) -> list[dict[str, Any]]:
     """The documents' front matter, read leniently: a broken document elsewhere must not block `new`."""
     found: list[dict[str, Any]] = []
-    for text in texts:
+    for source_text in texts:
         try:
-            parts = split_front_matter(text)
+            parts = split_front_matter(source_text)
         except FrontMatterError:
             continue
         doc = load_yaml(parts.meta_text, _NOWHERE, Report())
@@ -185,22 +266,18 @@ def _interpretations(front_matters: list[dict[str, Any]]) -> set[str]:
 def _check_slug(slug: str) -> None:
     """A slug is one file name: never a path, so `new` writes only below content/."""
     if not SLUG_PATTERN.fullmatch(slug):
-        raise ScaffoldError(
-            f"{_quoted(slug)} is not a slug: use letters, digits, '.', '_' and '-', starting "
-            "with a letter or digit (no '/', no '..'), e.g. --slug open-data-guide",
-            "--slug",
-        )
+        raise ScaffoldError(text("new.slug", slug=printable(slug)), text("new.slug.hint"), "--slug")
 
 
-def _write_new(project: Project, path: Path, text: str) -> Path:
+def _write_new(project: Project, path: Path, content: str) -> Path:
     # Slugs and catalogue keys cannot hold a '/', so this holds already; it stays true if
     # they ever change, or content/ holds a symlink out of the site.
     if not path.parent.resolve().is_relative_to(project.content_dir.resolve()):
-        raise ScaffoldError(f"'{path}' would be outside {project.content_dir}", "--slug")
+        raise ScaffoldError(text("new.outside", path=str(path)), text("new.outside.hint"))
     if path.exists():
-        raise ScaffoldError(f"'{path}' already exists; pass another --slug")
+        raise ScaffoldError(text("new.exists", path=str(path)), text("new.exists.hint"), "--slug")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
     return path
 
 
@@ -254,26 +331,28 @@ def _quoted(text: str) -> str:
 
 
 def create_report(
-    project: Project, year: int, agency_key: str | None = None, today: date | None = None
+    project: Project, year: int | None, agency_key: str | None = None, today: date | None = None
 ) -> tuple[Path, Path]:
     """Write the annual report of `year` (政府信息公开工作年度报告): its record, with the six
     official headings, and its statistics file with every row of the official tables at 0."""
     today = today or clock.today()
+    if year is None:
+        raise ScaffoldError(text("new.no-year"), text("new.year.hint", year=today.year - 1))
+    if not FIRST_REPORT_YEAR <= year <= today.year:
+        hint = text("new.year.hint", year=today.year - 1)
+        raise ScaffoldError(
+            text("new.year", year=year, first=FIRST_REPORT_YEAR, last=today.year), hint, "--year"
+        )
     report = Report()
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    agency_key = agency_key or next(iter(catalogues.agencies), "")
-    if agency_key not in catalogues.agencies:
-        raise ScaffoldError(
-            f"unknown agency '{agency_key}' (known: {', '.join(catalogues.agencies)})"
-        )
+    agency = _agency(catalogues, agency_key)
     category = project.config.annual_report.category
     if category not in catalogues.categories.by_path:
         raise ScaffoldError(
-            f"the catalogue has no category '{category}' for annual reports; add it, or set "
-            "annual_report.category in govsite.yaml"
+            text("new.report-category", category=category),
+            text("new.report-category.hint", category=category),
         )
-    agency = catalogues.agencies[agency_key]
     serial = next_serial(
         project,
         _used_index_numbers(_front_matters([s.text for s in sources.documents])),

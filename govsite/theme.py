@@ -24,6 +24,7 @@ import rjsmin  # type: ignore[import-untyped]
 from govsite.builtin import BUILTIN_THEMES as BUILTIN_THEMES  # serve.py imports it from here
 from govsite.config import Project
 from govsite.errors import Report, SourceLocation
+from govsite.messages import text
 from govsite.schema import read_object
 from govsite.yamlload import load_yaml
 
@@ -126,13 +127,8 @@ def _refuse_links_out(folder: Path, root: Path, report: Report) -> None:
             path = Path(parent, name)
             target = path.resolve()
             if path.is_symlink() and not any(target.is_relative_to(a) for a in allowed):
-                report.error(
-                    "GS152",
-                    "a symbolic link to a file outside the site; themes and templates may only "
-                    "use the site's own files",
-                    SourceLocation(display_path(path, root)),
-                    "copy the file into the theme instead of linking to it",
-                )
+                where = SourceLocation(display_path(path, root))
+                report.say("error", text("GS152"), where, text("GS152.hint"))
 
 
 def _find_theme(project: Project, name: str) -> Path | None:
@@ -152,16 +148,12 @@ def _resolve_chain(project: Project, report: Report) -> dict[str, Path] | None:
     while name is not None:
         if name in chain:
             loop = " → ".join([*chain, name])
-            report.error("GS150", f"themes extend each other in a loop: {loop}", asked_at)
+            report.say("error", text("GS150.loop", loop=loop), asked_at, text("GS150.loop.hint"))
             return None
         folder = _find_theme(project, name)
         if folder is None:
-            report.error(
-                "GS150",
-                f"theme '{name}' not found in themes/",
-                asked_at,
-                "name a folder under themes/ or a built-in theme such as 'default', not a path",
-            )
+            message = text("GS150.not-found", name=name)
+            report.say("error", message, asked_at, text("GS150.not-found.hint"))
             return None
         chain[name] = folder
         asked_at = SourceLocation(display_path(folder / THEME_FILE, project.root), 1)
@@ -194,14 +186,15 @@ def _load_labels(project: Project, folders: Mapping[str, Path], report: Report) 
         if not isinstance(doc.value, dict) or not all(
             isinstance(v, str) for v in doc.value.values()
         ):
-            report.error("GS151", "a labels file maps each label key to its text", location)
+            report.say("error", text("GS151.malformed"), location, text("GS151.malformed.hint"))
             continue
         labels.update(doc.value)
     if not found:
-        report.error(
-            "GS151",
-            f"theme '{project.config.theme}' has no labels for language '{language}'",
+        report.say(
+            "error",
+            text("GS151.missing", theme=project.config.theme, language=language),
             project.config_location,
+            text("GS151.missing.hint", language=language),
         )
     return labels
 

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from lxml import etree
 
 from govsite import __version__
+from govsite.errors import printable
 from govsite.htmltree import parse_page
 from govsite.manifest import (
     MANIFEST_PATH,
@@ -58,7 +59,7 @@ class Difference:
     def format_text(self) -> str:
         """One line; control characters in a path or message (the copy chose them) escaped."""
         detail = f": {self.detail}" if self.detail else ""
-        return _printable(f"{self.kind}: {self.path}{detail}")
+        return printable(f"{self.kind}: {self.path}{detail}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +189,6 @@ def _signature_bytes(copy: FolderCopy | HttpCopy, options: VerifyOptions) -> byt
         return copy.read(SIGNATURE_PATH, 1024)
     except FetchError:
         return None
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 class FetchError(Exception):

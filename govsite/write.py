@@ -23,7 +23,9 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -92,27 +94,99 @@ def write_site(
 ) -> None:
     """Write `outputs` and copy each (site path, source file) into a new `out_dir`, then swap it in.
 
-    `finish` post-processes the complete staged folder (the search index) before the
-    swap; if it raises, the previous site stays as it was. When `out_dir` is a symlink (to
-    a web root, say), the link stays and the folder it points to is replaced instead.
-    The previous build is removed in the background after the swap (retire.py).
+    The whole write stage in one call, for files held in memory; a build stages its pages
+    as they are rendered instead (`staged`, `stage_file`, `publish`).
+    """
+    with staged(out_dir) as staging:
+        for output in outputs:
+            stage_file(staging, output.path, output.content)
+        publish(staging, copies, {output.path for output in outputs}, finish, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Staging:
+    """A new build folder being filled beside the one it will replace: plain data, so a
+    worker process (or a Dask worker on the same file system) can write into it."""
+
+    folder: Path
+    destination: Path
+    """The folder the staged one replaces (`build_folder`)."""
+    previous: Path | None
+    """The build being replaced, if any: unchanged files are hard-linked from it."""
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Staging]:
+    """A new staging folder for a build into `out_dir`, removed again if the build fails.
+
+    Made before the first page is rendered, so workers can write each page as they go;
+    only `publish` puts it in place of the build folder. Whatever a killed build leaves
+    is marked, and the next build removes it (retire.py).
     """
     destination = build_folder(out_dir)
+    made_parent = not destination.parent.exists()
     destination.parent.mkdir(parents=True, exist_ok=True)
     wait_for_removals()  # one remover at a time, so two never race over one leftover
     remove_in_background(leftovers(destination))
-    staging = _new_staging(destination)
+    folder = _new_staging(destination)
+    previous = destination if destination.is_dir() else None
     try:
-        previous = destination if destination.is_dir() else None
-        written = _fill(staging, outputs, copies, previous, progress)
-        if finish is not None:
-            finish(staging)
-            _relink_unchanged(staging, previous, written)
-        _pause_for_tests("staged")
-        retired = _swap_in(staging, destination)
+        yield Staging(folder, destination, previous)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        if made_parent:  # a failed build leaves no trace, not even the folder for its output
+            with contextlib.suppress(OSError):
+                destination.parent.rmdir()
         raise
+
+
+def stage_file(staging: Staging, relative: str, content: bytes) -> None:
+    """Put `content` at the site path `relative` of the staging folder.
+
+    Written under a temporary name and renamed, so a killed worker never leaves half a
+    file under a final name; the same bytes as the previous build's file are hard-linked
+    from it instead, so the file keeps its modification time. Safe to call from several
+    processes at once, for different paths.
+    """
+    target = staging.folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    if _reuse(staging.previous, relative, target, partial(_same_bytes, content)):
+        return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # one per process
+    try:
+        # Created as a plain write would (0666 less the umask), not mkstemp's 0600.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def publish(
+    staging: Staging,
+    copies: Sequence[tuple[str, Path]],
+    written: set[str],
+    finish: Callable[[Path], None] | None = None,
+    progress: Progress = no_progress,
+) -> None:
+    """Copy each (site path, source file) into the staging folder, finish it and swap it in.
+
+    `written` are the site paths already staged (the rendered files); a copied file of the
+    same path gives way to it. `finish` post-processes the complete staged folder (the
+    search index) before the swap; if it raises, the previous site stays as it was. When
+    the build folder is a symlink (to a web root, say), the link stays and the folder it
+    points to is replaced instead. The previous build is removed in the background after
+    the swap (retire.py).
+    """
+    _copy_files(staging, copies, written, progress)
+    if finish is not None:
+        finish(staging.folder)
+        _relink_unchanged(staging.folder, staging.previous, written | {r for r, _ in copies})
+    _pause_for_tests("staged")
+    retired = _swap_in(staging.folder, staging.destination)
     if retired is not None:
         remove_in_background([retired])
 
@@ -133,33 +207,28 @@ def _new_staging(destination: Path) -> Path:
     return staging
 
 
-def _fill(
-    folder: Path,
-    outputs: Sequence[OutputFile],
+def _copy_files(
+    staging: Staging,
     copies: Sequence[tuple[str, Path]],
-    previous: Path | None,
+    written: set[str],
     progress: Progress,
-) -> set[str]:
-    """Fill `folder`; the site paths it wrote."""
+) -> None:
+    """Copy the files; then mark the folder as a build and open it to readers."""
+    folder = staging.folder
     made: set[Path] = set()
-    total = len(copies) + len(outputs)
+    total = len(copies) + len(written)
     every = report_every(total)
-    for relative, source in copies:
-        target = _prepare(folder, relative, made)
-        if not _reuse(previous, relative, target, partial(_same_file, source)):
-            shutil.copy2(source, target)  # with the source's mtime, which the next build compares
-    progress("files written", len(copies), total)
-    # Rendered pages are written after the copied files, so a page always wins a clash.
-    for number, output in enumerate(outputs, len(copies) + 1):
-        target = _prepare(folder, output.path, made)
-        target.unlink(missing_ok=True)
-        if not _reuse(previous, output.path, target, partial(_same_bytes, output.content)):
-            target.write_bytes(output.content)
+    for number, (relative, source) in enumerate(copies, len(written) + 1):
+        # A rendered page always wins a clash with a copied file (it was staged already).
+        if relative not in written:
+            target = _prepare(folder, relative, made)
+            # Copied with the source's mtime, which the next build compares.
+            if not _reuse(staging.previous, relative, target, partial(_same_file, source)):
+                shutil.copy2(source, target)
         if number % every == 0 or number == total:
             progress("files written", number, total)
     (folder / BUILD_MARK).write_bytes(_MARK_CONTENT)
     os.chmod(folder, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
-    return {relative for relative, _ in copies} | {output.path for output in outputs}
 
 
 def _relink_unchanged(folder: Path, previous: Path | None, written: set[str]) -> None:

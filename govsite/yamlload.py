@@ -16,8 +16,9 @@ import yaml
 
 from govsite.controls import CONTROL, remove_controls_from_value
 from govsite.errors import Report, SourceLocation
-from govsite.messages import text
+from govsite.messages import Text, text
 from govsite.punctuation import find_fullwidth_syntax
+from govsite.yamlerrors import describe_yaml_error
 
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -84,15 +85,14 @@ def _load_located(
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        where = _mark_location(origin, first_line, exc)
-        message = text("GS102", detail=_describe_yaml_error(exc, first_line))
-        report.say("error", message, where, text("GS102.hint"))
+        message, where, hint = describe_yaml_error(exc, source, origin.at(first_line))
+        report.say("error", message, where, hint)
         return None
-    except yaml.YAMLError as exc:
-        report.say("error", text("GS102", detail=str(exc)), origin)
+    except yaml.YAMLError:
+        report.say("error", text("GS102.unreadable"), origin, text("GS102.hint"))
         return None
     except RecursionError:  # only the pure-Python composer recurses; libyaml stops at 1,000
-        report.error("GS106", f"YAML nested too deeply to read (over {MAX_DEPTH} levels)", origin)
+        report.say("error", text("GS106.deep", depth=MAX_DEPTH), origin, text("GS106.deep.hint"))
         return None
     if node is None:
         return LocatedYaml(None, origin)
@@ -100,7 +100,8 @@ def _load_located(
     try:
         value = converter.convert(node, ())
     except _TooLarge as exc:
-        report.error("GS106", exc.message, converter.place_of(exc), exc.hint)
+        hint = text(f"{exc.message.key}.hint")
+        report.say("error", exc.message, converter.place_of(exc), hint)
         return None
     return LocatedYaml(
         value,
@@ -114,12 +115,11 @@ def _load_located(
 class _TooLarge(Exception):
     """The document would expand beyond MAX_DEPTH or MAX_ALIAS_VALUES at `node`."""
 
-    def __init__(self, message: str, node: yaml.Node, path: KeyPath, hint: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text, node: yaml.Node, path: KeyPath) -> None:
+        super().__init__(message.render())
         self.message = message
         self.node = node
         self.path = path
-        self.hint = hint
 
 
 class _Converter:
@@ -168,12 +168,7 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             return self._convert_node(node, path)
         if id(node) in self.open:
-            raise _TooLarge(
-                "this value holds an alias to itself, so it never ends",
-                node,
-                path,
-                "an alias (*name) cannot be used inside the value its anchor (&name) marks",
-            )
+            raise _TooLarge(text("GS106.self-alias"), node, path)
         self.open.add(id(node))
         try:
             return self._convert_node(node, path)
@@ -185,12 +180,8 @@ class _Converter:
             self.scalar_texts[path] = str(node.value)
             return self._convert_scalar(node)
         if len(path) >= MAX_DEPTH:
-            raise _TooLarge(
-                f"lists and mappings nested more than {MAX_DEPTH} levels deep",
-                node,
-                (),  # no alias involved: the node itself is the place
-                "flatten the structure; no field of govsite's nests this deep",
-            )
+            # No alias involved: the node itself is the place.
+            raise _TooLarge(text("GS106.deep", depth=MAX_DEPTH), node, ())
         if isinstance(node, yaml.MappingNode):
             return self._convert_mapping(node, path)
         return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -201,12 +192,8 @@ class _Converter:
             return
         self.repeats += 1
         if self.repeats > MAX_ALIAS_VALUES:
-            raise _TooLarge(
-                f"aliases repeat values here into more than {MAX_ALIAS_VALUES:,} values",
-                node,
-                path,
-                "write the values out instead of nesting aliases (*name) of aliases",
-            )
+            limit = f"{MAX_ALIAS_VALUES:,}"
+            raise _TooLarge(text("GS106.aliases", limit=limit), node, path)
 
     def _convert_mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, object]:
         result: dict[str, object] = {}
@@ -227,7 +214,8 @@ class _Converter:
 
     def _convert_scalar(self, node: yaml.Node) -> object:
         if not isinstance(node, yaml.ScalarNode):
-            self.report.say("error", text("GS102.key-not-text"), self.locate(node))
+            hint = text("GS102.key-not-text.hint")
+            self.report.say("error", text("GS102.key-not-text"), self.locate(node), hint)
             return None
         try:
             value = self.loader.construct_object(node)
@@ -239,22 +227,3 @@ class _Converter:
         if self.escaped and isinstance(value, str) and CONTROL.search(value):
             return remove_controls_from_value(value, self.locate(node), self.report)
         return value
-
-
-def _mark_location(
-    origin: SourceLocation, first_line: int, exc: yaml.MarkedYAMLError
-) -> SourceLocation:
-    mark = exc.problem_mark or exc.context_mark
-    if mark is None:
-        return origin
-    return origin.at(first_line + mark.line, mark.column + 1)
-
-
-def _describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
-    context = exc.context or ""
-    if context and exc.context_mark and exc.context_mark is not exc.problem_mark:
-        # The problem is often found a line after the mistake: say where the construct began.
-        mark = exc.context_mark
-        context += f" (begun at line {first_line + mark.line}, column {mark.column + 1})"
-    parts = [p for p in (context, exc.problem) if p]
-    return ", ".join(parts) if parts else "cannot parse"

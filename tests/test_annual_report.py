@@ -238,13 +238,16 @@ def test_new_report_writes_a_report_that_builds(make_site: MakeSite) -> None:
 def test_check_warns_when_last_years_report_is_overdue(as_of: str, missing: int | None) -> None:
     outcome = check_site(load_project(REPO), date.fromisoformat(as_of))
     assert not isinstance(outcome, BuildFailed)
-    found = [f.message for f in outcome.findings if f.code == "GC408"]
+    found = [(f.message, f.hint) for f in outcome.findings if f.code == "GC408"]
     expected = (
         []
         if missing is None
         else [
-            f"the {missing} annual report (政府信息公开工作年度报告) was due by 3月31日 and is not "
-            f"published: write it with `govsite new report --year {missing}`"
+            (
+                f"the {missing} annual report (政府信息公开工作年度报告) was due by "
+                f"{missing + 1}-03-31 and is not published",
+                f"write it with `govsite new report --year {missing}`, fill it in and publish it",
+            )
         ]
     )
     assert found == expected
@@ -259,9 +262,11 @@ def test_new_report_on_the_command_line(make_site: MakeSite) -> None:
         ),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["new", "report", "--year", "2026", "--site", str(root)])
+    result = CliRunner().invoke(
+        main, ["new", "report", "--year", "2026", "--site", str(root), "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
-    written = [line.removeprefix("Wrote ") for line in result.stdout.splitlines()]
+    written = [line.removeprefix("Wrote ") for line in result.stdout.splitlines()[:2]]
     assert [Path(p).name for p in written] == [
         "gov-office-annual-report-2026.md",
         "gov-office-annual-report-2026.yaml",

@@ -25,10 +25,14 @@ def runner() -> CliRunner:
 
 def test_build_succeeds_with_a_summary_line(runner: CliRunner, make_site: MakeSite) -> None:
     root = make_site()
-    result = runner.invoke(main, ["build", "--site", str(root)])
+    result = runner.invoke(main, ["build", "--site", str(root), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Built ")
     assert "(2 records, 1 pages)" in result.stdout
+    # A zh-CN site says it in Chinese unless asked otherwise.
+    again = runner.invoke(main, ["build", "--site", str(root), "--no-cache"], env={"LANG": "C"})
+    assert again.stdout.startswith("已生成 ")
+    assert "（2 条文件、1 个页面）" in again.stdout and "共 0 个问题" in again.stdout
     assert (root / "build" / "index.html").is_file()
 
 
@@ -166,10 +170,12 @@ def test_new_record_takes_the_next_free_index_number_and_builds(
             "关于测试的通知",
             "--category",
             "policies/municipal",
+            "--lang",
+            "en",
         ],
     )
     assert result.exit_code == 0, result.output
-    written = Path(result.stdout.removeprefix("Wrote ").strip())
+    written = Path(result.stdout.splitlines()[0].removeprefix("Wrote "))
     text = written.read_text(encoding="utf-8")
     year = clock.today().year  # the day `new` dates a record by
     expected = f"000000001/{year}-{3 if year == 2026 else 1:05d}"
@@ -200,10 +206,11 @@ def test_new_refuses_a_slug_that_is_not_one_file_name(
     before = sorted(p.relative_to(root.parent) for p in root.parent.rglob("*"))
     for kind in (["page"], ["record", "--category", "policies"]):
         result = runner.invoke(
-            main, ["new", *kind, "--site", str(root), "--title", "x", "--slug", slug]
+            main,
+            ["new", *kind, "--site", str(root), "--title", "x", "--slug", slug, "--lang", "en"],
         )
         assert result.exit_code == 2, result.output
-        assert f"Invalid value for '--slug': \"{slug}\" is not a slug" in result.stderr
+        assert f"error: '{slug}' is not a slug\n  hint: use letters" in result.stderr
     assert sorted(p.relative_to(root.parent) for p in root.parent.rglob("*")) == before
 
 
@@ -234,10 +241,10 @@ def test_new_writes_options_as_values_that_cannot_add_keys(make_site: MakeSite) 
 
 def test_new_explains_what_is_missing(make_site: MakeSite) -> None:
     project = load_project(make_site())
-    with pytest.raises(
-        ScaffoldError, match="pass --category with one of: policies, policies/municipal"
-    ):
+    with pytest.raises(ScaffoldError, match="a record needs a category") as raised:
         create_document(project, NewDocument(kind="record", title="x"))
+    assert raised.value.hint is not None
+    assert "'policies/municipal'（市政府文件）" in raised.value.hint.render()
     with pytest.raises(ScaffoldError, match="unknown agency 'nope'"):
         create_document(
             project, NewDocument(kind="record", title="x", agency="nope", category="policies")
@@ -289,19 +296,19 @@ def test_control_characters_are_removed_with_a_warning_at_each(
     # Pasted into the title and the body as they are (an escape in YAML: test_yamlload.py).
     page = "---\ntitle: 指南\x0b一\nnav_order: 1\n---\n\n第一\x0b段\x0c。\n\n\x1b[1m第二\x08段\ufffe\x85。\n"
     root = make_site({"content/pages/guide.md": page})
-    result = runner.invoke(main, ["build", "--site", str(root)])
+    result = runner.invoke(main, ["build", "--site", str(root), "--lang", "en"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if "GS107" in line]
     assert warnings == [
-        f"content/pages/guide.md:{place}: warning[GS107]: control character {name} removed"
+        f"content/pages/guide.md:{place}: warning[GS107]: {name} removed"
         for place, name in [
-            ("2:10", "U+000B LINE TABULATION"),
-            ("6:3", "U+000B LINE TABULATION"),
-            ("6:5", "U+000C FORM FEED"),
-            ("8:1", "U+001B ESCAPE"),
-            ("8:7", "U+0008 BACKSPACE"),
-            ("8:9", "U+FFFE (a noncharacter)"),
-            ("8:10", "U+0085 NEXT LINE"),
+            ("2:10", "control character U+000B LINE TABULATION"),
+            ("6:3", "control character U+000B LINE TABULATION"),
+            ("6:5", "control character U+000C FORM FEED"),
+            ("8:1", "control character U+001B ESCAPE"),
+            ("8:7", "control character U+0008 BACKSPACE"),
+            ("8:9", "noncharacter U+FFFE"),
+            ("8:10", "control character U+0085 NEXT LINE"),
         ]
     ]
     html = (root / "build/pages/guide/index.html").read_text(encoding="utf-8")

@@ -213,7 +213,9 @@ def test_the_build_summary_lists_what_is_scheduled_and_up_to_date_never_replays_
     runner = CliRunner()
 
     def build(day: date) -> str:
-        result = runner.invoke(main, ["build", "--site", str(site), "--as-of", day.isoformat()])
+        result = runner.invoke(
+            main, ["build", "--site", str(site), "--as-of", day.isoformat(), "--lang", "en"]
+        )
         assert result.exit_code == 0, result.output
         return result.stdout
 
@@ -302,7 +304,7 @@ def test_check_names_records_that_expired_within_the_review_period(site: Path) -
         "content/records/policies/2026/timed-measures.md:11:1"
     ]
     assert "expired on 2027-06-30 (1 days ago)" in expired[0].message
-    assert "set 'validity: expired'" in expired[0].message
+    assert expired[0].hint is not None and "set 'validity: expired'" in expired[0].hint
     outcome = check_site(project, date(2032, 6, 30))  # 1827 days: past the review period
     assert not isinstance(outcome, BuildFailed)
     assert not [f for f in outcome.findings if f.code == "GC407"]
@@ -347,12 +349,14 @@ def test_new_interpretation_refuses_a_record_that_does_not_exist(site: Path) -> 
             "000000001/2026-00019",
             "--site",
             str(site),
+            "--lang",
+            "en",
         ],
     )
     assert result.exit_code == 2
     assert (
-        "Error: Invalid value for '--interprets': no record has the index number (索引号) "
-        "'000000001/2026-00019'; did you mean '000000001/2026-00010'?"
+        "error: no record has the index number (索引号) '000000001/2026-00019'\n"
+        "  hint: did you mean '000000001/2026-00010'?"
     ) in result.output
     assert not list((site / "content/records/interpretations").rglob("gov-office-*.md"))
 

@@ -97,7 +97,8 @@ def test_a_consultation_shows_its_status_on_the_build_day(
         (
             "consultation:\n  opens: 2026-04-01\n  closs: 2026-04-30\n",
             [
-                f"{RECORD}:8:1: error[GS202]: a 意见征集 needs 'closes' (征集截止日期)",
+                f"{RECORD}:8:1: error[GS202]: a 意见征集 needs 'closes' (征集截止日期)\n"
+                "  hint: add a line 'closes: …'",
                 f"{RECORD}:10:3: error[GS201]: unknown field 'closs' of a 意见征集 (consultation)\n"
                 "  hint: did you mean 'closes'?",
             ],
@@ -105,32 +106,44 @@ def test_a_consultation_shows_its_status_on_the_build_day(
         (
             "proposal:\n  source: 人大建议\n  number: 第1号\n  handler: 市教育局\n",
             [
-                f"{RECORD}:9:11: error[GS203]: '人大建议' is not one of: 人大代表建议, 政协委员提案\n"
+                f"{RECORD}:9:11: error[GS203]: 'proposal.source': '人大建议' is not one of: "
+                "人大代表建议, 政协委员提案\n"
                 "  hint: did you mean '人大代表建议'?"
             ],
         ),
         (
             "leader:\n  name: 张三\n  post: 市长\n  photo: files/zhang.jpg\n",
             [
-                f"{RECORD}:11:10: error[GS202]: 'photo: files/zhang.jpg' needs 'photo_alt' (照片说明) too"
+                f"{RECORD}:11:10: error[GS202]: 'photo: files/zhang.jpg' needs 'photo_alt' (照片说明) too\n"
+                "  hint: add a line 'photo_alt: …'"
             ],
         ),
         (
             "publicity:\n  starts: 2026-04-01\n",
-            [f"{RECORD}:8:1: error[GS202]: a 公示公告 needs 'ends' (公示结束日期)"],
+            [
+                f"{RECORD}:8:1: error[GS202]: a 公示公告 needs 'ends' (公示结束日期)\n"
+                "  hint: add a line 'ends: …'"
+            ],
         ),
         (
             "explainer:\n  format: 视频\n",
-            [f"{RECORD}:9:11: error[GS202]: 'format: 视频' needs 'captions' (视频字幕) too"],
+            [
+                f"{RECORD}:9:11: error[GS202]: 'format: 视频' needs 'captions' (视频字幕) too\n"
+                "  hint: add a line 'captions: …'"
+            ],
         ),
         (
             "consultation:\n  opens: 2026-04-01\n  closes: 2026-04-30\n  form: javascript:alert(1)\n",
-            [f"{RECORD}:11:9: error[GS203]: 'javascript:alert(1)' is not an http(s) address"],
+            [
+                f"{RECORD}:11:9: error[GS203]: 'consultation.form': 'javascript:alert(1)' is not an "
+                "http(s) address\n  hint: write the whole address, beginning with https://"
+            ],
         ),
         (
             "consultation:\n  opens: 2026-04-01\n  closes: 2026-04-30\npublicity:\n  starts: 2026-04-01\n  ends: 2026-04-30\n",
             [
-                f"{RECORD}:11:1: error[GS210]: a record is of one column kind, but this one has consultation and publicity"
+                f"{RECORD}:11:1: error[GS210]: a record is of one column kind, but this one has consultation and publicity\n"
+                "  hint: keep the block of the kind this record is, and delete the other"
             ],
         ),
     ],
@@ -213,7 +226,8 @@ def test_a_closed_consultation_without_feedback_is_flagged(
     assert found == (
         [
             f"{RECORD}:8:1: warning[GC409]: the consultation closed on 2026-04-30 and has no "
-            "采纳情况反馈 30 days later: publish the feedback and name it in 'feedback'"
+            "采纳情况反馈 30 days later\n  hint: publish the feedback as a record and write its "
+            "index number in 'feedback' under 'consultation'"
         ]
         if flagged
         else []

@@ -34,7 +34,9 @@ def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_free
         # The preview holds the site (or, without a lock, has built it once).
         eventually(lambda: _holder(site) == serve.pid or (site / "build" / "index.html").exists())
         busy = subprocess.run(
-            [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+            [*GOVSITE, "build", "--site", str(site), "-j", "1", "--lang", "en"],
+            capture_output=True,
+            text=True,
         )
         assert busy.returncode == 2, busy.stderr
         assert f"pid {serve.pid}" in busy.stderr
@@ -52,7 +54,9 @@ def test_a_second_build_fails_at_once_naming_the_holder_and_a_killed_holder_free
         serve.send_signal(signal.SIGKILL)  # no chance to clean up: the OS must free the lock
         serve.wait()
     after = subprocess.run(
-        [*GOVSITE, "build", "--site", str(site), "-j", "1"], capture_output=True, text=True
+        [*GOVSITE, "build", "--site", str(site), "-j", "1", "--lang", "en"],
+        capture_output=True,
+        text=True,
     )
     assert after.returncode == 0, after.stderr
     assert "Up to date" in after.stdout or "Built" in after.stdout

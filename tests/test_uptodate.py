@@ -156,7 +156,9 @@ def test_the_site_folder_may_be_named_either_way(
 
 
 def test_the_command_says_so_and_repeats_the_warnings(built: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--site", str(built), "--as-of", AS_OF.isoformat()])
+    result = CliRunner().invoke(
+        main, ["build", "--site", str(built), "--as-of", AS_OF.isoformat(), "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Up to date: ")
     assert "warning[GS501]" in result.stderr

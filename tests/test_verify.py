@@ -183,7 +183,7 @@ def test_a_signed_manifest_verifies_and_a_rewritten_one_does_not(
     [
         ("signing:\n  key_env: GOVSITE_TEST_NO_SUCH_VARIABLE\n", "is not set"),
         ("signing:\n  key_file: keys/private.pem\n", "inside the site's folder"),
-        ("signing:\n  key_file: /nonexistent/private.pem\n", "cannot read"),
+        ("signing:\n  key_file: /nonexistent/private.pem\n", "does not exist"),
     ],
 )
 def test_a_signing_key_that_cannot_be_used_is_a_located_error(

@@ -133,6 +133,7 @@ class _Document:
                     "GC303",
                     messages.text("GC303", level=level, previous=previous),
                     where,
+                    messages.text("GC303.hint", level=previous + 1, marks="#" * (previous + 1)),
                 )
             if level == 1 and seen_top:
                 yield finding(
@@ -177,7 +178,9 @@ class _Document:
         src = str(image.attrGet("src") or "")
         where = self._at(line, f"![{image.content}]")
         if not alt:
-            yield finding("GC301", messages.text("GC301", src=src), where)
+            yield finding(
+                "GC301", messages.text("GC301", src=src), where, messages.text("GC301.hint")
+            )
         elif _IMAGE_FILE.fullmatch(alt) or alt == src.rsplit("/", 1)[-1]:
             yield finding(
                 "GC302",
@@ -222,7 +225,8 @@ class _Document:
                 where,
             )
         if caps := _ALL_CAPS.search(text):
-            yield finding("GC309", messages.text("GC309", words=caps.group()), where)
+            said = messages.text("GC309", words=caps.group())
+            yield finding("GC309", said, where, messages.text("GC309.hint"))
         if colour := _COLOUR_ONLY.search(text):
             yield finding(
                 "GC310",

@@ -222,10 +222,10 @@ def check_external(
         where = links[status.url]
         if status.status is not None and 400 <= status.status < 500:
             message = messages.text("GC102", url=status.url, status=status.status)
-            yield finding("GC102", message, where)
+            yield finding("GC102", message, where, messages.text("GC102.hint"))
         elif status.status is None:
             message = messages.text("GC103.failed", url=status.url, error=str(status.error))
-            yield finding("GC103", message, where)
+            yield finding("GC103", message, where, messages.text("GC103.hint"))
         elif status.status >= 500:
             message = messages.text("GC103.server", url=status.url, status=status.status)
-            yield finding("GC103", message, where)
+            yield finding("GC103", message, where, messages.text("GC103.hint"))

@@ -56,7 +56,9 @@ def inspect(
         site=site,
         pages=compiled.pages,
         outputs=compiled.outputs,
-        static_paths=frozenset(path for path, _ in compiled.copies),
+        # A build's files are staged already: they exist beside the copied ones.
+        static_paths=frozenset(path for path, _ in compiled.copies)
+        | frozenset(s.path for s in compiled.staged),
         as_of=as_of,
     )
     facts = page_facts(compiled.outputs) if facts is None else facts

@@ -32,6 +32,7 @@ def check_interpretations(inspection: Inspection) -> Iterator[Diagnostic]:
                 "GC501",
                 messages.text("GC501", title=record.title, index_no=record.index_no),
                 inspection.field_location(record.source, "index_no"),
+                messages.text("GC501.hint", index_no=record.index_no),
             )
         for target in record.interprets:
             policy = site.records_by_index_no.get(target)
@@ -49,4 +50,5 @@ def check_interpretations(inspection: Inspection) -> Iterator[Diagnostic]:
                         limit=options.interpretation_grace_days,
                     ),
                     inspection.field_location(record.source, "published"),
+                    messages.text("GC502.hint", limit=options.interpretation_grace_days),
                 )

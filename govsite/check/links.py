@@ -62,13 +62,11 @@ def unsafe_addresses(
     """
     for path, page in sorted(facts.items()):
         for url in page.unsafe:
-            yield Diagnostic(
+            yield Diagnostic.of(
                 "error",
-                "GS308",
-                f"the page '{path}' would contain the unsafe address '{url}'",
+                messages.text("GS308", page=path, url=url),
                 source_of(path) or SourceLocation(BUILD_DIR / path),
-                "pages may only link within the site or to http:, https:, mailto: and tel: "
-                "addresses; remove the link, or rename the file or folder it comes from",
+                messages.text("GS308.hint"),
             )
 
 
@@ -86,7 +84,12 @@ def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Itera
             problem = _problem(unquote(href), resolved, existing, facts)
             if problem:
                 hint = unquote(href).rsplit("/", 1)[-1] or None
-                yield finding("GC101", problem, page_location(inspection, path, hint))
+                yield finding(
+                    "GC101",
+                    problem,
+                    page_location(inspection, path, hint),
+                    messages.text(f"{problem.key}.hint"),
+                )
 
 
 def _problem(

@@ -53,6 +53,7 @@ def _without_summary(inspection: Inspection, record: Record) -> Iterator[Diagnos
         "GC208",
         messages.text("GC208", category=record.category),
         inspection.field_location(record.source, "category"),
+        messages.text("GC208.hint"),
     )
 
 
@@ -83,6 +84,7 @@ def _dates(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
             "GC201",
             messages.text("GC201", published=str(record.published), written=str(record.written)),
             inspection.field_location(record.source, "published"),
+            messages.text("GC201.hint"),
         )
 
 
@@ -96,6 +98,7 @@ def _ended_without_reason(inspection: Inspection, record: Record) -> Iterator[Di
             "GC202",
             messages.text("GC202", validity=record.validity),
             inspection.field_location(record.source, "validity"),
+            messages.text("GC202.hint"),
         )
 
 
@@ -125,6 +128,7 @@ def _index_number(
                 "GC205", index_no=record.index_no, code=code, agency=agency.key, own=agency.code
             ),
             where,
+            messages.text("GC205.hint", own=agency.code),
         )
     year = fields.get("year")
     if year is not None and int(year) != record.published.year:
@@ -134,6 +138,7 @@ def _index_number(
                 "GC206", index_no=record.index_no, year=year, published=record.published.year
             ),
             where,
+            messages.text("GC206.hint", published=record.published.year),
         )
 
 
@@ -165,4 +170,5 @@ def _loop_finding(inspection: Inspection, loop: list[str]) -> Diagnostic:
         "GC203",
         messages.text("GC203", chain=chain),
         inspection.field_location(record.source, "superseded_by"),
+        messages.text("GC203.hint"),
     )

@@ -48,6 +48,7 @@ def _orphans(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iterator
                 "GC601",
                 messages.text("GC601", path=path),
                 page_location(inspection, path),
+                messages.text("GC601.hint"),
             )
 
 
@@ -83,7 +84,12 @@ def _page_titles(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iter
         if path.startswith(_UNLINKED):
             continue
         if not (page.description or "").strip():
-            yield finding("GC604", messages.text("GC604"), page_location(inspection, path))
+            yield finding(
+                "GC604",
+                messages.text("GC604"),
+                page_location(inspection, path),
+                messages.text("GC604.hint"),
+            )
         if page.title:
             by_title[page.title].append(path)
     categories = _record_categories(inspection)
@@ -97,6 +103,7 @@ def _page_titles(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Iter
                 "GC603",
                 messages.text("GC603", title=title, other=paths[0]),
                 page_location(inspection, path),
+                messages.text("GC603.hint"),
             )
 
 

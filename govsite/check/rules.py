@@ -74,11 +74,13 @@ _RULES = (
 RULES: Mapping[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
-def finding(rule_id: str, message: str | Text, location: SourceLocation) -> Diagnostic:
+def finding(
+    rule_id: str, message: str | Text, location: SourceLocation, hint: Text | None = None
+) -> Diagnostic:
     """A Diagnostic of `rule_id` at its registered severity; a catalogue message's key
-    starts with the rule id (govsite/messages/)."""
+    starts with the rule id (govsite/messages/), and `hint` says how to fix it."""
     rule = RULES[rule_id]
-    return Diagnostic.of(rule.severity, message, location, code=rule.id)
+    return Diagnostic.of(rule.severity, message, location, hint, code=rule.id)
 
 
 def without_ignored(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
 
+from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.discover import CATALOGUE_DIR
@@ -86,9 +87,9 @@ def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
     if age > limit:
         yield finding(
             "GC401",
-            f"the newest record on the home page was published {age} days ago "
-            f"(at most {limit} allowed): publish something new",
+            messages.text("GC401", days=age, limit=limit),
             inspection.field_location(newest.source, "published"),
+            messages.text("GC401.hint"),
         )
 
 
@@ -99,26 +100,37 @@ def _columns(inspection: Inspection, columns: list[ColumnStatus]) -> Iterator[Di
     for column in stale:
         yield finding(
             "GC402",
-            f"category '{column.node.path}' had no new record for {column.days_since(as_of)} days "
-            f"(its update window is {column.window_days})",
+            messages.text(
+                "GC402",
+                title=column.node.title,
+                path=column.node.path,
+                days=column.days_since(as_of) or 0,
+                window=column.window_days,
+            ),
             column.node.source,
+            messages.text("GC402.hint"),
         )
     for column in empty:
-        yield finding("GC404", f"category '{column.node.path}' has no records", column.node.source)
+        yield finding(
+            "GC404",
+            messages.text("GC404", title=column.node.title, path=column.node.path),
+            column.node.source,
+            messages.text("GC404.hint", path=column.node.path),
+        )
     veto = inspection.options.veto_count
     if len(stale) >= veto:
         yield finding(
             "GC403",
-            f"categories not updated: {len(stale)} (a site with {veto} or more fails inspection): "
-            + _paths(stale),
+            messages.text("GC403", count=len(stale), veto=veto, categories=_paths(stale)),
             CATEGORIES_FILE,
+            messages.text("GC403.hint", veto=veto),
         )
     if len(empty) >= veto:
         yield finding(
             "GC405",
-            f"empty categories: {len(empty)} (a site with {veto} or more fails inspection): "
-            + _paths(empty),
+            messages.text("GC405", count=len(empty), veto=veto, categories=_paths(empty)),
             CATEGORIES_FILE,
+            messages.text("GC405.hint", veto=veto),
         )
 
 
@@ -137,9 +149,9 @@ def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
             field = "updated" if record.updated else "published"
             yield finding(
                 "GC406",
-                f"still 'effective' but last {field} {age} days ago (review period {period}): "
-                "confirm it is in force and set 'updated', or change 'validity'",
+                messages.text(f"GC406.{field}", days=age, period=period),
                 inspection.field_location(record.source, field),
+                messages.text("GC406.hint", today=inspection.as_of.isoformat()),
             )
 
 
@@ -158,11 +170,11 @@ def _recently_expired(inspection: Inspection) -> Iterator[Diagnostic]:
         if days <= period:
             yield finding(
                 "GC407",
-                f"expired on {record.expires.isoformat()} ({days} days ago) and now shows as "
-                "expired (已失效), but its 'validity' still says "
-                f"'{record.validity}': set 'validity: expired' (and 'superseded_by' if a "
-                "record replaces it), or correct 'expires'",
+                messages.text(
+                    "GC407", expires=record.expires.isoformat(), days=days, validity=record.validity
+                ),
                 inspection.field_location(record.source, "expires"),
+                messages.text("GC407.hint"),
             )
 
 
@@ -181,11 +193,17 @@ def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
     }
     if year not in published:
         node = inspection.site.categories.by_path.get(config.category)
+        # `govsite new report` files the report under that category: name it first if missing.
+        hint = (
+            messages.text("GC408.hint", year=year)
+            if node is not None
+            else messages.text("GC408.no-category.hint", year=year, category=config.category)
+        )
         yield finding(
             "GC408",
-            f"the {year} annual report (政府信息公开工作年度报告) was due by {month}月{day}日 "
-            f"and is not published: write it with `govsite new report --year {year}`",
+            messages.text("GC408", year=year, due=f"{as_of.year}-{month:02d}-{day:02d}"),
             node.source if node is not None else CATEGORIES_FILE,
+            hint,
         )
 
 
@@ -202,7 +220,7 @@ def _consultation_feedback(inspection: Inspection) -> Iterator[Diagnostic]:
         if late > 0:
             yield finding(
                 "GC409",
-                f"the consultation closed on {kind.period[1].isoformat()} and has no 采纳情况反馈 "
-                f"{days} days later: publish the feedback and name it in 'feedback'",
+                messages.text("GC409", closed=kind.period[1].isoformat(), days=days),
                 inspection.field_location(record.source, "consultation"),
+                messages.text("GC409.hint"),
             )

@@ -5,7 +5,8 @@ Pagefind: measured on the 10,000-record benchmark site, Pagefind's Chinese segme
 needed a browser-side check of up to 500 fetched fragments per search (522 requests,
 2.2 MB), and its memory (a third of a megabyte per page) forced shards that each cost
 the browser more requests (README "Search" has the numbers). This index makes Chinese
-substring and phrase matching a property of the index: bigrams with positions.
+substring and phrase matching a property of the index: bigrams (and, beside the common
+ones, trigrams) with positions.
 
 Each searchable page is read back once, on the build's executor (analyse.py), into a
 *search record* (`search_record`): its result's metadata, its filter values, the text
@@ -40,6 +41,7 @@ from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.htmltree import elements
 from govsite.memo import key_of
+from govsite.messages import text
 from govsite.outputs.searchindex import (
     PART_BYTES,
     bucket_count,
@@ -52,7 +54,7 @@ from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_c
 
 BUNDLE_DIR = "search-index"
 """Where the index goes inside the build folder (search.html links to it)."""
-FORMAT = 1
+FORMAT = 2
 """The index's format (search.js checks it): change it with the format."""
 SHARD_PAGES = 2000
 """At most this many pages per shard: a shard's postings stay well under 100 MB."""
@@ -380,7 +382,9 @@ def _write_index(
     """Write the index's files (the module's docstring lists them) into `bundle`."""
     tokens = list(
         join_shards(
-            [(start, found) for (start, _), found in zip(shards, postings, strict=True)], PART_BYTES
+            [(start, found) for (start, _), found in zip(shards, postings, strict=True)],
+            PART_BYTES,
+            len(pages),
         )
     )
     buckets = bucket_count(len(tokens))
@@ -451,9 +455,5 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _warn(report: Report, reason: str) -> None:
-    report.warning(
-        "GS501",
-        f"the search index was not built: {reason}",
-        SourceLocation(PurePosixPath("govsite.yaml")),
-        "the search page says search is unavailable; the disclosure index lists everything",
-    )
+    where = SourceLocation(PurePosixPath("govsite.yaml"))
+    report.say("warning", text("GS501", reason=reason), where, text("GS501.hint"))

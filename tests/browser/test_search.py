@@ -328,7 +328,7 @@ def test_the_javascript_phrase_tokens_are_the_index_tokens(search_page: Page, ty
         typed,
     )
     (phrase,) = tokens
-    indexed = searchindex.token_positions(search.canonical_runs(typed))
+    indexed = searchindex.token_positions(search.canonical_runs(typed), every_trigram=True)
     origin = min(indexed[phrase[0][0]]) - phrase[0][1]
     assert all(origin + offset in indexed[token] for token, offset in phrase)
     for token, _ in phrase:
@@ -404,17 +404,97 @@ def test_the_search_page_keeps_the_strict_script_policy(demo_build: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def sharded_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo built with an index of at most 10 pages a shard, served."""
+def sharded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built with an index of at most 10 pages a shard, where a shard of 4 pages or
+    more gives only the trigrams beside its common bigrams (so shards decide unlike one
+    another), and posting lists of more than 64 bytes come in parts of about 256 (64 for a
+    common token)."""
     shards: list[int] = []
     real = search.shard_postings
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "SHARD_PAGES", 10)
+        patch.setattr(searchindex, "SMALL_SHARD", 4)
+        patch.setattr(search, "PART_BYTES", 256)
+        patch.setattr(searchindex, "INLINE_BYTES", 64)
         patch.setattr(search, "shard_postings", lambda texts: shards.append(1) or real(texts))
         out = tmp_path_factory.mktemp("sharded") / "build"
         assert pipeline.build(load_project(REPO, out)).diagnostics == ()
     assert len(shards) >= 5
-    yield from serve(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sharded_site_url(sharded_build: Path) -> Iterator[str]:
+    yield from serve(sharded_build)
+
+
+def bucket_entries(bundle: Path) -> dict[str, tuple[int, int | None]]:
+    """Every token of an index's bucket files: its pages and the number naming its part files
+    (None for a posting list held in the bucket)."""
+    entries: dict[str, tuple[int, int | None]] = {}
+    for file in sorted((bundle / "t").glob("*.bin")):
+        data = file.read_bytes()
+        at = 0
+        while at < len(data):
+            length, at = varint_at(data, at)
+            name = data[at : at + length].decode()
+            pages, at = varint_at(data, at + length)
+            parts, at = varint_at(data, at)
+            if parts:
+                number, at = varint_at(data, at)
+                entries[name] = (pages, number)
+                for _ in range(2 * parts):
+                    _, at = varint_at(data, at)
+            else:
+                length, at = varint_at(data, at)
+                at += length
+                entries[name] = (pages, None)
+    return entries
+
+
+def varint_at(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at `at` in `data`, and where the next thing starts."""
+    value = shift = 0
+    while data[at] >= 0x80:
+        value |= (data[at] & 0x7F) << shift
+        shift += 7
+        at += 1
+    return value | data[at] << shift, at + 1
+
+
+def test_a_phrase_beside_a_common_bigram_fetches_none_of_its_parts(
+    context: BrowserContext,
+    sharded_build: Path,
+    sharded_site_url: str,
+    indexed_texts: dict[str, str],
+) -> None:
+    """A phrase of a common bigram and a rarer one is proven by their trigram: of the common
+    bigram's posting list (in parts) nothing is fetched. Without the trigram, any cover takes
+    both bigrams, and the common one's parts that hold the rarer one's pages are fetched."""
+    bundle = sharded_build / search.BUNDLE_DIR
+    entries = bucket_entries(bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    pages = manifest["pages"]
+    choices = sorted(
+        (entries[token[:2]][0], token)
+        for token in entries
+        if searchindex.is_trigram(token)
+        and entries[token[:2]][1] is not None
+        and searchindex.is_common(entries[token[:2]][0], pages)
+        and not searchindex.is_common(entries[token[1:]][0], pages)
+    )
+    assert choices, "the demo has a common bigram in parts with a trigram beside it"
+    _, phrase = choices[-1]
+    common_parts = f"/p/{entries[phrase[:2]][1]:x}-"
+    seen: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: seen.append(urlsplit(request.url).path))
+    page.goto(sharded_site_url + "search/")
+    submit(page, phrase)
+    assert set(result_urls(page)) == pages_containing(indexed_texts, phrase)
+    assert [path for path in seen if common_parts in path] == []
+    bucket = searchindex.fnv1a(phrase) % manifest["buckets"]
+    assert any(path.endswith(f"/{search.BUNDLE_DIR}/t/{bucket:x}.bin") for path in seen)
 
 
 @pytest.mark.parametrize("word", ["就业", "预算", "补贴"])
@@ -533,3 +613,29 @@ def test_a_search_fetches_little_of_the_index(context: BrowserContext, site_url:
 def test_the_header_search_box_says_what_to_type(page: Page, site_url: str) -> None:
     page.goto(site_url)
     assert page.get_attribute("#site-search-q", "placeholder") == "标题、正文或文号"
+
+
+def test_a_phrase_with_a_bigram_found_nowhere_fetches_no_posting_list(
+    context: BrowserContext, sharded_build: Path, sharded_site_url: str
+) -> None:
+    """Of 关于X: two bigrams that are in the index around one that is nowhere, the middle one
+    is the one a cover may leave out: the phrase is still found nowhere, with nothing fetched
+    of the posting lists in parts."""
+    entries = bucket_entries(sharded_build / search.BUNDLE_DIR)
+    first = max(
+        (t for t in entries if len(t) == 2 and searchindex.is_han(t) and entries[t][1] is not None),
+        key=lambda t: entries[t][0],
+    )
+    last = next(
+        t
+        for t in sorted(entries, key=lambda t: -entries[t][0])
+        if len(t) == 2 and searchindex.is_han(t) and first[1] + t[0] not in entries
+    )
+    phrase = first + last
+    seen: list[str] = []
+    page = context.new_page()
+    page.on("request", lambda request: seen.append(urlsplit(request.url).path))
+    page.goto(sharded_site_url + "search/")
+    submit(page, phrase)
+    assert "没有找到" in (page.text_content("#search-status") or "")
+    assert [path for path in seen if "/p/" in path] == []

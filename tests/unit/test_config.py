@@ -41,7 +41,7 @@ def test_each_config_problem_is_located(make_site: MakeSite) -> None:
         "  hint: write the whole address, beginning with https://",
         "govsite.yaml:7:12: error[GS111]: 'page_size' must be at least 1\n"
         "  hint: write 1 or more, or delete the line for the default",
-        "govsite.yaml:8:19: error[GS111]: index_no_pattern: the pattern needs a '{serial}' field "
+        "govsite.yaml:8:19: error[GS111]: index_no_pattern '{year}' needs a '{serial}' field "
         "so index numbers can differ\n"
         "  hint: see 'The index-number pattern' in docs/content-format.md; the default is "
         "{agency_code}/{year}-{serial:05d}",

@@ -77,6 +77,6 @@ def test_quiet_prints_nothing_on_stdout_and_piped_output_is_one_line(make_site: 
     quiet = CliRunner().invoke(main, ["build", "--site", str(root), "--quiet"])
     assert quiet.exit_code == 0, quiet.output
     assert quiet.stdout == ""
-    piped = CliRunner().invoke(main, ["build", "--site", str(root), "--no-cache"])
+    piped = CliRunner().invoke(main, ["build", "--site", str(root), "--no-cache", "--lang", "en"])
     assert piped.stdout.count("\n") == 1
     assert piped.stdout.startswith("Built ")

@@ -92,7 +92,7 @@ def test_postings_hold_each_page_with_its_head_and_body_positions() -> None:
     postings = searchindex.shard_postings(texts)
     first, last, pages, _ = postings["金桥"]
     assert (first, last, pages) == (0, 2, 2)
-    joined = {token: parts for token, _, parts in searchindex.join_shards([(5, postings)], 100)}
+    joined = {token: parts for token, _, parts in searchindex.join_shards([(5, postings)], 100, 8)}
     (part,) = joined["金桥"]
     assert (part.first, part.last) == (5, 7)
     assert decode(part.data) == {5: ([0], [0, 2 + searchindex.GAP]), 7: ([], [0])}
@@ -123,19 +123,19 @@ def varints(data: bytes) -> Iterator[int]:
 
 def test_joined_shards_equal_one_shard() -> None:
     texts = [([f"标题{n}"], ["金桥镇区", str(n), "金桥"]) for n in range(7)]
-    whole = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 10**6))
+    whole = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 10**6, 7))
     cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
-    assert list(searchindex.join_shards(cut, 10**6)) == whole
+    assert list(searchindex.join_shards(cut, 10**6, 7)) == whole
 
 
 def test_large_postings_are_cut_into_parts_between_shards() -> None:
     texts = [(["金桥"], ["金桥镇区"] * 50) for _ in range(9)]
     cut = [(start, searchindex.shard_postings(texts[start : start + 3])) for start in (0, 3, 6)]
-    joined = {token: (pages, parts) for token, pages, parts in searchindex.join_shards(cut, 100)}
+    joined = {token: (pages, parts) for token, pages, parts in searchindex.join_shards(cut, 100, 9)}
     pages, parts = joined["金桥"]
     assert pages == 9 and [(p.first, p.last) for p in parts] == [(0, 2), (3, 5), (6, 8)]
     assert [sorted(decode(p.data)) for p in parts] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
-    files = searchindex.index_files(searchindex.join_shards(cut, 100), 1)
+    files = searchindex.index_files(searchindex.join_shards(cut, 100, 9), 1)
     assert len(files.parts) == 3 * len(joined)  # every token here is larger than INLINE_BYTES
 
 
@@ -286,3 +286,93 @@ def test_a_site_with_nothing_to_search_has_no_bundle_and_no_warning(tmp_path: Pa
     search.index_site(tmp_path, tmp_path / "records", {}, "code", None, report)
     assert report.diagnostics == ()
     assert not (tmp_path / search.BUNDLE_DIR).exists()
+
+
+def test_trigrams_stand_beside_common_bigrams_only() -> None:
+    runs = search.canonical_runs("质均衡发展")
+    assert "衡发展" not in token_positions(runs)
+    found = token_positions(runs, common={"发展"})
+    assert found["衡发展"] == [2]  # where its first bigram is
+    assert "质均衡" not in found and "均衡发" not in found  # no common bigram in them
+    both = token_positions(runs, common={"衡发", "发展"})
+    assert "衡发展" not in both and both["均衡发"] == [1]  # beside a common one, not two
+    every = token_positions(runs, every_trigram=True)
+    assert {t: every[t] for t in ("质均衡", "均衡发", "衡发展")} == {
+        "质均衡": [0],
+        "均衡发": [1],
+        "衡发展": [2],
+    }
+
+
+def shard_texts(pages: int, rare_every: int) -> list[tuple[list[str], list[str]]]:
+    """`pages` pages, each with 发展 (common), and 衡发展 on every `rare_every`-th page."""
+    return [
+        (["标题"], ["均衡发展" if page % rare_every == 0 else "推进发展"]) for page in range(pages)
+    ]
+
+
+def test_a_shard_gives_the_trigrams_beside_its_common_bigrams() -> None:
+    size = searchindex.SMALL_SHARD
+    postings = searchindex.shard_postings(shard_texts(size, 10))
+    assert postings["衡发展"][2] == len(range(0, size, 10))
+    assert "均衡发" not in postings  # 均衡 and 衡发 are both rare
+    assert "进发展" not in postings and "推进发" not in postings  # 推进, 进发, 发展: all common
+    small = searchindex.shard_postings(shard_texts(size - 1, 10))
+    assert "均衡发" in small  # a small shard gives every trigram
+
+
+def test_the_join_keeps_a_trigram_only_where_every_shard_gave_it() -> None:
+    size = searchindex.SMALL_SHARD
+    rare = searchindex.shard_postings(shard_texts(size, 10))
+    also_rare = searchindex.shard_postings(shard_texts(size, 20))
+    common_there = searchindex.shard_postings(shard_texts(size, 2))  # 衡发 common there
+    assert "衡发展" not in common_there  # both its bigrams are common there
+    kept = {
+        t: pages
+        for t, pages, _ in searchindex.join_shards([(0, rare), (size, also_rare)], 10**6, 2 * size)
+    }
+    assert kept["衡发展"] == len(range(0, size, 10)) + len(range(0, size, 20))
+    shards = [(0, rare), (size, common_there)]
+    joined = {t for t, _, _ in searchindex.join_shards(shards, 10**6, 2 * size)}
+    assert "衡发展" not in joined  # the second shard left it out: it is not complete
+    assert {"衡发", "发展"} <= joined
+
+
+def test_a_common_token_comes_in_smaller_parts() -> None:
+    texts = [(["金桥"], ["金桥镇区"] * 50 if page % 9 == 0 else ["无关"]) for page in range(81)]
+    cut = [
+        (start, searchindex.shard_postings(texts[start : start + 9])) for start in range(0, 81, 9)
+    ]
+    joined = {token: parts for token, _, parts in searchindex.join_shards(cut, 400, 81)}
+    rare, common = joined["镇区"], joined["金桥"]  # on one page in nine; on every page
+    assert len(rare) > 1 and all(len(part.data) >= 400 for part in rare[:-1])
+    assert len(common) > 2 and all(len(part.data) < 200 for part in common)  # cut at 100
+
+
+def test_the_search_page_lists_the_filter_values_as_data_that_cannot_close_its_element(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """search.js makes the filters' checkboxes from #search-filter-values: a title is data there."""
+    title = '示例市人民政府办公室</script><script>alert("x")</script><!-- & -->'
+    site = make_site()
+    agencies = site / "content" / "catalogues" / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8").replace(
+        "title: 示例市人民政府办公室", f"title: '{title}'", 1
+    )
+    agencies.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert pipeline.build(load_project(site, out)).diagnostics == ()
+    page = parse_page((out / "search" / "index.html").read_bytes())
+    scripts = page.xpath("//script[not(@src)]")
+    assert [s.get("id") for s in scripts] == ["search-filter-values"]
+    groups = json.loads(scripts[0].text)
+    assert [name for name, _, _ in groups][:5] == [
+        "agency",
+        "category",
+        "topic",
+        "year",
+        "validity",
+    ]
+    agency_label, agency_values = groups[0][1], groups[0][2]
+    assert agency_label == "发布机构" and title in [shown for _, shown in agency_values]
+    assert "</script>" not in scripts[0].text

@@ -1,14 +1,15 @@
 // The search engine of the search page (js/search.js imports it on the first search):
 // govsite's static index (govsite/search.py, govsite/searchindex.py) read in the browser.
-// A query is cut into the index's tokens (bigrams of Han text, whole numbers and words)
-// with their offsets; one bucket file per token gives its posting list with positions, so
+// A query is cut into the index's tokens (bigrams of Han text, whole numbers and words,
+// and trigrams beside a common bigram) with their offsets; one bucket file per token gives its posting list with positions, so
 // phrases are matched and counted here without reading any page. `canonicalText` must stay
 // the same function as `canonical_text` in govsite/search.py (tests/browser/test_search.py
 // runs both on one table of cases).
 
 const HAN_RANGES = [[0x3007, 0x3007], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff], [0x20000, 0x3134f]];
-const FORMAT = 1;
+const FORMAT = 2;
 const GAP = 2; // positions skipped between runs (searchindex.py)
+const COMMON_SHARE = 0.2; // a bigram on this share of the pages may have trigrams beside it (searchindex.py)
 const HEAD_WEIGHT = 10; // a match in the title, 发文字号 or 索引号 counts ten times one in the text
 export const FACETS = ["agency", "category", "topic", "year", "validity", "genre"];
 
@@ -91,21 +92,44 @@ export function candidateTokens(runs) {
   return [...fixed.map(([token]) => token), ...chains.flatMap(([, bigrams]) => bigrams)];
 }
 
+// The trigrams of the phrase of `runs` that the index may hold: [trigram, its two bigrams].
+export function trigramTokens(runs) {
+  return layout(runs).chains.flatMap(([, bigrams]) =>
+    bigrams.slice(1).map((bigram, i) => [bigrams[i] + Array.from(bigram)[1], bigrams[i], bigram]));
+}
+
 // The [token, offset] pairs that prove the phrase of `runs` at least `cost`: of each chain,
-// its first and last bigram and between them never two bigrams in a row left out (bigrams
-// one or two apart are in one run, so every character is covered, in place).
+// bigrams (each covers itself) and trigrams (each covers two bigrams in a row) that cover its
+// first and last bigram and between them never leave two bigrams in a row out (bigrams one
+// or two apart are in one run, so every character is covered, in place). A trigram the
+// index does not hold costs Infinity.
 export function phraseTokens(runs, cost = () => 1) {
   const { fixed, chains } = layout(runs);
   const tokens = [...fixed];
   for (const [offset, bigrams] of chains) {
-    const total = []; // the least cost of a cover of bigrams 0 to i that takes bigram i
-    const from = [];
+    const options = []; // [token, first bigram, last bigram], by their last bigram
     bigrams.forEach((bigram, i) => {
-      const previous = i === 0 ? -1 : i >= 2 && total[i - 2] < total[i - 1] ? i - 2 : i - 1;
-      total.push(cost(bigram) + (previous < 0 ? 0 : total[previous]));
-      from.push(previous);
+      options.push([bigram, i, i]);
+      if (i > 0) options.push([bigrams[i - 1] + Array.from(bigram)[1], i - 1, i]);
     });
-    for (let i = bigrams.length - 1; i >= 0; i = from[i]) tokens.push([bigrams[i], offset + i]);
+    const best = []; // by bigram i: the least cost of a cover of bigrams 0 to i ending at i
+    const from = []; // the option it ends with, and the bigram where the cover before it ends
+    for (const [index, [token, first, last]] of options.entries()) {
+      let before = first === 0 ? -1 : last - 1; // on a tie, the cover that ends nearest
+      for (let end = last - 2; first > 0 && end >= Math.max(first - 2, 0); end--) {
+        if (best[end] < best[before]) before = end;
+      }
+      const total = cost(token) + (before < 0 ? 0 : best[before]);
+      if (best[last] === undefined || total < best[last]) {
+        best[last] = total;
+        from[last] = [index, before];
+      }
+    }
+    for (let i = bigrams.length - 1; i >= 0; ) {
+      const [index, before] = from[i];
+      tokens.push([options[index][0], offset + options[index][1]]);
+      i = before;
+    }
   }
   return tokens;
 }
@@ -202,8 +226,10 @@ export function runsPattern(runs) {
 
 
 export class Index {
-  constructor(base) {
+  // `early`: the manifest's response, if its fetch was started already.
+  constructor(base, early = null) {
     this.base = base;
+    this.early = early;
     this.manifest = null;
     this.buckets = new Map();
     this.parts = new Map();
@@ -211,15 +237,15 @@ export class Index {
     this.results = new Map();
   }
 
-  async fetchFile(path, kind) {
-    const response = await fetch(new URL(path, this.base));
+  async fetchFile(path, kind, early = null) {
+    const response = await (early || fetch(new URL(path, this.base)));
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
     return kind === "json" ? response.json() : response.arrayBuffer();
   }
 
   async load() {
     if (!this.manifest) {
-      this.manifest = this.fetchFile("manifest.json", "json").then((manifest) => {
+      this.manifest = this.fetchFile("manifest.json", "json", this.early).then((manifest) => {
         if (manifest.format !== FORMAT) throw new Error(`search index format ${manifest.format}`);
         return manifest;
       });
@@ -250,7 +276,11 @@ export class Index {
   async postings(tokens, entries) {
     const found = new Map();
     let candidates = null;
-    for (const token of Array.from(tokens).sort((a, b) => entries.get(a).pages - entries.get(b).pages)) {
+    const order = Array.from(tokens).sort((a, b) => entries.get(a).pages - entries.get(b).pages);
+    // A list in one part is fetched at once, beside the rarest: that part would be fetched
+    // anyway, unless no page is left before its turn.
+    for (const token of order) if (entries.get(token).parts?.length === 1) this.entryPostings(entries.get(token), null);
+    for (const token of order) {
       const postings = await this.entryPostings(entries.get(token), candidates && Array.from(candidates));
       found.set(token, postings);
       candidates = new Set(Array.from(postings.keys()).filter((page) => !candidates || candidates.has(page)));
@@ -303,6 +333,30 @@ export class Index {
 }
 
 
+// Add to `entries` (of the query's bigrams) the trigrams that the cheapest covers of its
+// phrases take: a phrase proven by them needs none of its common bigrams' long posting lists.
+// Only a trigram beside a common bigram can be in the index; until it is looked up, it is
+// guessed to be on as many pages as its rarer bigram (at most that), and only the trigrams
+// of the cheapest covers are looked up (one bucket each), until these are all known.
+async function addTrigrams(index, runs, entries, pages) {
+  const pagesOf = (token) => (entries.has(token) ? entries.get(token).pages : Infinity);
+  const common = (token) => entries.has(token) && pagesOf(token) >= COMMON_SHARE * pages;
+  const guesses = new Map();
+  for (const [trigram, left, right] of runs.flatMap(trigramTokens)) {
+    if (common(left) || common(right)) guesses.set(trigram, Math.min(pagesOf(left), pagesOf(right)));
+  }
+  const looked = new Set();
+  const cost = (token) => (looked.has(token) ? pagesOf(token) : (guesses.get(token) ?? pagesOf(token)));
+  for (;;) {
+    const wanted = runs.flatMap((phrase) => phraseTokens(phrase, cost))
+      .map(([token]) => token)
+      .filter((token) => guesses.has(token) && !looked.has(token));
+    if (!wanted.length) return;
+    for (const token of wanted) looked.add(token);
+    for (const [token, entry] of await index.entries(new Set(wanted))) entries.set(token, entry);
+  }
+}
+
 // Pages with every phrase of `query` that pass the `chosen` filters (filter number → set of
 // values), best first: {pages, all (before the filters), tooShort}.
 export async function find(index, query, chosen) {
@@ -314,6 +368,9 @@ export async function find(index, query, chosen) {
     all = Array.from({ length: manifest.pages }, (_, page) => page);
   } else {
     const entries = await index.entries(new Set(runs.flatMap(candidateTokens)));
+    // Every bigram of a phrase is in the index where the phrase is: one that is nowhere ends it.
+    if (runs.flatMap(candidateTokens).some((token) => !entries.has(token))) return { pages: [], all: [], tooShort: false };
+    await addTrigrams(index, runs, entries, manifest.pages);
     const cost = (token) => (entries.has(token) ? entries.get(token).pages : Infinity);
     const phrases = runs.map((phrase) => phraseTokens(phrase, cost));
     const tokens = new Set(phrases.flat().map(([token]) => token));

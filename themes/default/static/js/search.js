@@ -40,11 +40,15 @@
       this.patterns = [];
     }
 
-    // The engine module and the index it reads, imported once.
+    // The engine module and the index it reads, imported once; the index's manifest is
+    // fetched while the module loads (one round trip less before the first results).
     engine() {
       if (!this.loaded) {
+        const bundle = new URL(this.form.dataset.bundle, window.location.href);
+        const manifest = fetch(new URL("manifest.json", bundle));
+        manifest.catch(() => {}); // a failure is reported where the manifest is read
         this.loaded = import(new URL(this.form.dataset.engine, window.location.href).href).then((engine) => {
-          this.index = new engine.Index(new URL(this.form.dataset.bundle, window.location.href));
+          this.index = new engine.Index(bundle, manifest);
           return engine;
         });
       }
@@ -53,6 +57,7 @@
 
     start() {
       document.getElementById("search-nojs").hidden = true;
+      this.buildFilters();
       this.restoreFromAddress();
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -64,6 +69,30 @@
       this.filters.addEventListener("toggle", () => this.showCounts());
       this.more.addEventListener("click", () => this.showMore(true));
       if (this.input.value.trim() || this.chosenFilters().size) this.search();
+    }
+
+    // A folded group of checkboxes per filter, from the values and titles the page lists
+    // (templates/search.html): [name, label, [[value, title], …]].
+    buildFilters() {
+      const listed = document.getElementById("search-filter-values");
+      for (const [name, label, values] of JSON.parse(listed.textContent)) {
+        const group = element("details", "search-filter-group");
+        const fieldset = element("fieldset", "search-filter");
+        const list = element("ul");
+        values.forEach(([value, title], index) => {
+          const box = element("input");
+          Object.assign(box, { type: "checkbox", name, value, id: `filter-${name}-${index + 1}` });
+          const text = element("label", "", `${title} `);
+          text.htmlFor = box.id;
+          text.append(element("span", "search-filter-count"));
+          const item = element("li");
+          item.append(box, text);
+          list.append(item);
+        });
+        fieldset.append(element("legend", "visually-hidden", label), list);
+        group.append(element("summary", "", label), fieldset);
+        this.filters.append(group);
+      }
     }
 
     restoreFromAddress() {
