@@ -127,22 +127,31 @@ def reassemble(
     files: Mapping[PurePosixPath, StaticFile],
     urls: Mapping[str, str],
     report: Report,
+    added: Sequence[ParsedDocument] = (),
 ) -> Site | None:
-    """`site` with the documents `edited` (old parse, new parse) replaced, or None if an
-    edit reaches beyond its own document (its URL, kind, index number or the links that
-    derive other records' fields changed): then only a whole `assemble` is sound.
+    """`site` with the documents `edited` (old parse, new parse) replaced and the records
+    `added`, or None if an edit reaches beyond its own document (its URL, kind, index
+    number or the links that derive other records' fields changed, or a new document is
+    not a record that stands alone): then only a whole `assemble` is sound.
 
     Every other document's body and fields depend on an edited one only through its URL,
-    so the rest of the site is kept as it is. `urls` are every document's URLs.
+    so the rest of the site is kept as it is. `urls` are every document's URLs, the added
+    ones' too. No document of a site that assembled links to a file that was not there
+    (GS307) or names an index number no record had (GS304, GS305), so a new record
+    changes no other document.
     """
     if not all(_kept_in_place(old, new, site.as_of) for old, new in edited):
+        return None
+    if not all(_stands_alone(new, site, urls) for new in added):
+        return None
+    if len({new.meta.index_no for new in added if isinstance(new.meta, RecordMeta)}) < len(added):
         return None
     checker = _ReferenceChecker(catalogues, files, report, project.index_no_pattern)
     checker.index_numbers.update(site.records_by_index_no)
     options = MarkdownOptions(
         raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
     )
-    documents = [new for _, new in edited]
+    documents = [*(new for _, new in edited), *added]
     bodies = render_bodies(documents, urls, options, report)
     records = {r.index_no: r for r in site.records}
     pages = {p.url: p for p in site.pages}
@@ -150,7 +159,12 @@ def reassemble(
         url = urls[str(parsed.source.content_path)]
         if isinstance(parsed.meta, RecordMeta):
             checker.check_record(parsed, parsed.meta)
-            old = records[parsed.meta.index_no]
+            old = records.get(parsed.meta.index_no)
+            if old is None:  # added, standing alone: nothing links to it, it links to none
+                records[parsed.meta.index_no] = _record(
+                    parsed, parsed.meta, url, body, files, site.as_of
+                )
+                continue
             records[old.index_no] = replace(
                 _record(parsed, parsed.meta, url, body, files, site.as_of),
                 interpretations=old.interpretations,  # derived from other records, unchanged
@@ -158,7 +172,12 @@ def reassemble(
             )
         else:
             pages[url] = _page(parsed, parsed.meta, url, body)
-    ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
+    numbers = [d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta)]
+    before = site.records_by_index_no
+    if not added and all(records[n].published == before[n].published for n in numbers):
+        ordered = [records[r.index_no] for r in site.records]  # no date moved: the same order
+    else:
+        ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
     return replace(
         site,
         records=tuple(ordered),
@@ -177,6 +196,20 @@ def _kept_in_place(old: ParsedDocument, new: ParsedDocument, as_of: date) -> boo
         shown = old.meta.published <= as_of and new.meta.published <= as_of
         return shown and all(getattr(old.meta, name) == getattr(new.meta, name) for name in links)
     return True
+
+
+def _stands_alone(new: ParsedDocument, site: Site, urls: Mapping[str, str]) -> bool:
+    """Whether a new document is a record shown on the site (not held back) with an index
+    number and an address of its own, naming no other record (that would change the
+    other's derived fields)."""
+    meta = new.meta
+    if not isinstance(meta, RecordMeta) or meta.published > site.as_of:
+        return False
+    if meta.superseded_by is not None or meta.interprets:
+        return False
+    taken = set(site.records_by_index_no) | {r.index_no for r in site.scheduled}
+    url = urls[str(new.source.content_path)]
+    return meta.index_no not in taken and list(urls.values()).count(url) == 1
 
 
 def document_url(parsed: ParsedDocument) -> str:

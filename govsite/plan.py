@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from govsite import messages
@@ -457,3 +457,143 @@ def agency_url(key: str) -> str:
 
 def year_url(year: str) -> str:
     return f"{YEARS_URL}{year}/"
+
+
+# -- planning again after records moved --------------------------------------------------------
+
+
+def listing_urls(record: Record) -> tuple[str, ...]:
+    """The first URL of every listing `record` is a row of, once for each row, as `plan_site`
+    groups records: its category and their ancestors, its agencies (one named twice lists
+    it twice), its year, its topics and their ancestors, and the repealed. A URL with no
+    listing (an agency the site does not list) is harmless."""
+    urls = [f"{CATALOGUE_URL}{path}/" for path in _ancestor_paths(record.category)]
+    urls += [agency_url(key) for key in record.agencies]
+    urls.append(year_url(str(record.published.year)))
+    urls += sorted({f"{TOPICS_URL}{p}/" for t in record.topics for p in _ancestor_paths(t)})
+    if record.no_longer_in_force:
+        urls.append(REPEALED_URL)
+    return tuple(urls)
+
+
+@dataclass(frozen=True, slots=True)
+class Replanned:
+    """The pages of a site after some records moved, as `plan_site` plans them."""
+
+    pages: tuple[PlannedPage, ...]
+    planned: tuple[PlannedPage, ...]
+    """The pages planned anew (the others are the old plan's objects)."""
+    dropped: tuple[PlannedPage, ...]
+    """The old plan's pages these replaced."""
+    shifted: bool
+    """Whether any page's number in the plan changed (a listing gained or lost a page, or
+    the records' order changed); if not, each page kept its number."""
+
+
+def replan_moved(
+    site: Site,
+    labels: Mapping[str, str],
+    old: Sequence[PlannedPage],
+    numbers: Mapping[str, int],
+    moved: Sequence[tuple[Record | None, Record | None]],
+) -> Replanned | None:
+    """`plan_site(site)` from `old`, the plan of the site before the records `moved` (old
+    version, new version; None where it came or went) changed a field the planner reads:
+    only their own pages, the listings they leave and join (with all their pagination) and
+    the counts of the directories are planned again. `old` already shows every other
+    record's current version. None where only `plan_site` can tell: a year listing comes or
+    goes, or a new URL may collide with another page's."""
+    gone = {b.index_no for b, _ in moved if b is not None}
+    arrived = [a for _, a in moved if a is not None]
+    urls = frozenset().union(*(listing_urls(r) for pair in moved for r in pair if r is not None))
+    firsts = {u: numbers[output_file(u)] for u in urls if output_file(u) in numbers}
+    if any(year_url(str(r.published.year)) not in firsts for r in arrived):
+        return None  # a new year: the years' directory and listings change shape
+    if len({r.url for r in arrived}) < len(arrived):
+        return None  # plan_site reports the collision
+    for record in arrived:
+        number = numbers.get(output_file(record.url))
+        owner = old[number].record if number is not None else None
+        if number is not None and (owner is None or owner.index_no != record.index_no):
+            return None  # plan_site reports the collision
+    order = {r.index_no: n for n, r in enumerate(site.records)}
+    members: dict[str, list[Record]] = {}
+    for url, first in firsts.items():
+        urls_of_listing = _listing_of(old[first]).pagination.urls
+        rows = [
+            r
+            for n in range(first, first + len(urls_of_listing))
+            for r in _listing_of(old[n]).records
+            if r.index_no not in gone
+        ]
+        rows += [r for r in arrived for joined in listing_urls(r) if joined == url]
+        rows.sort(key=lambda r: order[r.index_no])
+        if not rows and url.startswith(YEARS_URL):
+            return None  # the year's last record left it
+        members[url] = rows
+    counts = {url: len(rows) for url, rows in members.items()}
+    planner = _Planner(site, labels)
+    spliced = list(old)
+    shifted = False
+    planned: list[PlannedPage] = []
+    dropped: list[PlannedPage] = []
+    # Directories and sitemap keep their place; only the counts of moved-in-or-out listings change.
+    for url in (CATALOGUE_URL, SITEMAP_URL, AGENCIES_URL, YEARS_URL, TOPICS_URL):
+        number = numbers[output_file(url)]
+        page = old[number]
+        entries = _recounted(page.directory, counts)
+        if entries != page.directory:
+            spliced[number] = replace(page, directory=entries)
+            planned.append(spliced[number])
+            dropped.append(page)
+    # Listings from the last to the first, so the numbers before each stay valid.
+    for url, first in sorted(firsts.items(), key=lambda item: -item[1]):
+        head = _listing_of(old[first])
+        end = first + head.pagination.count
+        pages = tuple(
+            planner._paginate(
+                head.kind,
+                url,
+                head.title,
+                head.description,
+                members[url],
+                old[first].breadcrumbs,
+                _recounted(head.subsections, counts),
+            )
+        )
+        dropped.extend(old[first:end])
+        planned.extend(pages)
+        shifted = shifted or len(pages) != end - first
+        spliced[first:end] = pages
+    # The records' own pages, in the site's (newest-first) order, before the catalogue.
+    start, end = 2 + len(site.pages), numbers[output_file(CATALOGUE_URL)]
+    own = {_record_of(p).index_no: p for p in old[start:end]}
+    shifted = shifted or list(own) != [r.index_no for r in site.records]
+    for before, after in moved:
+        if before is not None:
+            dropped.append(own.pop(before.index_no))
+        if after is not None:
+            own[after.index_no] = planner.record_page(after)
+            planned.append(own[after.index_no])
+    spliced[start:end] = [own[r.index_no] for r in site.records]
+    return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
+
+
+def _listing_of(page: PlannedPage) -> Listing:
+    assert page.listing is not None, page.url  # a listing's URL plans a listing page
+    return page.listing
+
+
+def _record_of(page: PlannedPage) -> Record:
+    assert page.record is not None, page.url  # between the plain pages and the catalogue
+    return page.record
+
+
+def _recounted(
+    entries: tuple[DirectoryEntry, ...], counts: Mapping[str, int]
+) -> tuple[DirectoryEntry, ...]:
+    """`entries` with the counts of the listings in `counts` (the others are as they were)."""
+    return tuple(
+        replace(e, count=counts[e.url]) if e.url in counts and e.count != counts[e.url] else e
+        for e in entries
+    )

@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -175,6 +176,7 @@ def test_serve_edits_equal_a_clean_build(
         assert_same_as_clean(demo, tmp_path / "clean", "; ".join(done))
     assert sum("failed" in step for step in done) < len(done) // 3, done
     assert any("edited documents reassembled" in line for line in log), log
+    assert any("listings planned again" in line for line in log), log
 
 
 # -- what an edit renders --------------------------------------------------------------------------
@@ -218,6 +220,33 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(live: LiveSite, demo
     rendered = int(re.search(r"(\d+) pages rendered", summary)[1])  # type: ignore[index]
     assert 1 < rendered <= len(readers) + 1, summary  # + its own page, planned anew
     assert rendered < len(live.state.pages) // 4, summary
+
+
+def test_a_new_record_is_assembled_alone_and_equals_a_clean_build(
+    live: LiveSite, demo: Path, tmp_path: Path
+) -> None:
+    """A record that names no other is added to the kept site (no whole assemble) and
+    planned into its listings only; one that interprets another is assembled with all."""
+    plain = [
+        p
+        for p in edits.records(demo)
+        if not re.search(r"^(interprets|superseded_by):", p.read_text(), re.M)
+    ]
+    linked = [p for p in edits.records(demo) if re.search(r"^interprets:", p.read_text(), re.M)]
+    for source, how in (
+        (plain[0], "edited documents reassembled, listings planned again"),
+        (linked[0], "whole site assembled"),
+    ):
+        text = source.read_text(encoding="utf-8")
+        number = edits.INDEX_NO.search(text)
+        assert number is not None
+        prefix = number.group(1).rsplit("-", 1)[0]
+        text = edits.INDEX_NO.sub(f'index_no: "{prefix}-{99000 + len(how)}"', text, count=1)
+        target = source.with_name(f"new-{len(how)}.md")
+        target.write_text(text, encoding="utf-8")
+        summary = live.update([Change(target)])
+        assert summary is not None and how in summary, summary
+        assert_same_as_clean(demo, tmp_path / "clean", f"add a copy of {source.name}")
 
 
 def test_a_failed_update_is_tried_again_with_the_next_change(live: LiveSite, demo: Path) -> None:
@@ -293,6 +322,28 @@ def test_machine_readable_files_show_no_blind_field(live: LiveSite) -> None:
     _, before = make_machine_files(site, state.pages, labels, sources)
     _, after = make_machine_files(other, state.pages, labels, sources)
     assert sorted((f.path, f.content) for f in before) == sorted((f.path, f.content) for f in after)
+
+
+def test_a_kept_plan_keeps_the_sitemap_unless_a_day_of_change_moved(live: LiveSite) -> None:
+    state = live.state
+    assert state is not None
+    site, record = state.site, state.site.records[0]
+    labels, sources = state.sources.theme.labels, state.sources.sources
+    for edited, kept in (
+        (dataclasses.replace(record, title=record.title + "（修订）"), True),
+        (dataclasses.replace(record, updated=date(2099, 1, 1)), False),
+    ):
+        records = tuple(edited if r is record else r for r in site.records)
+        other = dataclasses.replace(
+            site, records=records, records_by_index_no={r.index_no: r for r in records}
+        )
+        machine, _ = make_machine_files(
+            other, state.pages, labels, sources, state.machine, plan_kept=True
+        )
+        fresh, _ = make_machine_files(other, state.pages, labels, sources)
+        assert (machine.sitemap_files is state.machine.sitemap_files) is kept, edited
+        assert machine.sitemap == fresh.sitemap
+        assert machine.sitemap_files == fresh.sitemap_files
 
 
 # -- search in the background ----------------------------------------------------------------------

@@ -217,22 +217,45 @@ def changed_identities(
 @dataclass(frozen=True, slots=True)
 class PlanUses:
     """The planner's edges: for each record and plain page, the planned pages that show it
-    (its own page, the listing pages whose rows it is in), by page number."""
+    (its own page, the listing pages whose rows it is in), by output path."""
 
-    records: Mapping[str, tuple[int, ...]]
-    documents: Mapping[str, tuple[int, ...]]
+    records: Mapping[str, frozenset[str]]
+    documents: Mapping[str, frozenset[str]]
+
+    def replanned(self, dropped: Iterable[PlannedPage], planned: Iterable[PlannedPage]) -> PlanUses:
+        """These edges after the pages `dropped` were replaced by `planned` (plan.replan_moved)."""
+        records = dict(self.records)
+        for pages, change in ((dropped, _without), (planned, _with)):
+            for page in pages:
+                for index_no in _records_shown(page):
+                    records[index_no] = change(records.get(index_no, frozenset()), page.output_path)
+        return PlanUses({k: v for k, v in records.items() if v}, self.documents)
+
+
+def _without(paths: frozenset[str], path: str) -> frozenset[str]:
+    return paths - {path}
+
+
+def _with(paths: frozenset[str], path: str) -> frozenset[str]:
+    return paths | {path}
+
+
+def _records_shown(page: PlannedPage) -> Iterable[str]:
+    if page.record is not None:
+        yield page.record.index_no
+    for row in page.listing.records if page.listing is not None else ():
+        yield row.index_no
 
 
 def plan_uses(pages: Iterable[PlannedPage]) -> PlanUses:
-    records: defaultdict[str, list[int]] = defaultdict(list)
-    documents: defaultdict[str, list[int]] = defaultdict(list)
-    for number, page in enumerate(pages):
-        if page.record is not None:
-            records[page.record.index_no].append(number)
+    records: defaultdict[str, set[str]] = defaultdict(set)
+    documents: defaultdict[str, set[str]] = defaultdict(set)
+    for page in pages:
+        for index_no in _records_shown(page):
+            records[index_no].add(page.output_path)
         if page.document is not None:
-            documents[page.document.url].append(number)
-        for row in page.listing.records if page.listing is not None else ():
-            records[row.index_no].append(number)
+            documents[page.document.url].add(page.output_path)
     return PlanUses(
-        {k: tuple(v) for k, v in records.items()}, {k: tuple(v) for k, v in documents.items()}
+        {k: frozenset(v) for k, v in records.items()},
+        {k: frozenset(v) for k, v in documents.items()},
     )

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from govsite.discover import Sources
 from govsite.model import Record, Site
 from govsite.outputs.feeds import build_feeds
+from govsite.outputs.metadata import last_changed
 from govsite.outputs.opendata import (
     ExportedRow,
     catalogue_files,
@@ -59,18 +60,25 @@ def make_machine_files(
     labels: Mapping[str, str],
     sources: Sources,
     previous: MachineFiles | None = None,
+    *,
+    plan_kept: bool = False,
 ) -> tuple[MachineFiles, tuple[OutputFile, ...]]:
     """This version's machine-readable files; with `previous`, what it can reuse is reused.
 
-    The files are what `pipeline.compile_site` makes, in any order.
+    The files are what `pipeline.compile_site` makes, in any order. `plan_kept`: `pages`
+    are the previous version's, showing the edited records' new versions (update.py); then
+    the sitemap is the previous one unless an edited record's last change moved.
     """
     exported = dict(_export(site, previous.exported if previous else {}))
     rows = [exported[r.index_no].row for r in site.records]
-    entries = tuple(sitemap_entries(site, pages))
+    if previous is not None and plan_kept and _same_days(previous.exported, exported):
+        entries = previous.sitemap  # every page's address and last change are as they were
+    else:
+        entries = tuple(sitemap_entries(site, pages))
     if previous is not None and previous.sitemap == entries:
         sitemap_files = previous.sitemap_files
     else:
-        sitemap_files = build_sitemap(site, pages)
+        sitemap_files = build_sitemap(site, pages, entries=entries)
     files = tuple(
         machine_readable_files(
             build_feeds(site, labels),
@@ -95,6 +103,15 @@ def _export(site: Site, kept: Mapping[str, _Exported]) -> Iterable[tuple[str, _E
             file = OutputFile(record_file(record.index_no), json_bytes(data))
             found = _Exported(record, ExportedRow.of(data), file)
         yield record.index_no, found
+
+
+def _same_days(before: Mapping[str, _Exported], after: Mapping[str, _Exported]) -> bool:
+    """Whether every record made again changed on the same day as before (its sitemap date)."""
+    return all(
+        last_changed(now.record) == last_changed(before[key].record)
+        for key, now in after.items()
+        if now is not before.get(key)
+    )
 
 
 def machine_changed(old: Site, new: Site) -> bool:

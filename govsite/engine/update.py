@@ -6,8 +6,9 @@
         (bodies of unchanged documents reused)
       → the plan: kept, with the edited documents' new versions swapped into the pages
         that show them, when no field the planner reads changed (a new title or summary
-        plans the document's own page again); else plan every page again (linear, no
-        rendering)
+        plans the document's own page again); a record moved to other listings plans
+        those it left and joined (plan.replan_moved); after a whole assemble, or where
+        only that can tell, plan every page again (linear, no rendering)
       → pages to render = new or re-planned pages (graph.identity)
                         ∪ pages that read a changed field, record, plain page or site part
       → render those; machine-readable files only if something they show changed
@@ -37,7 +38,7 @@ from govsite.engine.graph import (
     model_changes,
     plan_uses,
 )
-from govsite.engine.machine import machine_changed, make_machine_files
+from govsite.engine.machine import MachineFiles, machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
@@ -49,8 +50,10 @@ from govsite.plan import (
     PLANNED_PAGE_FIELDS,
     PLANNED_RECORD_FIELDS,
     PlannedPage,
+    Replanned,
     plan_document_page,
     plan_site,
+    replan_moved,
 )
 from govsite.render import OutputFile, RenderedPage, RenderFailure, collect_rendered
 from govsite.urls import output_file
@@ -65,19 +68,23 @@ class Update:
     """Paths (in the build folder) of the files replaced or added."""
     removed: tuple[str, ...]
     whole_assemble: bool
-    planned: bool
-    """Whether the whole site was planned again (else the plan was kept, the edited
-    documents' new versions swapped in and their own pages planned again)."""
+    planned: str
+    """How the site was planned: "plan kept" (the edited documents' new versions swapped
+    in, their own pages planned again), "listings planned again" (also the listings the
+    moved records left and joined) or "planned again" (every page)."""
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    cpu_seconds: float
+    """The CPU time of the update itself (its thread's): on a busy machine, what it cost."""
     read_diagnostics: int = 0
     """How many of `diagnostics` came from reading the changed documents (the first ones)."""
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
-        how += ", planned again" if self.planned else ", plan kept"
+        how += f", {self.planned}"
         return (
-            f"Updated in {self.seconds:.2f}s: {self.rendered} pages rendered, "
+            f"Updated in {self.seconds:.2f}s ({self.cpu_seconds:.2f}s CPU): "
+            f"{self.rendered} pages rendered, "
             f"{len(self.written)} files written, {len(self.removed)} removed ({how})"
         )
 
@@ -85,7 +92,7 @@ class Update:
 def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState, Update]:
     """The next state after the documents at `changed` (paths below content/) were edited,
     added or deleted, with the build folder brought up to date; BuildFailed changes nothing."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     project = state.project
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
     edits = _read_documents(state, changed, report)
@@ -97,6 +104,8 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
             documents.pop(path, None)
         else:
             documents[path] = parsed
+    if documents.keys() != state.documents.keys():
+        documents = {path: documents[path] for path in sorted(documents)}
     site, urls, bodies = _assembled(state, edits, documents, report)
     report.stop_if_errors()
     plan = _planned(state, site, bodies is state.bodies, report)
@@ -111,14 +120,21 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
     machine_files: tuple[OutputFile, ...] = ()
     if machine_changed(state.site, site):
         machine, machine_files = make_machine_files(
-            site, plan.pages, state.sources.theme.labels, state.sources.sources, state.machine
+            site,
+            plan.pages,
+            state.sources.theme.labels,
+            state.sources.sources,
+            state.machine,
+            plan_kept=plan.how == "plan kept",
         )
+        machine_files = _made_again(state.machine, machine_files)
     outputs = (*(r.output for r in rendered.values()), *machine_files)
     # Everything is made: only now does anything change, on disk and in the model.
     written = dict(state.written)
     replaced = _write_changed(state, outputs, written)
     gone = sorted(
-        (state.numbers.keys() - plan.numbers.keys()) | (state.machine.paths - machine.paths)
+        (state.numbers.keys() - plan.numbers.keys() if plan.numbers is not state.numbers else set())
+        | (state.machine.paths - machine.paths if machine is not state.machine else set())
     )
     for path in gone:
         remove_file(project.out_dir, path)
@@ -129,7 +145,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
     state.renderer.rebind(site)
     new_state = replace(
         state,
-        sources=replace(state.sources, documents=tuple(documents[k] for k in sorted(documents))),
+        sources=replace(state.sources, documents=tuple(documents.values())),
         documents=documents,
         site=site,
         urls=urls,
@@ -146,9 +162,10 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         written=tuple(replaced),
         removed=tuple(gone),
         whole_assemble=bodies is not state.bodies,
-        planned=plan.uses is not state.uses,
+        planned=plan.how,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
+        cpu_seconds=time.thread_time() - cpu,
         read_diagnostics=read_diagnostics,
     )
     return new_state, update
@@ -162,71 +179,130 @@ class _Plan:
     uses: PlanUses
     replanned: set[str]
     """Pages that are new or planned differently."""
+    how: str
+    """"plan kept", "listings planned again" (plan.replan_moved) or "planned again" (all of it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Edits:
+    """How the records and plain pages of an edit kept in place changed, for the planner."""
+
+    moved: list[tuple[Record | None, Record | None]]
+    """Records with a new value of a field the planner reads beyond their own page's."""
+    own: list[Record | Page]
+    """Records and plain pages with a new title or summary only (their own page shows it)."""
+    records: list[Record]
+    pages: list[Page]
+    """Every record and plain page with a new version."""
 
 
 def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _Plan:
-    """Every page of the new site: planned again, or, when no edited document changed a
-    field the planner reads beyond its own page's title and description, the old plan
-    showing the edited documents' new versions, with their own pages planned again."""
-    own = _own_pages(state.site, site) if in_place else None
-    if own is not None:
-        pages = _with_new_versions(state, site)
-        if not own:
-            return _Plan(tuple(pages), state.numbers, state.identities, state.uses, set())
-        identities = dict(state.identities)
-        replanned = set()
-        for document in own:
-            path = output_file(document.url)
-            page = plan_document_page(site, state.sources.theme.labels, document)
-            pages[state.numbers[path]] = page
-            identities[path] = identity(page)
-            replanned.add(path)
-        return _Plan(tuple(pages), state.numbers, identities, state.uses, replanned)
-    planned = plan_site(site, state.sources.theme.labels, report)
+    """Every page of the new site: the old plan showing the edited documents' new versions,
+    with the own pages of those with a new title or summary planned again, and the listings
+    a record left or joined planned again with the directories' counts (plan.replan_moved);
+    or, after a whole assemble or where only the whole plan can tell, every page again."""
+    labels = state.sources.theme.labels
+    edits = _edits(state.site, site) if in_place else None
+    if edits is not None:
+        pages = _with_new_versions(state, edits)
+        if not edits.moved:
+            return _own_planned(
+                state,
+                site,
+                edits,
+                _Plan(
+                    tuple(pages), state.numbers, state.identities, state.uses, set(), "plan kept"
+                ),
+            )
+        again = replan_moved(site, labels, pages, state.numbers, edits.moved)
+        if again is not None:
+            return _own_planned(state, site, edits, _replanned(state, again))
+    planned = plan_site(site, labels, report)
     identities, replanned = changed_identities(state.identities, planned)
     numbers = {page.output_path: number for number, page in enumerate(planned)}
-    return _Plan(planned, numbers, identities, plan_uses(planned), replanned)
+    return _Plan(planned, numbers, identities, plan_uses(planned), replanned, "planned again")
 
 
-def _own_pages(old: Site, new: Site) -> list[Record | Page] | None:
-    """None if an edit changed a field the planner reads beyond a page's own title and
-    description (then the whole site is planned again); else the records and plain pages
-    whose own page must be planned again."""
-    if len(old.records) != len(new.records) or len(old.pages) != len(new.pages):
+def _replanned(state: SiteState, again: Replanned) -> _Plan:
+    """The plan after `replan_moved`, its identities and edges updated for the pages it changed."""
+    numbers = state.numbers
+    if again.shifted:
+        numbers = {page.output_path: number for number, page in enumerate(again.pages)}
+    identities = dict(state.identities)
+    for page in again.dropped:
+        identities.pop(page.output_path, None)
+    replanned = set()
+    for page in again.planned:
+        identities[page.output_path] = found = identity(page)
+        if state.identities.get(page.output_path) != found:
+            replanned.add(page.output_path)
+    uses = state.uses.replanned(again.dropped, again.planned)
+    return _Plan(again.pages, numbers, identities, uses, replanned, "listings planned again")
+
+
+def _own_planned(state: SiteState, site: Site, edits: _Edits, plan: _Plan) -> _Plan:
+    """`plan` with the own pages of the documents with a new title or summary planned again."""
+    if not edits.own:
+        return plan
+    pages = list(plan.pages)
+    identities = dict(plan.identities) if plan.identities is state.identities else plan.identities
+    replanned = set(plan.replanned)
+    for document in edits.own:
+        path = output_file(document.url)
+        page = plan_document_page(site, state.sources.theme.labels, document)
+        pages[plan.numbers[path]] = page
+        identities[path] = identity(page)
+        replanned.add(path)
+    return replace(plan, pages=tuple(pages), identities=identities, replanned=replanned)
+
+
+def _edits(old: Site, new: Site) -> _Edits | None:
+    """How the documents changed, or None if a record went, or plain pages came, went or
+    changed address or source (then the whole site is planned again). Records are matched
+    by index number."""
+    if len(old.pages) != len(new.pages):
         return None
-    pairs: list[tuple[Record, Record] | tuple[Page, Page]] = [
-        *zip(old.records, new.records, strict=True),
-        *zip(old.pages, new.pages, strict=True),
-    ]
-    own: list[Record | Page] = []
-    for before, after in pairs:
+    edits = _Edits([], [], [], [])
+    kept = 0
+    for after in new.records:
+        before = old.records_by_index_no.get(after.index_no)
+        if before is None:
+            edits.moved.append((None, after))  # added
+            continue
+        kept += 1
         if before is after:
             continue
-        fields = PLANNED_RECORD_FIELDS if isinstance(after, Record) else PLANNED_PAGE_FIELDS
-        if not _same(before, after, fields - OWN_PAGE_FIELDS):
+        edits.records.append(after)
+        if not _same(before, after, PLANNED_RECORD_FIELDS - OWN_PAGE_FIELDS):
+            edits.moved.append((before, after))
+        elif not _same(before, after, PLANNED_RECORD_FIELDS & OWN_PAGE_FIELDS):
+            edits.own.append(after)
+    for was, page in zip(old.pages, new.pages, strict=True):
+        if was is page:
+            continue
+        if not _same(was, page, PLANNED_PAGE_FIELDS - OWN_PAGE_FIELDS):
             return None
-        if not _same(before, after, fields & OWN_PAGE_FIELDS):
-            own.append(after)
-    return own
+        edits.pages.append(page)
+        if not _same(was, page, PLANNED_PAGE_FIELDS & OWN_PAGE_FIELDS):
+            edits.own.append(page)
+    return edits if kept == len(old.records) else None
 
 
 def _same(before: object, after: object, names: Iterable[str]) -> bool:
     return all(getattr(before, name) == getattr(after, name) for name in names)
 
 
-def _with_new_versions(state: SiteState, site: Site) -> list[PlannedPage]:
+def _with_new_versions(state: SiteState, edits: _Edits) -> list[PlannedPage]:
     """The old plan, each page that shows an edited record or plain page showing its new version."""
     pages = list(state.pages)
-    for index_no, numbers in state.uses.records.items():
-        record = site.records_by_index_no[index_no]
-        if record is not state.site.records_by_index_no[index_no]:
-            for number in numbers:
-                pages[number] = _showing_record(pages[number], record)
-    new_pages = {page.url: page for page in site.pages}
-    for url, numbers in state.uses.documents.items():
-        for number in numbers:
-            if pages[number].document is not new_pages[url]:
-                pages[number] = replace(pages[number], document=new_pages[url])
+    for record in edits.records:
+        for path in state.uses.records.get(record.index_no, ()):
+            number = state.numbers[path]
+            pages[number] = _showing_record(pages[number], record)
+    for document in edits.pages:
+        for path in state.uses.documents.get(document.url, ()):
+            number = state.numbers[path]
+            pages[number] = replace(pages[number], document=document)
     return pages
 
 
@@ -273,13 +349,17 @@ def _assembled(
         for path, parsed in edits.items()
         if parsed is not None and path in state.documents
     ]
-    if len(edited) == len(edits):
-        # Each edited document kept its URL (reassemble checks), so the URLs are the same.
+    added = [p for path, p in edits.items() if p is not None and path not in state.documents]
+    if len(edited) + len(added) == len(edits):
+        # Each edited document kept its URL (reassemble checks); the added ones join them.
+        urls = state.urls
+        if added:
+            urls = {**urls, **{str(p.source.content_path): document_url(p) for p in added}}
         site = reassemble(
-            project, state.site, edited, read.catalogues, read.sources.files, state.urls, report
+            project, state.site, edited, read.catalogues, read.sources.files, urls, report, added
         )
         if site is not None:
-            return attach_annual_reports(site, read.sources.files, report), state.urls, state.bodies
+            return attach_annual_reports(site, read.sources.files, report), urls, state.bodies
     memo = Memo(dict(state.bodies))
     ordered = [documents[path] for path in sorted(documents)]
     site = assemble(
@@ -302,6 +382,14 @@ def _render(
     finally:
         state.renderer.rebind(state.site)  # `apply` binds the new site once it commits
     return {r.output.path: r for r in results if isinstance(r, RenderedPage)}
+
+
+def _made_again(previous: MachineFiles, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
+    """`files` but those kept from `previous` as they were (100,000 records' open data files
+    need not be compared again when one changed)."""
+    kept = {id(e.file) for e in previous.exported.values()}
+    kept.update(id(f) for f in previous.sitemap_files)
+    return tuple(f for f in files if id(f) not in kept)
 
 
 def _write_changed(

@@ -31,10 +31,14 @@ Entry = tuple[str, date | None]
 
 
 def build_sitemap(
-    site: Site, pages: Sequence[PlannedPage], limit: int = SITEMAP_URLS
+    site: Site,
+    pages: Sequence[PlannedPage],
+    limit: int = SITEMAP_URLS,
+    entries: Sequence[Entry] | None = None,
 ) -> tuple[OutputFile, ...]:
-    """The sitemap (or a sitemap index and its parts) of every page but the 404 page, and robots.txt."""
-    entries = list(sitemap_entries(site, pages))
+    """The sitemap (or a sitemap index and its parts) of every page but the 404 page, and
+    robots.txt; `entries` are `sitemap_entries(site, pages)` if the caller has them."""
+    entries = list(sitemap_entries(site, pages)) if entries is None else entries
     robots = OutputFile("robots.txt", robots_txt(site).encode("utf-8"))
     if len(entries) <= limit:
         return (OutputFile(SITEMAP_PATH, _urlset(entries)), robots)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
+import subprocess
+import sys
+from collections.abc import Iterable
+from datetime import date
+
 import pytest
 
 from govsite import pipeline
+from govsite.annualreport import attach_annual_reports
+from govsite.assemble import assemble
 from govsite.config import load_project
+from govsite.engine import graph
 from govsite.errors import BuildFailed, Report
-from govsite.plan import PlannedPage, plan_site
+from govsite.model import Record, Site
+from govsite.plan import PlannedPage, plan_site, replan_moved
 from tests.conftest import REPO, MakeSite
 
 BASIC = REPO / "tests" / "sites" / "basic" / "input"
@@ -105,3 +116,86 @@ def test_the_site_map_lists_sections_and_the_category_tree_not_records(
     assert [link.url for link in site_map.breadcrumbs] == [""]
     assert site_map.directory == pages["catalogue/"].directory
     assert site_map.record is None and site_map.listing is None
+
+
+# -- planning again after records moved (the preview's engine) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The assembled site of benchmarks/generate.py with 400 records (20 to a listing page)."""
+    out = tmp_path_factory.mktemp("generated")
+    script = REPO / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, script, "--records", "400", "--out", out], check=True)
+    project = load_project(out / "site")
+    report = Report()
+    read = pipeline.read_sources(project, report)
+    site = assemble(
+        project, read.documents, read.catalogues, read.sources.files, report, as_of=date.today()
+    )
+    return attach_annual_reports(site, read.sources.files, report)
+
+
+def with_records(site: Site, records: Iterable[Record]) -> Site:
+    ordered = sorted(records, key=lambda r: (r.published, r.index_no), reverse=True)
+    return dataclasses.replace(
+        site, records=tuple(ordered), records_by_index_no={r.index_no: r for r in ordered}
+    )
+
+
+def moved(site: Site, record: Record, rng: random.Random, n: int) -> Record | None:
+    """`record` with a new category, agencies, date, topics or status, a copy of it, or None."""
+    other = rng.choice(site.records)
+    change = rng.choice(["category", "agencies", "published", "topics", "status", "add", "delete"])
+    if change == "agencies" and rng.random() < 0.5:  # plan_site lists one named twice twice
+        return dataclasses.replace(record, agencies=(*record.agencies, *record.agencies))
+    if change == "delete":
+        return None
+    if change == "add":
+        index_no = f"{record.index_no}-{n}"
+        return dataclasses.replace(record, index_no=index_no, url=f"records/added-{index_no}/")
+    if change == "status":
+        status = "repealed" if not record.no_longer_in_force else "effective"
+        return dataclasses.replace(record, status=status)
+    return dataclasses.replace(record, **{change: getattr(other, change)})
+
+
+def test_planning_only_what_moved_equals_planning_the_whole_site(generated: Site) -> None:
+    """Records moved between categories, agencies, years, topics and the repealed, added and
+    deleted, a few at a time: the listings they left and joined planned again (with their
+    pagination and the directories' counts) are the whole plan, and so are the planner's edges."""
+    rng = random.Random(7)
+    site, pages = generated, plan_site(generated, LABELS, Report())
+    replanned = 0
+    for n in range(40):
+        records = dict(site.records_by_index_no)
+        pairs: list[tuple[Record | None, Record | None]] = []
+        for record in rng.sample(site.records, rng.randint(1, 3)):
+            after = moved(site, record, rng, n)
+            if after is None or after.index_no != record.index_no:
+                if after is None:
+                    del records[record.index_no]
+                pairs.append((record, None) if after is None else (None, after))
+            else:
+                pairs.append((record, after))
+            if after is not None:
+                records[after.index_no] = after
+        new = with_records(site, records.values())
+        expected = plan_site(new, LABELS, Report())
+        numbers = {p.output_path: number for number, p in enumerate(pages)}
+        again = replan_moved(new, LABELS, pages, numbers, pairs)
+        years = {r.published.year for r in site.records}
+        if again is None:  # only when a year listing comes or goes
+            assert years != {r.published.year for r in new.records}, n
+        else:
+            replanned += 1
+            assert again.pages == expected, n
+            paths = [p.output_path for p in pages]
+            assert again.shifted == (paths != [p.output_path for p in expected]), n
+            uses = graph.plan_uses(pages).replanned(again.dropped, again.planned)
+            assert uses == graph.plan_uses(expected), n
+            assert {p.output_path for p in again.planned} >= {
+                p.output_path for p in expected if p not in pages
+            }, n
+        site, pages = new, expected
+    assert replanned > 30
