@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -149,7 +148,7 @@ def main() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
+    default=None,
     show_default="the number of CPUs",
     help="Render pages in this many processes; the output is the same for any number.",
 )
@@ -176,7 +175,7 @@ def build(
     out_dir: Path | None,
     strict: bool,
     as_of: date | None,
-    jobs: int,
+    jobs: int | None,
     executor: str | None,
     no_cache: bool,
     quiet: bool,

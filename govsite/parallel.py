@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar, cast
@@ -51,12 +52,13 @@ class InProcessExecutor(Executor):
         return future
 
 
-def executor_for_jobs(jobs: int) -> ExecutorFactory:
-    """In this process for one job; otherwise a pool of forked processes.
+def executor_for_jobs(jobs: int | None) -> ExecutorFactory:
+    """In this process for one job; otherwise a pool of forked processes (None: one per CPU).
 
     Forked workers inherit the site instead of unpickling it. Where fork is missing
     (Windows) the build stays in one process rather than pickling the whole site.
     """
+    jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return InProcessExecutor
     return functools.partial(

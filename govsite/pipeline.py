@@ -63,7 +63,7 @@ def build(
     *,
     strict: bool = False,
     as_of: date | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
@@ -74,7 +74,7 @@ def build(
     The site is built as of the day `as_of`, or today: records show their validity on that
     day, records published later are held back, and the check's date rules (`--strict`,
     the health report) measure against it.
-    Pages render in `jobs` processes, or on the executor `executor_factory` makes.
+    Pages render in `jobs` processes (None: one per CPU), or on the executor `executor_factory` makes.
     With a `cache_dir` (the CLI passes `project.cache_dir`) the build is the engine's
     (engine/rebuild.py): nothing to do when nothing changed since the last build (the
     stamp, uptodate.py); else, from the snapshot the last build saved, the edited

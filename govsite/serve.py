@@ -39,7 +39,6 @@ from govsite import clock
 from govsite.config import CONFIG_FILE, load_project
 from govsite.engine.live import Change, LiveSite
 from govsite.engine.searchsync import SearchRefresher
-from govsite.engine.state import cpu_jobs
 from govsite.errors import BuildFailed, summarize
 from govsite.messages import Language, choose_language, text
 from govsite.pipeline import check_build_folder
@@ -232,7 +231,7 @@ def start_preview(
     check_build_folder(project)  # before serving anything: the command says why it cannot start
     state = PreviewState(language=language)
     refresher = SearchRefresher(state.search_changed, log) if search else None
-    state.site = LiveSite(root, jobs=cpu_jobs(), search=refresher)
+    state.site = LiveSite(root, jobs=None, search=refresher)
     state.rebuild(None, log)  # before any thread starts: the first build may fork workers
     state.site.jobs = 1  # later loads run beside the server's threads: no forking then
     changed = threading.Event()

@@ -40,7 +40,7 @@ class LiveSite:
         root: Path,
         out_dir: Path | None = None,
         *,
-        jobs: int = 1,
+        jobs: int | None = 1,
         search: SearchRefresher | None = None,
         today: Callable[[], date] = clock.today,
     ) -> None:

@@ -9,7 +9,6 @@ megabytes). `load` makes one by a full build, the way `govsite build` builds;
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -67,7 +66,7 @@ class SiteState:
         return [p.output_path for p in self.pages if p.record is not None or p.document is not None]
 
 
-def load(project: Project, *, as_of: date, jobs: int = 1) -> tuple[SiteState, BuildResult]:
+def load(project: Project, *, as_of: date, jobs: int | None = 1) -> tuple[SiteState, BuildResult]:
     """Build the site as `govsite build` does (staged, swapped in, indexed) and keep its model.
 
     Every page is rendered: the graph needs what each one read. Bodies and the search
@@ -110,7 +109,3 @@ def state_of(project: Project, built: Built, as_of: date) -> SiteState:
         bodies=built.bodies,
         as_of=as_of,
     )
-
-
-def cpu_jobs() -> int:
-    return os.cpu_count() or 1
