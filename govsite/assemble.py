@@ -42,6 +42,7 @@ def assemble(
     run_on: ExecutorFactory = InProcessExecutor,
     *,
     as_of: date,
+    unread: frozenset[str] = frozenset(),
 ) -> Site:
     """Check references between files and build the Site as of the day `as_of`.
 
@@ -51,7 +52,7 @@ def assemble(
     rendered them is taken from it instead (bodies.py).
     """
     urls = {str(d.source.content_path): document_url(d) for d in documents}
-    checker = _ReferenceChecker(catalogues, files, report, project.index_no_pattern)
+    checker = _ReferenceChecker(catalogues, files, report, project.index_no_pattern, unread)
     checker.check_index_numbers(documents)
     options = MarkdownOptions(
         raw_html=project.config.raw_html, toc_min_headings=project.config.toc_min_headings
@@ -310,8 +311,11 @@ class _ReferenceChecker:
         files: Mapping[PurePosixPath, StaticFile],
         report: Report,
         pattern: IndexNumberPattern,
+        unread: frozenset[str] = frozenset(),
     ) -> None:
         self.catalogues = catalogues
+        self.unread = unread
+        """Records left out for their own errors (`govsite check`): not unknown, unchecked."""
         self.files = files
         self.report = report
         self.pattern = pattern
@@ -408,6 +412,10 @@ class _ReferenceChecker:
                 continue
             where = parsed.locations.value_at((*field, i) if len(values) > 1 else field)
             hint: Text | None
+            if what == "record" and value in self.unread:  # its own errors say what to fix
+                unread = text(f"{code}.unread", value=value, field=str(field[0]))
+                self.report.say("error", unread, where, text(f"{code}.unread.hint"))
+                continue
             if value in titles:  # 市政府文件 written for policies/municipal
                 hint = text("GS30x.title.hint", value=value, word=titles[value])
             else:

@@ -108,8 +108,12 @@ def parse_document(
     report: Report,
     kinds: Mapping[str, KindSpec] = BUILTIN_KINDS,
     requests: list[NumberRequest] | None = None,
+    unread: set[str] | None = None,
 ) -> ParsedDocument | None:
     """Parse one document; problems are reported and give None.
+
+    The index number of a record left out for its own errors is added to `unread`, when
+    given, so that references to it are not reported as references to nothing.
 
     A block under the key of one of `kinds` makes the record of that column kind. A missing
     or malformed index number is added to `requests` instead, when given, so that its hint
@@ -129,6 +133,8 @@ def parse_document(
     value = without_kind if isinstance(doc.value, dict) else doc.value
     meta = _read_meta(doc, value, report, requests)
     if meta is None or not kind_ok or not _check_meta(doc, meta, pattern, report, requests):
+        if unread is not None and isinstance(written.get("index_no"), str):
+            unread.add(written["index_no"])
         return None
     if kind is not None and not isinstance(meta, RecordMeta):
         message = text("GS210.page", title=kind.title, key=kind.key)

@@ -259,6 +259,8 @@ class SiteSources:
     sources: Sources
     catalogues: Catalogues
     documents: tuple[ParsedDocument, ...]
+    unread: frozenset[str] = frozenset()
+    """The index numbers of records left out for their own errors (`govsite check`)."""
 
 
 def read_sources(
@@ -273,11 +275,13 @@ def read_sources(
     theme = load_theme(project, report)
     sources = discover(project.root, report)
     catalogues = load_catalogues(sources.catalogues, report)
-    documents = _parse_documents(sources, project, catalogues, report, progress)
+    unread: set[str] = set()
+    documents = _parse_documents(sources, project, catalogues, report, progress, unread)
     _stage_boundary(report, keep_going)  # never assemble a half-parsed site (but see above)
     assert theme is not None
     # Nothing reads a document's text once it is parsed: don't keep it in the model.
-    return SiteSources(theme, replace(sources, documents=()), catalogues, tuple(documents))
+    kept = replace(sources, documents=())
+    return SiteSources(theme, kept, catalogues, tuple(documents), frozenset(unread))
 
 
 def compile_site(
@@ -315,6 +319,7 @@ def compile_site(
         bodies,
         render_on,
         as_of=as_of,
+        unread=read.unread,
     )
     if own_read:  # the parsed documents and their texts are not read again: let them go
         del read
@@ -413,6 +418,7 @@ def _parse_documents(
     catalogues: Catalogues,
     report: Report,
     progress: Progress,
+    unread: set[str],
 ) -> list[ParsedDocument]:
     total = len(sources.documents)
     every = report_every(total)
@@ -421,7 +427,8 @@ def _parse_documents(
     requests: list[NumberRequest] = []
     pattern = project.index_no_pattern
     for number, source in enumerate(sources.documents, 1):
-        if (parsed := parse_document(source, pattern, report, kinds, requests)) is not None:
+        parsed = parse_document(source, pattern, report, kinds, requests, unread)
+        if parsed is not None:
             documents.append(parsed)
         if number % every == 0 or number == total:
             progress("records loaded", number, total)

@@ -78,7 +78,14 @@ TESTED_BELOW = {
     *("summary.nothing-written", "preview.title", "preview.lead"),
     *("GC502.before", "GC101.outside", "GC101.missing"),
     *("GC102", "GC103.failed", "GC103.server"),  # tests/test_check_external.py
-    *("GC406.updated", "GC408.hint"),  # the check-broken site shows their other variant
+    *("GC406.updated", "GC408.hint"),
+    # A record left out of `govsite check` for its own errors: tested below.
+    *(
+        "GS304.unread",
+        "GS304.unread.hint",
+        "GS305.unread",
+        "GS305.unread.hint",
+    ),  # the check-broken site shows their other variant
     *("GC101.outside.hint", "GC101.missing.hint", "GC102.hint", "GC103.hint"),
     # Files a fixture folder cannot hold (names Windows refuses, links, a FIFO).
     *("GS105.case", "GS105.case.hint", "GS105.character", "GS105.character.hint"),
@@ -558,3 +565,29 @@ def test_the_build_summary_says_what_was_done_in_both_languages() -> None:
         "已生成 22 个页面（2 条文件、1 个页面，其中 20 个取自构建缓存），复制 4 个文件，"
         "用时 0.50 秒；共 0 个问题（0 个错误，0 个警告）。",
     ]
+
+
+def test_a_reference_to_a_record_left_out_for_its_own_errors_says_to_fix_that_record(
+    make_site: MakeSite,
+) -> None:
+    policy = "content/records/policies/2026/disclosure-work-points.md"
+    root = make_site()
+    path = root / policy
+    path.write_text(path.read_text("utf-8").replace("doc_no:", "文号:"), "utf-8")
+    outcome = check_site(load_project(root), date(2026, 6, 30))
+    assert not isinstance(outcome, BuildFailed)
+    said = [f for f in outcome.findings if f.code == "GS305"]
+    assert [(f.message_in("en"), f.hint_in("en")) for f in said] == [
+        (
+            "'interprets' names '000000001/2026-00001', a record left out of this check"
+            " for errors of its own",
+            "fix that record's errors first (listed with its file); this is checked again then",
+        )
+    ]
+    assert [(f.message_in("zh"), f.hint_in("zh")) for f in said] == [
+        (
+            "'interprets' 中的索引号 '000000001/2026-00001' 所属的文件自身有错误，这次检查暂时跳过了它",
+            "请先改正那份文件的错误（在它的文件名下列出），改正后会再核对这里",
+        )
+    ]
+    assert any(f.code == "GS201" and str(f.location.path) == policy for f in outcome.findings)

@@ -211,6 +211,12 @@ MESSAGES: dict[str, str] = {
     "GS303": "unknown topic '{value}' in '{field}'",
     "GS304": "unknown record '{value}' in '{field}'",
     "GS305": "unknown record '{value}' in '{field}'",
+    "GS304.unread": (
+        "'{field}' names '{value}', a record left out of this check for errors of its own"
+    ),
+    "GS305.unread": (
+        "'{field}' names '{value}', a record left out of this check for errors of its own"
+    ),
     "GS30x.title.hint": "'{value}' is the title of '{word}': write its key, '{word}'",
     "GS306": "attachment 'content/{file}' does not exist",
     "GS306.hint": "attachment paths are relative to content/",
@@ -285,6 +291,8 @@ MESSAGES: dict[str, str] = {
     "GS303.hint": "write a key path of content/catalogues/topics.yaml",
     "GS304.hint": "write the index number (索引号) of a record of this site",
     "GS305.hint": "write the index number (索引号) of a record of this site",
+    "GS304.unread.hint": "fix that record's errors first (listed with its file); this is checked again then",
+    "GS305.unread.hint": "fix that record's errors first (listed with its file); this is checked again then",
     "GS307.outside.hint": "a link to another document is written to its .md file, relative to this file, inside content/",
     "GS307.missing.hint": "a link to another document is written to its .md file, relative to this file",
     "GS320": "'{field}' names '{index_no}', which is held back until it is published on {published}",
