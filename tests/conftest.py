@@ -14,6 +14,16 @@ from govsite.scaffold import SKELETON
 
 REPO = Path(__file__).resolve().parent.parent
 
+
+def copy_of_the_demo(root: Path) -> Path:
+    """`root`, made a copy of the demo site's sources (its content, themes and config)."""
+    root.mkdir()
+    for folder in ("content", "themes"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
+    return root
+
+
 pytest_plugins = ["tests.serving"]
 
 

@@ -37,7 +37,7 @@ from govsite.plan import (
 )
 from govsite.serve import PreviewState, start_preview
 from tests import test_incremental as edits
-from tests.conftest import REPO, tree_bytes
+from tests.conftest import REPO, copy_of_the_demo, tree_bytes
 
 LAGGING = ("search-index/", "_health/", ".well-known/")
 """The search index catches up in the background; the health report measures against today;
@@ -50,12 +50,7 @@ SEED = 13
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the demo site's sources (built without the search index: it may lag)."""
     monkeypatch.setattr(pipeline, "index_site", lambda *arguments: None)
-    root = tmp_path / "site"
-    root.mkdir()
-    for folder in ("content", "themes"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
-    return root
+    return copy_of_the_demo(tmp_path / "site")
 
 
 def assert_same_as_clean(root: Path, clean: Path, step: str) -> None:
@@ -462,31 +457,17 @@ def test_the_graph_is_plain_data_of_what_each_page_read(live: LiveSite) -> None:
 
 # -- `govsite build` is the same engine ------------------------------------------------------------
 
-DOCUMENT_EDITS = {
-    edits.edit_body,
-    edits.edit_title,
-    change_category,
-    edits.change_validity,
-    add_agency,
-    edits.add_record,
-    edits.delete_record,
-    edits.rename_record,
-}
-"""Edits `govsite build` applies with the engine's update, each rendering part of the site (a
-plain page's title is in every page's navigation: its update renders every page)."""
 FULL_BUILDS = {change_catalogue, edits.change_template, edits.change_label, edits.change_site_title}
 """Edits that build everything."""
+DOCUMENT_EDITS = set(EVERY_KIND) - FULL_BUILDS - {edits.edit_page}
+"""Edits `govsite build` applies with the engine's update, each rendering part of the site (a
+plain page's title is in every page's navigation: its update renders every page)."""
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A copy of the demo site's sources (built with everything: search index, health report)."""
-    root = tmp_path / "site"
-    root.mkdir()
-    for folder in ("content", "themes"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
-    return root
+    return copy_of_the_demo(tmp_path / "site")
 
 
 def build_with_cache(root: Path) -> pipeline.BuildResult:

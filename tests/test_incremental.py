@@ -15,7 +15,7 @@ from govsite.config import CACHE_DIR, load_project
 from govsite.engine import rebuild
 from govsite.engine.snapshot import SNAPSHOT
 from govsite.errors import BuildFailed
-from tests.conftest import REPO, tree_bytes
+from tests.conftest import copy_of_the_demo, tree_bytes
 
 OPERATIONS = 30
 INDEX_NO = re.compile(r"^index_no: *\"?([^\"\n]+)\"?$", re.MULTILINE)
@@ -24,12 +24,7 @@ INDEX_NO = re.compile(r"^index_no: *\"?([^\"\n]+)\"?$", re.MULTILINE)
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     """A copy of the demo site's sources."""
-    root = tmp_path / "site"
-    root.mkdir()
-    for folder in ("content", "themes"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "govsite.yaml", root / "govsite.yaml")
-    return root
+    return copy_of_the_demo(tmp_path / "site")
 
 
 @pytest.fixture
