@@ -321,9 +321,8 @@ def compile_site(
         as_of=as_of,
         unread=read.unread,
     )
-    if own_read:  # the parsed documents and their texts are not read again: let them go
+    if own_read:  # the parsed documents are not read again: let them go
         del read
-        sources = replace(sources, documents=())
     _stage_boundary(report, keep_going)
     if keep_going and report.error_count:
         site = _without_documents_in_error(site, report)

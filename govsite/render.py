@@ -129,13 +129,12 @@ def render_site(
     (a build), each page is staged as soon as it is rendered and only what `sink` says of
     it comes back: StagedFiles, never the pages' bytes.
     """
-    everything = list(range(len(pages)))
-    rendered = _render_pages(site, pages, theme, root, everything, executor_factory, progress, sink)
-    for item in rendered.values():
+    rendered = _render_pages(site, pages, theme, root, executor_factory, progress, sink)
+    for item in rendered:
         if noted is not None and not isinstance(item, RenderFailure):
             path = item.output.path if isinstance(item, RenderedPage) else item.staged.path
             noted[path] = item.reads
-    return collect_rendered([rendered[n] for n in everything], report)
+    return collect_rendered(rendered, report)
 
 
 def _render_pages(
@@ -143,21 +142,19 @@ def _render_pages(
     pages: Sequence[PlannedPage],
     theme: Theme,
     root: Path,
-    numbers: Sequence[int],
     executor_factory: ExecutorFactory | None,
     progress: Progress,
     sink: PageSink | None,
-) -> dict[int, RenderedPage | StagedPage | RenderFailure]:
-    """The pages `numbers` rendered on the executor, by page number."""
-    rendered = map_in_chunks(
+) -> list[RenderedPage | StagedPage | RenderFailure]:
+    """Every page rendered on the executor, in page order."""
+    return map_in_chunks(
         executor_factory or InProcessExecutor,
         _worker_context,
         (site, pages, theme, root, sink),
         _render_numbered,
-        numbers,
-        lambda count: progress("pages rendered", count, len(numbers)),
+        range(len(pages)),
+        lambda count: progress("pages rendered", count, len(pages)),
     )
-    return dict(zip(numbers, rendered, strict=True))
 
 
 def _worker_context(

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import html
@@ -53,6 +54,14 @@ from govsite.result import BuildResult, scheduled_records
 from govsite.write import build_folder, write_staged
 
 _KEPT_FIELDS = tuple(f.name for f in fields(SiteState) if f.name not in ("project", "renderer"))
+
+
+def _kept(state: SiteState) -> dict[str, Any]:
+    """What the snapshot keeps of the engine's state: all but the project and the renderer,
+    which are made again from the project when it is loaded."""
+    return {name: getattr(state, name) for name in _KEPT_FIELDS}
+
+
 """The SiteState's fields a snapshot keeps (the project is the build's, the renderer is made anew)."""
 
 
@@ -95,7 +104,7 @@ def _snapshot_of(
     compiled, diagnostics = built.compiled, built.result.diagnostics
     return Snapshot(
         key=key,
-        state={name: getattr(state, name) for name in _KEPT_FIELDS},
+        state=_kept(state),
         facts=dict(built.written.facts),
         front=diagnostics[: built.read_diagnostics],
         later=compiled.diagnostics[built.read_diagnostics :],
@@ -173,7 +182,7 @@ def _apply_changes(
     done = staged[0]
     after = Snapshot(
         key=found.key,
-        state={name: getattr(done.state, name) for name in _KEPT_FIELDS},
+        state=_kept(done.state),
         facts=done.facts,
         front=done.front,
         later=done.later,
@@ -287,9 +296,8 @@ def _update(
             extra_digests[output.path] = digest(output.content)
             if found.extra.get(output.path) != extra_digests[output.path]:
                 replace_file(staging, output.path, output.content)
-        shutil.rmtree(
-            staging / BUNDLE_DIR, ignore_errors=True
-        )  # links: made anew, never written into
+        # The search index's files are links to the last build's: made anew, never written into.
+        shutil.rmtree(staging / BUNDLE_DIR, ignore_errors=True)
         searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
         index_site(
             staging, space.copies, searchable, space.code, space.kept_bundle, report, render_on
