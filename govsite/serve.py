@@ -231,7 +231,7 @@ def start_preview(
     check_build_folder(project)  # before serving anything: the command says why it cannot start
     state = PreviewState(language=language)
     refresher = SearchRefresher(state.search_changed, log) if search else None
-    state.site = LiveSite(root, jobs=None, search=refresher)
+    state.site = LiveSite(root, jobs=None, search=refresher, language=language)
     state.rebuild(None, log)  # before any thread starts: the first build may fork workers
     state.site.jobs = 1  # later loads run beside the server's threads: no forking then
     changed = threading.Event()

@@ -188,6 +188,11 @@ def first_record(root: Path) -> Path:
     return edits.records(root)[0]
 
 
+def test_the_preview_speaks_the_sites_language_unless_told(demo: Path) -> None:
+    assert LiveSite(demo).load().startswith("已生成 ")  # the demo is a zh-CN site
+    assert LiveSite(demo, language="en").load().startswith("Built ")
+
+
 def test_a_body_edit_renders_and_writes_only_its_page(live: LiveSite, demo: Path) -> None:
     path = first_record(demo)
     with path.open("a", encoding="utf-8") as file:

@@ -21,6 +21,7 @@ from govsite.engine.searchsync import SearchRefresher
 from govsite.engine.state import SiteState, load
 from govsite.engine.update import apply
 from govsite.errors import BuildFailed
+from govsite.messages import Language, choose_language
 from govsite.theme import BUILTIN_THEMES
 
 
@@ -43,8 +44,11 @@ class LiveSite:
         jobs: int | None = 1,
         search: SearchRefresher | None = None,
         today: Callable[[], date] = clock.today,
+        language: str | None = None,
     ) -> None:
         self.root = root
+        self.explicit_language = language
+        """`--lang`, if given; else the locale's or the site's (messages.choose_language)."""
         self.today = today
         """The day to build for: the site is loaded anew when it changes."""
         self.out_dir = out_dir
@@ -61,12 +65,15 @@ class LiveSite:
         project = load_project(self.root, self.out_dir)
         state, result = load(project, as_of=self.today(), jobs=self.jobs)
         self.state = state
-        return result.summary()
+        return result.summary(self._speaks())
 
     @property
     def language(self) -> str | None:
         """The site's language, once it is loaded."""
         return self.state.project.config.language if self.state is not None else None
+
+    def _speaks(self) -> Language:
+        return choose_language(self.explicit_language, self.language)
 
     def update(self, changes: Iterable[Change]) -> str | None:
         """Bring the build folder up to date with `changes`: a summary line, or None if none mattered.
@@ -95,7 +102,8 @@ class LiveSite:
             raise
         self._pending.clear()
         self._index_for_search(self.state, update.written + update.removed)
-        lines = [update.summary(), *(d.format_text() for d in update.diagnostics)]
+        language = self._speaks()
+        lines = [update.summary(), *(d.format_text(language) for d in update.diagnostics)]
         return "\n".join(lines)
 
     def _index_for_search(self, state: SiteState, paths: Iterable[str]) -> None:
