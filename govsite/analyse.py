@@ -212,6 +212,10 @@ def _shared_facts(facts: PageFacts, shared: dict[object, object]) -> PageFacts:
         one(tuple(one(link) for link in facts.links)),
         one(tuple(one(source) for source in facts.sources)),
         one(tuple(one(address) for address in facts.unsafe)),
+        one(frozenset(one(path) for path in facts.reaches)),
+        one(frozenset(one(path) for path in facts.targets)),
+        one(frozenset(one(anchor) for anchor in facts.anchors)),
+        one(tuple(one(link) for link in facts.outward)),
     )
 
 
@@ -244,7 +248,7 @@ def _facts_from_json(path: str, data: Any) -> PageFacts | None:
     """Facts kept by an earlier build, or None if there are none (or they do not read back)."""
     try:
         title, description, ids, links, sources, unsafe = data
-        return PageFacts(
+        return PageFacts.of(
             path, title, description, frozenset(ids), tuple(links), tuple(sources), tuple(unsafe)
         )
     except (TypeError, ValueError):

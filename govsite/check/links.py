@@ -3,40 +3,21 @@ external links are listed (and, with `--external`, fetched by `external`)."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from govsite import messages
 from govsite.check.context import Inspection
-from govsite.check.html import PageFacts
+from govsite.check.html import PageFacts, resolve_href
 from govsite.check.rules import finding
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.frontmatter import split_front_matter
 from govsite.messages import Text
 from govsite.plan import NOT_FOUND_PATH
-from govsite.urls import is_external
 
 BUILD_DIR = PurePosixPath("build")
 HEALTH_DIR = "_health/"
-
-
-def resolve_href(page_path: str, href: str) -> tuple[str, str] | None:
-    """(build path, fragment) an internal href of `page_path` leads to; None for external ones."""
-    if href.startswith("#"):
-        return page_path, unquote(href[1:])
-    if is_external(href):
-        return None
-    parts = urlsplit(href)
-    target = page_path
-    if parts.path:
-        joined = posixpath.normpath(
-            posixpath.join(posixpath.dirname(page_path), unquote(parts.path))
-        )
-        target = joined + "/index.html" if parts.path.endswith("/") else joined
-        target = target.removeprefix("./")
-    return target, unquote(parts.fragment)
 
 
 def page_location(inspection: Inspection, path: str, hint: str | None = None) -> SourceLocation:
@@ -75,7 +56,7 @@ def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Itera
     existing = inspection.static_paths | {o.path for o in inspection.outputs}
     for path, page in facts.items():
         # 404.html links from the site root, since hosts serve it at any path.
-        if path == NOT_FOUND_PATH:
+        if path == NOT_FOUND_PATH or _all_resolve(page, existing, facts):
             continue
         for href in (*page.links, *page.sources):
             resolved = resolve_href(path, href)
@@ -90,6 +71,15 @@ def check_links(inspection: Inspection, facts: Mapping[str, PageFacts]) -> Itera
                     page_location(inspection, path, hint),
                     messages.text(f"{problem.key}.hint"),
                 )
+
+
+def _all_resolve(
+    page: PageFacts, existing: frozenset[str] | set[str], facts: Mapping[str, PageFacts]
+) -> bool:
+    """Whether every internal link and source of `page` resolves (most pages: no link taken apart)."""
+    return page.targets <= existing and all(
+        target not in facts or fragment in facts[target].ids for target, fragment in page.anchors
+    )
 
 
 def _problem(
@@ -114,7 +104,7 @@ def external_links(
     """Every http(s) link of the site, with where it is first written."""
     found: dict[str, SourceLocation] = {}
     for path, page in sorted(facts.items()):
-        for href in page.links:
-            if urlsplit(href).scheme in ("http", "https") and href not in found:
+        for href in page.outward:
+            if href not in found:
                 found[href] = page_location(inspection, path, href)
     return found

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from govsite import messages
 from govsite.check.context import Inspection
 from govsite.check.html import PageFacts
-from govsite.check.links import HEALTH_DIR, page_location, resolve_href
+from govsite.check.links import HEALTH_DIR, page_location
 from govsite.check.rules import finding
 from govsite.errors import Diagnostic
 from govsite.model import Record
@@ -31,12 +31,9 @@ def reachable_pages(facts: Mapping[str, PageFacts]) -> set[str]:
     seen = {HOME_PAGE} if HOME_PAGE in facts else set()
     queue = list(seen)
     while queue:
-        path = queue.pop()
-        for href in facts[path].links:
-            resolved = resolve_href(path, href)
-            if resolved and resolved[0] in facts and resolved[0] not in seen:
-                seen.add(resolved[0])
-                queue.append(resolved[0])
+        found = [target for target in facts[queue.pop()].reaches - seen if target in facts]
+        seen.update(found)
+        queue += found
     return seen
 
 

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import gc
 import hashlib
+import io
 import json
+import operator
 import os
 import pickle
 import time
@@ -59,6 +62,61 @@ def _pickle_mapping_proxy(
 
 
 copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler that saves govsite's frozen dataclasses as their class and field values.
+
+    Python's own way for a frozen dataclass with slots asks `dataclasses.fields` for
+    every object, on saving and again on loading: with some 250,000 of them at 10,000
+    records that was a third of the snapshot's time. Here each class's layout is
+    worked out once.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        layout = _layout(type(obj))
+        if layout is None:
+            return NotImplemented
+        return restore, (type(obj), layout.values(obj))
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    values: Callable[[Any], tuple[Any, ...]]
+    slots: tuple[Any, ...]
+    """The member descriptor of each field, in the order of `values`."""
+
+
+_LAYOUTS: dict[type, _Layout | None] = {}
+
+
+def _layout(cls: type) -> _Layout | None:
+    """How to save and restore an instance of `cls`: None if it is not a frozen dataclass
+    with slots (pickle's own way then)."""
+    if cls not in _LAYOUTS:
+        params = getattr(cls, "__dataclass_params__", None)
+        _LAYOUTS[cls] = None
+        if params is not None and params.frozen and "__slots__" in cls.__dict__:
+            names = tuple(f.name for f in dataclasses.fields(cls))
+            values = operator.attrgetter(*names) if len(names) > 1 else _one(names[0])
+            _LAYOUTS[cls] = _Layout(values, tuple(getattr(cls, name) for name in names))
+    return _LAYOUTS[cls]
+
+
+def _one(name: str) -> Callable[[Any], tuple[Any, ...]]:
+    return lambda obj: (getattr(obj, name),)
+
+
+def restore(cls: type, values: tuple[Any, ...]) -> Any:
+    """An instance of the frozen dataclass `cls` with these field values (how `_Pickler`'s
+    objects are made again), set through its slots as pickle's own way does."""
+    layout = _layout(cls)
+    if layout is None:
+        raise pickle.UnpicklingError(f"{cls!r} is not a frozen dataclass with slots")
+    obj: Any = object.__new__(cls)
+    for slot, value in zip(layout.slots, values, strict=True):
+        slot.__set__(obj, value)
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +164,10 @@ def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
 
 def save(cache_dir: Path, snapshot: Snapshot) -> None:
     """Write `snapshot` atomically, its digest first."""
+    buffer = io.BytesIO()
     with _no_gc():
-        data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
-    write_checked(cache_dir / SNAPSHOT, data)
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(snapshot)
+    write_checked(cache_dir / SNAPSHOT, buffer.getvalue())
 
 
 def forget(cache_dir: Path) -> None:
