@@ -19,7 +19,6 @@ from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.config import CheckConfig
 from govsite.errors import Diagnostic, SourceLocation
-from govsite.frontmatter import split_front_matter
 from govsite.memo import Memo, key_of
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 
@@ -50,17 +49,19 @@ def check_content(
     """
     site = inspection.site
     locations = [r.source for r in site.records] + [p.source for p in site.pages]
-    texts = [inspection.text(location) for location in locations]
+    bodies = [inspection.markdown_of(location) for location in locations]
     options = dataclasses.astuple(inspection.options)
     keys = [
-        key_of(str(loc.path), text, options) for loc, text in zip(locations, texts, strict=True)
+        key_of(str(loc.path), *body, options) for loc, body in zip(locations, bodies, strict=True)
     ]
     found: dict[int, list[Diagnostic]] = {}
     for number, key in enumerate(keys):
         if (kept := _kept(memo, key)) is not None:
             found[number] = kept
     to_check = [number for number in range(len(locations)) if number not in found]
-    checked = map_in_chunks(run_on, as_is, (locations, texts, inspection.options), _check, to_check)
+    checked = map_in_chunks(
+        run_on, as_is, (locations, bodies, inspection.options), _check, to_check
+    )
     for number, findings in zip(to_check, checked, strict=True):
         found[number] = findings
         if memo is not None and memo.keep:
@@ -70,11 +71,11 @@ def check_content(
 
 
 def _check(
-    shared: tuple[Sequence[SourceLocation], Sequence[str], CheckConfig], number: int
+    shared: tuple[Sequence[SourceLocation], Sequence[tuple[str, int]], CheckConfig], number: int
 ) -> list[Diagnostic]:
-    locations, texts, options = shared
-    parts = split_front_matter(texts[number])
-    return list(check_markdown(locations[number], parts.body, parts.body_start_line, options))
+    locations, bodies, options = shared
+    body, first_line = bodies[number]
+    return list(check_markdown(locations[number], body, first_line, options))
 
 
 def _kept(memo: Memo | None, key: str) -> list[Diagnostic] | None:

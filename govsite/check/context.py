@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from govsite.config import CheckConfig
 from govsite.errors import SourceLocation
+from govsite.frontmatter import split_front_matter
 from govsite.model import Site
 from govsite.plan import PlannedPage
 from govsite.render import OutputFile
@@ -26,6 +27,9 @@ class Inspection:
     static_paths: frozenset[str]
     """Site paths of copied files (attachments, images, theme assets)."""
     as_of: date
+    markdown: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    """Documents' Markdown bodies and the line each starts on, by source path, where the
+    caller holds them (the engine's update); others are read from their files."""
     _texts: dict[str, str] = field(default_factory=dict)
     _sources: dict[str, SourceLocation] = field(default_factory=dict)
 
@@ -38,6 +42,14 @@ class Inspection:
         if key not in self._texts:
             self._texts[key] = (self.root / key).read_text(encoding="utf-8-sig")
         return self._texts[key]
+
+    def markdown_of(self, location: SourceLocation) -> tuple[str, int]:
+        """The Markdown body of the document at `location`, and the line it starts on."""
+        known = self.markdown.get(str(location.path))
+        if known is not None:
+            return known
+        parts = split_front_matter(self.text(location))
+        return parts.body, parts.body_start_line
 
     def source_of(self, output_path: str) -> SourceLocation | None:
         """The document a built page shows, if it shows one."""

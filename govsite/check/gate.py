@@ -35,15 +35,19 @@ def after_render(
     strict: bool,
     as_of: date,
     run_on: ExecutorFactory = InProcessExecutor,
+    markdown: Mapping[str, tuple[str, int]] | None = None,
 ) -> tuple[OutputFile, ...]:
     """The health report's files; BuildFailed in strict mode when the check finds errors.
 
     `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
-    rules measure against `as_of`. The slow rules run on the executor `run_on` makes.
+    rules measure against `as_of`. The slow rules run on the executor `run_on` makes;
+    `markdown` holds the documents' bodies where the caller has them (check/context.py).
     """
     if not (strict or project.config.health):
         return ()
-    result = inspect(project, compiled, as_of, facts=facts, memo=memo, run_on=run_on)
+    result = inspect(
+        project, compiled, as_of, facts=facts, memo=memo, run_on=run_on, markdown=markdown
+    )
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:

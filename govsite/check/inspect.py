@@ -43,12 +43,14 @@ def inspect(
     facts: Mapping[str, PageFacts] | None = None,
     memo: Memo | None = None,
     run_on: ExecutorFactory = InProcessExecutor,
+    markdown: Mapping[str, tuple[str, int]] | None = None,
 ) -> CheckResult:
     """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
 
     `facts` are the pages' facts if a build has read them already, and `memo` what the
     content rules found in documents an earlier build checked (both from analyse.py).
-    The content rules run on the executor `run_on` makes.
+    The content rules run on the executor `run_on` makes. `markdown` holds documents'
+    bodies where the caller has them (`Inspection.markdown`).
     """
     site = compiled.site
     inspection = Inspection(
@@ -60,6 +62,7 @@ def inspect(
         static_paths=frozenset(path for path, _ in compiled.copies)
         | frozenset(s.path for s in compiled.staged),
         as_of=as_of,
+        markdown=markdown or {},
     )
     facts = page_facts(compiled.outputs) if facts is None else facts
     outside = external_links(inspection, facts)

@@ -118,7 +118,6 @@ def _index_number(
     inspection: Inspection, record: Record, pattern: IndexNumberPattern
 ) -> Iterator[Diagnostic]:
     fields = pattern.parse(record.index_no) or {}
-    where = inspection.field_location(record.source, "index_no")
     agency = inspection.site.agencies.get(record.agencies[0])
     code = fields.get("agency_code")
     if agency is not None and code is not None and code != agency.code:
@@ -127,7 +126,7 @@ def _index_number(
             messages.text(
                 "GC205", index_no=record.index_no, code=code, agency=agency.key, own=agency.code
             ),
-            where,
+            inspection.field_location(record.source, "index_no"),
             messages.text("GC205.hint", own=agency.code),
         )
     year = fields.get("year")
@@ -137,7 +136,7 @@ def _index_number(
             messages.text(
                 "GC206", index_no=record.index_no, year=year, published=record.published.year
             ),
-            where,
+            inspection.field_location(record.source, "index_no"),
             messages.text("GC206.hint", published=record.published.year),
         )
 

@@ -288,8 +288,19 @@ def _update(
             (*front, *later),
         )
         gate.refuse_unsafe_addresses(compiled, facts)
+        markdown = {
+            str(document.source.location.path): (document.body, document.body_start_line)
+            for document in state.documents.values()
+        }
         extra = gate.after_render(
-            project, compiled, facts, space.content, strict=False, as_of=as_of, run_on=render_on
+            project,
+            compiled,
+            facts,
+            space.content,
+            strict=False,
+            as_of=as_of,
+            run_on=render_on,
+            markdown=markdown,
         )
         extra_digests = {}
         for output in extra:
