@@ -211,7 +211,7 @@ def build(
                 executor_factory=remote_executor(executor) if executor else None,
                 progress=progress,
                 cache_dir=cache_dir,
-                detach_removal=True,  # the previous build goes on being removed after we exit
+                detach=True,  # the previous build's removal and the cache's save go on after we exit
             )
     _print_result(result, quiet, speaker)
 

@@ -25,6 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_FILE = "lock"
+SAVING_FILE = "saving"
+"""Locked while the build cache is being saved after the command returned (engine/persist.py)."""
+
+_held: set[int] = set()
 
 
 class SiteBusy(Exception):
@@ -43,13 +47,34 @@ def site_lock(cache_dir: Path, command: str) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SiteBusy(_busy_message(cache_dir, _read_holder(descriptor))) from None
+        _held.add(descriptor)
         _write_holder(descriptor, command)
+        os.close(hold_saving_lock(cache_dir))  # the last build's cache is saved by now
         try:
             yield
         finally:
             os.ftruncate(descriptor, 0)  # nobody holds it now; the OS drops the lock on close
     finally:
+        _held.discard(descriptor)
         os.close(descriptor)
+
+
+def hold_saving_lock(cache_dir: Path) -> int:
+    """The saving lock's file, locked, once any save of the cache still running is done.
+
+    The lock goes with the file's descriptor: a forked child inheriting it holds the lock
+    until the child exits, after its parent closed its own copy.
+    """
+    descriptor = os.open(cache_dir / SAVING_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def release_inherited() -> None:
+    """In a forked child: close the site locks inherited from the parent, which holds them."""
+    for descriptor in _held:
+        os.close(descriptor)
+    _held.clear()
 
 
 def _open_lock_file(cache_dir: Path) -> int:

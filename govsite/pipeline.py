@@ -67,7 +67,7 @@ def build(
     executor_factory: ExecutorFactory | None = None,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
-    detach_removal: bool = False,
+    detach: bool = False,
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
@@ -80,8 +80,9 @@ def build(
     stamp, uptodate.py); else, from the snapshot the last build saved, the edited
     documents are applied as `govsite serve` applies them; else everything is built
     once, and the snapshot saved. None neither reads nor writes a cache.
-    The previous build is removed in the background; with `detach_removal` (the command
-    line, which exits right after) the build returns without waiting for that.
+    The previous build is removed in the background, and the cache saved after the
+    build folder is swapped in; with `detach` (the command line, which exits right after)
+    the build returns without waiting for either (engine/persist.py).
     """
     check_build_folder(project)
     as_of = as_of or clock.today()
@@ -91,8 +92,8 @@ def build(
     else:
         from govsite.engine.rebuild import build_with_cache  # the engine is made of these stages
 
-        result = build_with_cache(project, cache_dir, strict, as_of, render_on, progress)
-    if not detach_removal:
+        result = build_with_cache(project, cache_dir, strict, as_of, render_on, progress, detach)
+    if not detach:
         wait_for_removals()
     return result
 
@@ -197,7 +198,8 @@ def check_and_write(
     gate.refuse_unsafe_addresses(compiled, analysis.facts)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
-    extra = gate.after_render(
+    key_lines: dict[str, dict[str, int]] = {}
+    health = gate.after_render(
         project,
         compiled,
         analysis.facts,
@@ -205,7 +207,9 @@ def check_and_write(
         strict=strict,
         as_of=as_of,
         run_on=render_on,
+        key_lines=key_lines,
     )
+    extra = health.files or ()
 
     def index_then_check(staging: Path) -> None:
         index_site(
@@ -225,12 +229,12 @@ def check_and_write(
     outputs = (*compiled.outputs, *extra)
     if staging is None:
         write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
-        return Written(extra, analysis.facts)
+        return Written(extra, analysis.facts, health, key_lines)
     for output in outputs:
         stage_file(staging, output.path, output.content)
     written = {f.path for f in files} | {o.path for o in extra}
     publish(staging, compiled.copies, written, index_then_check, progress)
-    return Written(extra, analysis.facts)
+    return Written(extra, analysis.facts, health, key_lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,10 @@ class Written:
     """The pages the check added (the health report)."""
     facts: Mapping[str, PageFacts]
     """The facts of every HTML page, by path."""
+    health: gate.HealthReport
+    """The health report: what it shows and read (the engine's update compares them)."""
+    key_lines: dict[str, dict[str, int]]
+    """The front-matter key lines the check looked up, by source path (check/context.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from govsite.engine.persist import wait_for_saves
 from govsite.retire import wait_for_removals
 from govsite.scaffold import SKELETON
 
@@ -37,10 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def _reap_removals() -> Iterator[None]:
-    """A `govsite build` run in-process leaves the previous build being removed by a child
-    process (retire.py); wait for it, so no test's folder is still being removed after it."""
+    """A `govsite build` run in-process leaves the previous build being removed, and its
+    cache being saved, by child processes (retire.py, engine/persist.py); wait for them,
+    so no test's folder is still being written or removed after it."""
     yield
     wait_for_removals()
+    wait_for_saves()
 
 
 @pytest.fixture(autouse=True)

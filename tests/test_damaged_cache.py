@@ -19,6 +19,7 @@ from govsite.cachefiles import read_checked
 from govsite.cli import main
 from govsite.config import CACHE_DIR
 from govsite.engine import snapshot
+from govsite.engine.persist import wait_for_saves
 from govsite.engine.snapshot import SNAPSHOT
 from govsite.scaffold import SKELETON
 from tests.conftest import tree_bytes
@@ -106,6 +107,7 @@ def _build(site: Path, *options: str) -> str:
         main, ["build", "--site", str(site), "-j", "1", "--lang", "en", *options]
     )
     assert result.exit_code == 0, result.output
+    wait_for_saves()  # the command line saves the cache after it returns
     return result.output
 
 

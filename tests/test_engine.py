@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
+from govsite.check import gate, health
 from govsite.config import CACHE_DIR, load_project
 from govsite.engine import graph
 from govsite.engine.live import Change, LiveSite
@@ -533,3 +535,30 @@ def test_a_signing_key_gone_fails_the_update_as_a_build_of_everything_fails(
     with pytest.raises(BuildFailed) as failed:
         build_with_cache(site)
     assert "GS113" in str(failed.value.diagnostics)
+
+
+def test_the_health_report_is_made_again_only_when_what_it_shows_or_reads_changed(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    def render_health(*arguments: Any) -> health.RenderedHealth:
+        made.append("report")
+        return health.render_health(*arguments)
+
+    monkeypatch.setattr(gate, "render_health", render_health)
+    report = site / "build" / "_health" / "index.html"
+    build_with_cache(site)
+    assert made == ["report"]
+    edits.edit_body(site, random.Random(1), 0)
+    assert build_with_cache(site).pages_reused > 0
+    assert made == ["report"]  # it shows and reads what it did: not made again
+    before = report.read_bytes()
+    guide = site / "content" / "pages" / "apply.md"  # its title is in every page's footer
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("title: ", "title: 新的", 1), encoding="utf-8"
+    )
+    build_with_cache(site)
+    assert made == ["report", "report"]
+    assert report.read_bytes() != before
+    assert "新的" in report.read_text(encoding="utf-8")

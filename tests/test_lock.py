@@ -4,9 +4,11 @@ another process writing the same files: each proved with real processes."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -108,3 +110,70 @@ def test_a_folder_that_is_no_site_gets_no_lock_file(tmp_path: Path) -> None:
         assert result.exit_code == 1, result.output
         assert "GS100" in result.output
         assert not missing.exists()
+
+
+def _build_env(site: Path, **environment: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*GOVSITE, "build", "--site", str(site), "-j", "1", "--lang", "en"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **environment},
+    )
+
+
+def _built(site: Path, **environment: str) -> None:
+    process = _build_env(site, **environment)
+    errors = process.communicate(timeout=600)[1]
+    assert process.returncode == 0, errors
+
+
+def test_the_command_returns_before_the_cache_is_saved_and_the_next_one_waits_for_it(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site()
+    _built(site)
+    guide = site / "content" / "pages" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n保存之后的一段。\n", encoding="utf-8")
+    settled = time.time() - 10
+    os.utime(guide, (settled, settled))  # a stamp is kept only of settled files (uptodate.py)
+    release = tmp_path / "release"
+    # It answers while its cache is still unsaved (a child holds the save until `release`).
+    _built(site, GOVSITE_TEST_HOLD_SAVE=str(release))
+    page = site / "build" / "pages" / "guide" / "index.html"
+    assert "保存之后的一段" in page.read_text(encoding="utf-8")
+    assert not (site / CACHE_DIR / "stamp.json").exists()
+    after = _build_env(site)
+    eventually(lambda: _holder(site) == after.pid)  # it holds the site, and waits for the save
+    time.sleep(1)  # time enough for a build that did not wait to read the cache unsaved
+    release.touch()
+    output, errors = after.communicate(timeout=600)
+    assert after.returncode == 0, errors
+    assert "Up to date" in output  # it read the stamp the child saved, not a cache half-saved
+
+
+def test_a_save_killed_after_the_command_returned_costs_the_next_build_time_not_correctness(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site()
+    _built(site)
+    guide = site / "content" / "pages" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n保存之前的一段。\n", encoding="utf-8")
+    _built(site, GOVSITE_TEST_KILL_AT="saving")
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
+    _built(site)
+    clean = tmp_path / "clean"
+    fresh = subprocess.run(
+        [*GOVSITE, "build", "--site", str(site), "--out", str(clean), "--no-cache", "-j", "1"],
+        capture_output=True,
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    assert _tree(site / "build") == _tree(clean)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -30,6 +30,9 @@ class Inspection:
     markdown: Mapping[str, tuple[str, int]] = field(default_factory=dict)
     """Documents' Markdown bodies and the line each starts on, by source path, where the
     caller holds them (the engine's update); others are read from their files."""
+    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The line of each top-level front-matter key, by source path: filled as the rules
+    ask, and kept between builds by the engine (each finding would read its file again)."""
     _texts: dict[str, str] = field(default_factory=dict)
     _sources: dict[str, SourceLocation] = field(default_factory=dict)
 
@@ -61,10 +64,23 @@ class Inspection:
 
     def field_location(self, location: SourceLocation, *names: str) -> SourceLocation:
         """Where the first of the front-matter keys `names` that is written is, or line 1."""
-        front_matter = self.text(location).split("\n---", 1)[0].split("\n")
+        key = str(location.path)
+        lines = self.key_lines.get(key)
+        if lines is None:
+            lines = self.key_lines[key] = _key_lines(self.text(location))
         for name in names:
-            pattern = re.compile(rf"^{re.escape(name)}\s*:")
-            for number, line in enumerate(front_matter, start=1):
-                if pattern.match(line):
-                    return location.at(number, 1)
+            if name in lines:
+                return location.at(lines[name], 1)
         return location.at(1, 1)
+
+
+_KEY = re.compile(r"(.+?)\s*:")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The first line each key is written on at the start of a line of the front matter."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n---", 1)[0].split("\n"), start=1):
+        if found := _KEY.match(line):
+            lines.setdefault(found.group(1), number)
+    return lines

@@ -4,9 +4,10 @@ report is rendered alongside the pages."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
-from govsite.check.health import render_health
+from govsite.check.health import Shown, render_health, shown
 from govsite.check.html import PageFacts
 from govsite.check.inspect import inspect
 from govsite.check.links import unsafe_addresses
@@ -15,6 +16,7 @@ from govsite.config import Project
 from govsite.errors import BuildFailed
 from govsite.memo import Memo
 from govsite.parallel import ExecutorFactory, InProcessExecutor
+from govsite.reads import PageReads
 from govsite.render import OutputFile
 
 
@@ -24,6 +26,18 @@ def refuse_unsafe_addresses(compiled: CompiledSite, facts: Mapping[str, PageFact
     problems = list(unsafe_addresses(facts, sources.get))
     if problems:
         raise BuildFailed(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """The health report a build writes, and what it shows."""
+
+    files: tuple[OutputFile, ...] | None
+    """Its files; None when they show what the `kept` report showed (so they are the same)."""
+    shown: Shown | None
+    """None when the site has no report."""
+    reads: PageReads | None = None
+    """What its page read of the site beyond what it shows, when it was rendered (reads.py)."""
 
 
 def after_render(
@@ -36,22 +50,38 @@ def after_render(
     as_of: date,
     run_on: ExecutorFactory = InProcessExecutor,
     markdown: Mapping[str, tuple[str, int]] | None = None,
-) -> tuple[OutputFile, ...]:
-    """The health report's files; BuildFailed in strict mode when the check finds errors.
+    kept: Shown | None = None,
+    key_lines: dict[str, dict[str, int]] | None = None,
+) -> HealthReport:
+    """The health report; BuildFailed in strict mode when the check finds errors.
 
     `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
     rules measure against `as_of`. The slow rules run on the executor `run_on` makes;
-    `markdown` holds the documents' bodies where the caller has them (check/context.py).
+    `markdown` holds the documents' bodies where the caller has them, and `key_lines` the
+    lines of their front-matter keys, filled as the rules look them up (check/context.py).
+    `kept` is what the report of the build being updated showed, if nothing else its
+    page read changed since (the engine's graph says).
     """
     if not (strict or project.config.health):
-        return ()
+        return HealthReport((), None)
     result = inspect(
-        project, compiled, as_of, facts=facts, memo=memo, run_on=run_on, markdown=markdown
+        project,
+        compiled,
+        as_of,
+        facts=facts,
+        memo=memo,
+        run_on=run_on,
+        markdown=markdown,
+        key_lines=key_lines,
     )
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
         if errors:
             raise BuildFailed(errors)
     if not project.config.health:
-        return ()
-    return render_health(compiled.site, compiled.theme, result)
+        return HealthReport((), None)
+    what = shown(compiled.site, result)
+    if what == kept:
+        return HealthReport(None, what)
+    rendered = render_health(compiled.site, compiled.theme, result, what)
+    return HealthReport(rendered.files, what, rendered.reads)

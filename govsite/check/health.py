@@ -13,14 +13,17 @@ import jinja2
 from govsite.check.formats import finding_json
 from govsite.check.inspect import CheckResult
 from govsite.check.timeliness import ColumnStatus, column_statuses
+from govsite.errors import Diagnostic
 from govsite.messages import Language
 from govsite.model import Site
 from govsite.plan import Link, PlannedPage
+from govsite.reads import PageReads, noting_reads
 from govsite.render import OutputFile, make_environment
 from govsite.theme import Theme
 from govsite.urls import absolute_url
 
 HEALTH_URL = "_health/"
+HEALTH_PAGE = HEALTH_URL + "index.html"
 MONTHS_SHOWN = 12
 # Chart geometry (SVG user units); colours are presentation attributes, which the
 # Content-Security-Policy allows where it forbids `style`.
@@ -88,15 +91,55 @@ class HealthView:
         return self.result.count("warning")
 
 
-def render_health(site: Site, theme: Theme, result: CheckResult) -> tuple[OutputFile, ...]:
-    """The report page (if the theme has a health.html) and its JSON twin."""
-    view = health_view(site, result)
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """Everything the health report shows but the theme: two builds of one theme with
+    equal `Shown` write the same report (the engine's update keeps it then)."""
+
+    as_of: date
+    findings: tuple[Diagnostic, ...]
+    external_links: tuple[str, ...]
+    columns: tuple[ColumnStatus, ...]
+    series: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    """Records published in each of the last months, per top-level category."""
+
+
+def shown(site: Site, result: CheckResult) -> Shown:
+    as_of = result.inspection.as_of
+    roots = site.categories.roots
+    counts: Counter[tuple[str, int]] = Counter()
+    index_of_root = {node.key: i for i, node in enumerate(roots)}
+    for record in site.records:
+        root_key = record.category.split("/", 1)[0]
+        counts[(record.published.strftime("%Y-%m"), index_of_root.get(root_key, 0))] += 1
+    months = _last_months(as_of, MONTHS_SHOWN)
+    return Shown(
+        as_of=as_of,
+        findings=result.findings,
+        external_links=tuple(sorted(result.external_links)),
+        columns=tuple(column_statuses(result.inspection)),
+        series=tuple(node.title for node in roots),
+        counts=tuple(tuple(counts[(m, i)] for i in range(len(roots))) for m in months),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedHealth:
+    files: tuple[OutputFile, ...]
+    reads: PageReads | None
+    """What the page's template read of the site beyond `Shown` (reads.py); None: anything."""
+
+
+def render_health(site: Site, theme: Theme, result: CheckResult, what: Shown) -> RenderedHealth:
+    """The report page (if the theme has a health.html) and its JSON twin, showing `what`."""
+    view = health_view(site, result, what)
     json_file = OutputFile(HEALTH_URL + "report.json", report_json(view).encode("utf-8"))
     environment = make_environment(site, theme)
     try:
         template = environment.get_template("health.html")
     except jinja2.TemplateNotFound:
-        return (json_file,)
+        return RenderedHealth((json_file,), PageReads((), ()))
     labels = theme.labels
     page = PlannedPage(
         url=HEALTH_URL,
@@ -106,29 +149,25 @@ def render_health(site: Site, theme: Theme, result: CheckResult) -> tuple[Output
         description=labels["health_description"],
     )
     canonical = absolute_url(site.config.base_url, HEALTH_URL)
-    html = template.render(page=page, canonical=canonical, health=view)
-    return (OutputFile(page.output_path, html.encode("utf-8")), json_file)
+    with noting_reads() as reads:
+        html = template.render(page=page, canonical=canonical, health=view)
+    return RenderedHealth(
+        (OutputFile(page.output_path, html.encode("utf-8")), json_file),
+        PageReads.of(reads) if reads.cacheable else None,
+    )
 
 
-def health_view(site: Site, result: CheckResult) -> HealthView:
-    as_of = result.inspection.as_of
-    roots = site.categories.roots
-    months = _last_months(as_of, MONTHS_SHOWN)
-    counts: Counter[tuple[str, int]] = Counter()
-    index_of_root = {node.key: i for i, node in enumerate(roots)}
-    for record in site.records:
-        root_key = record.category.split("/", 1)[0]
-        counts[(record.published.strftime("%Y-%m"), index_of_root.get(root_key, 0))] += 1
-    per_month = [tuple(counts[(m, i)] for i in range(len(roots))) for m in months]
-    tallest = max((sum(c) for c in per_month), default=0) or 1
+def health_view(site: Site, result: CheckResult, what: Shown) -> HealthView:
+    months = _last_months(what.as_of, MONTHS_SHOWN)
+    tallest = max((sum(c) for c in what.counts), default=0) or 1
     return HealthView(
-        as_of=as_of,
+        as_of=what.as_of,
         result=_in_language(result, site.config.language),
-        columns=tuple(column_statuses(result.inspection)),
-        series=tuple(node.title for node in roots),
+        columns=what.columns,
+        series=what.series,
         months=tuple(
             _month_column(month, month_counts, i, tallest)
-            for i, (month, month_counts) in enumerate(zip(months, per_month, strict=True))
+            for i, (month, month_counts) in enumerate(zip(months, what.counts, strict=True))
         ),
     )
 

@@ -44,13 +44,15 @@ def inspect(
     memo: Memo | None = None,
     run_on: ExecutorFactory = InProcessExecutor,
     markdown: Mapping[str, tuple[str, int]] | None = None,
+    key_lines: dict[str, dict[str, int]] | None = None,
 ) -> CheckResult:
     """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
 
     `facts` are the pages' facts if a build has read them already, and `memo` what the
     content rules found in documents an earlier build checked (both from analyse.py).
     The content rules run on the executor `run_on` makes. `markdown` holds documents'
-    bodies where the caller has them (`Inspection.markdown`).
+    bodies where the caller has them (`Inspection.markdown`); `key_lines` is filled with
+    the lines of the front-matter keys the rules looked up (`Inspection.key_lines`).
     """
     site = compiled.site
     inspection = Inspection(
@@ -63,6 +65,7 @@ def inspect(
         | frozenset(s.path for s in compiled.staged),
         as_of=as_of,
         markdown=markdown or {},
+        key_lines={} if key_lines is None else key_lines,
     )
     facts = page_facts(compiled.outputs) if facts is None else facts
     outside = external_links(inspection, facts)

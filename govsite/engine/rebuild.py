@@ -17,10 +17,11 @@ which only a full run reports the way a full run does.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -32,11 +33,12 @@ from lxml import html
 from govsite import uptodate
 from govsite.cachefiles import write_atomically
 from govsite.check import gate
+from govsite.check.health import HEALTH_PAGE, Shown
 from govsite.check.html import PageFacts, facts_of
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, is_hidden
-from govsite.engine import snapshot
+from govsite.engine import persist, snapshot
 from govsite.engine.output import digest, replace_file
 from govsite.engine.snapshot import BuiltFile, Snapshot
 from govsite.engine.state import SiteState, state_of
@@ -72,8 +74,10 @@ def build_with_cache(
     as_of: date,
     render_on: ExecutorFactory,
     progress: Progress,
+    detach: bool = False,
 ) -> BuildResult:
-    """Build `project` with its build cache (pipeline.build has the options)."""
+    """Build `project` with its build cache (pipeline.build has the options); with `detach`,
+    the cache is saved after this returns, in a child process (engine/persist.py)."""
     replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
     if replayed is not None:
         return replayed
@@ -81,16 +85,30 @@ def build_with_cache(
     uptodate.forget_stamp(cache_dir)
     key = snapshot.fingerprint(project, strict=strict, as_of=as_of)
     found = None if strict else snapshot.load(cache_dir, key)
-    result = None
+    applied = None
     if found is not None:
-        result = _apply_changes(project, cache_dir, found, as_of, render_on, progress)
-    if result is None:
+        applied = _apply_changes(project, cache_dir, found, as_of, render_on, progress)
+    next_snapshot: Callable[[], Snapshot]
+    if applied is not None:
+        result, kept = applied
+        next_snapshot = functools.partial(_as_it_is, kept)
+    else:
         sources = snapshot.read_sources(project)  # before the build reads them
         built = build_everything(project, strict, as_of, render_on, progress, cache_dir)
-        snapshot.save(cache_dir, _snapshot_of(key, project, built, as_of, sources))
         result = built.result
-    uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+        # Made where it is saved: in the saving child, if it is one.
+        next_snapshot = functools.partial(_snapshot_of, key, project, built, as_of, sources)
+
+    def save() -> None:
+        snapshot.save(cache_dir, next_snapshot())
+        uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+
+    persist.save(cache_dir, save, detach=detach)
     return result
+
+
+def _as_it_is(kept: Snapshot) -> Snapshot:
+    return kept
 
 
 def _snapshot_of(
@@ -110,6 +128,8 @@ def _snapshot_of(
         later=compiled.diagnostics[built.read_diagnostics :],
         after=_after_compile(diagnostics[len(compiled.diagnostics) :]),
         extra={o.path: digest(o.content) for o in built.written.extra},
+        health=built.written.health.shown,
+        key_lines=built.written.key_lines,
         copies=compiled.copies,
         sources=sources,
         files=_built_files(build_folder(project.out_dir)),
@@ -143,6 +163,8 @@ class _Staged:
     update: Update
     facts: dict[str, PageFacts]
     extra: dict[str, bytes]
+    health: Shown | None
+    key_lines: dict[str, dict[str, int]]
     front: tuple[Diagnostic, ...]
     later: tuple[Diagnostic, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -157,10 +179,11 @@ def _apply_changes(
     as_of: date,
     render_on: ExecutorFactory,
     progress: Progress,
-) -> BuildResult | None:
-    """The last build brought up to date with the changed documents, or None if the engine
-    cannot (a change beyond documents, a build folder that is not the snapshot's, a problem:
-    the build of everything then does it, and reports problems as it does)."""
+) -> tuple[BuildResult, Snapshot] | None:
+    """The last build brought up to date with the changed documents, and the snapshot for
+    the next; or None if the engine cannot (a change beyond documents, a build folder that
+    is not the snapshot's, a problem: the build of everything then does it, and reports
+    problems as it does)."""
     started = time.perf_counter()
     changed, sources = snapshot.changed_sources(found.sources, project)
     documents = _documents(project, changed)
@@ -188,13 +211,14 @@ def _apply_changes(
         later=done.later,
         after=found.after,
         extra=done.extra,
+        health=done.health,
+        key_lines=done.key_lines,
         copies=found.copies,
         sources=sources,
         files=done.files,
     )
-    snapshot.save(cache_dir, after)
     site, pages = done.state.site, done.state.pages
-    return BuildResult(
+    result = BuildResult(
         site=site,
         records=len(site.records),
         documents=len(site.pages),
@@ -206,6 +230,7 @@ def _apply_changes(
         pages_reused=len(pages) - done.update.rendered,
         scheduled=scheduled_records(site),
     )
+    return result, after
 
 
 class _CannotUpdate(Exception):
@@ -244,12 +269,21 @@ def _link_previous(previous: Path, staging: Path, files: Mapping[str, BuiltFile]
                 return False
             parent = path.rpartition("/")[0]
             if parent and parent not in made:
-                os.makedirs(f"{target_dir}/{parent}", exist_ok=True)
-                made.add(parent)
+                _make_folder(target_dir, parent, made)
             os.link(source, f"{target_dir}/{path}")
     except OSError:
         return False
     return True
+
+
+def _make_folder(root: str, folder: str, made: set[str]) -> None:
+    """Make `folder` below `root`, and its parents not in `made` (one mkdir each, as
+    makedirs's own checks cost more than the 14,000 folders of a 10,000-record site)."""
+    parent = folder.rpartition("/")[0]
+    if parent and parent not in made:
+        _make_folder(root, parent, made)
+    os.mkdir(f"{root}/{folder}")
+    made.add(folder)
 
 
 def _update(
@@ -292,7 +326,10 @@ def _update(
             str(document.source.location.path): (document.body, document.body_start_line)
             for document in state.documents.values()
         }
-        extra = gate.after_render(
+        key_lines = found.key_lines
+        for path in documents:
+            key_lines.pop(str(PurePosixPath("content") / path), None)
+        health = gate.after_render(
             project,
             compiled,
             facts,
@@ -301,12 +338,17 @@ def _update(
             as_of=as_of,
             run_on=render_on,
             markdown=markdown,
+            kept=None if HEALTH_PAGE in update.reached else found.health,
+            key_lines=key_lines,
         )
-        extra_digests = {}
-        for output in extra:
-            extra_digests[output.path] = digest(output.content)
-            if found.extra.get(output.path) != extra_digests[output.path]:
-                replace_file(staging, output.path, output.content)
+        extra_digests = found.extra  # the report shows and reads what it did: its files stay
+        if health.files is not None:
+            state.graph.set_page(HEALTH_PAGE, health.reads)
+            extra_digests = {}
+            for output in health.files:
+                extra_digests[output.path] = digest(output.content)
+                if found.extra.get(output.path) != extra_digests[output.path]:
+                    replace_file(staging, output.path, output.content)
         # The search index's files are links to the last build's: made anew, never written into.
         shutil.rmtree(staging / BUNDLE_DIR, ignore_errors=True)
         searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
@@ -316,7 +358,18 @@ def _update(
         space.save_copies()
     files = _manifest(staging, stamp.source_commit, stamp.signing_key, found.files)
     diagnostics = (*front, *later, *found.after, *report.diagnostics)
-    return _Staged(state, update, facts, extra_digests, front, later, diagnostics, files)
+    return _Staged(
+        state,
+        update,
+        facts,
+        extra_digests,
+        health.shown,
+        key_lines,
+        front,
+        later,
+        diagnostics,
+        files,
+    )
 
 
 def _diagnostics(

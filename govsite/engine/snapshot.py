@@ -38,6 +38,7 @@ from typing import Any
 
 from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import read_checked, remove, write_checked
+from govsite.check.health import Shown
 from govsite.check.html import PageFacts
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
@@ -147,6 +148,10 @@ class Snapshot:
     """The diagnostics of the stages after those that an update does not run again."""
     extra: dict[str, bytes]
     """The digest of each page the check added (the health report), by path."""
+    health: Shown | None
+    """What the health report shows (the update keeps its files when that is the same)."""
+    key_lines: dict[str, dict[str, int]]
+    """The lines of documents' front-matter keys the check looked up, by source path."""
     copies: tuple[tuple[str, Path], ...]
     """The files copied as they are (attachments, theme assets), by site path."""
     sources: dict[str, tuple[int, int, str]]

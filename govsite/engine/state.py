@@ -16,6 +16,7 @@ from typing import Any
 
 from govsite import uptodate
 from govsite.assemble import document_url
+from govsite.check.health import HEALTH_PAGE
 from govsite.config import Project
 from govsite.document import ParsedDocument
 from govsite.engine import snapshot
@@ -88,6 +89,8 @@ def state_of(project: Project, built: Built, as_of: date) -> SiteState:
     graph = DependencyGraph()
     for path, reads in built.noted.items():
         graph.set_page(path, reads)
+    if built.written.health.shown is not None:  # the check's page: the update asks if it changed
+        graph.set_page(HEALTH_PAGE, built.written.health.reads)
     machine, _ = make_machine_files(compiled.site, compiled.pages, read.theme.labels, read.sources)
     return SiteState(
         project=project,

@@ -78,6 +78,8 @@ class Update:
     """The CPU time of the update itself (its thread's): on a busy machine, what it cost."""
     read_diagnostics: int = 0
     """How many of `diagnostics` came from reading the changed documents (the first ones)."""
+    reached: frozenset[str] = frozenset()
+    """Pages in the graph the changes reached that the plan does not make (the check's)."""
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
@@ -167,6 +169,7 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         seconds=time.perf_counter() - started,
         cpu_seconds=time.thread_time() - cpu,
         read_diagnostics=read_diagnostics,
+        reached=frozenset(path for path in wanted if path not in plan.numbers),
     )
     return new_state, update
 
