@@ -234,8 +234,9 @@ def search_record(page: html.HtmlElement) -> bytes:
 
 STATE = "index"
 """The file in the kept bundle folder that says what the last index written was made of:
-each page's place in it (`_Page`) and each of its files' status and digest (`_keep`)."""
-_STATE_FORMAT = 1
+each page's digest, date, filter values and result file's digest (`_Page`), and each of
+its files' inode, size, mtime and digest (`_keep`)."""
+_STATE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +246,12 @@ class _Page:
     path: str
     digest: str
     date: str
-    meta: Mapping[str, str]
-    filters: Mapping[str, Sequence[str]]
+    filters: dict[str, list[str]]
     result: str = ""
     """The SHA-256 (hex) of its result file (`d/<n>.json`, whatever its number), once known."""
+    meta: dict[str, str] | None = None
+    """Its result's metadata, once read from its record (the kept state leaves it out: only
+    a result made again needs it, and that reads the record anyway)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +349,7 @@ def link_index(source: Path, folder: Path, kept: Path | None, code: str) -> dict
 
 
 _State = tuple[
-    dict[str, tuple[str, str, dict[str, str], dict[str, list[str]], str]],
+    dict[str, tuple[str, str, dict[str, list[str]], str]],
     dict[str, tuple[int, int, int, str]],
 ]
 
@@ -378,8 +381,8 @@ def _kept_pages(kept: Path | None, code: str) -> dict[str, _Page]:
         return {}
     try:
         return {
-            path: _Page(path, digest, date, meta, filters, result)
-            for path, (digest, date, meta, filters, result) in state[0].items()
+            path: _Page(path, digest, date, filters, result)
+            for path, (digest, date, filters, result) in state[0].items()
         }
     except (TypeError, ValueError):
         return {}  # of another shape: damaged
@@ -393,16 +396,7 @@ def _keep(
     for name, sha in files.items():
         status = os.lstat(f"{bundle}/{name}")
         statuses[name] = (status.st_ino, status.st_size, status.st_mtime_ns, sha)
-    described = {
-        p.path: (
-            p.digest,
-            p.date,
-            dict(p.meta),
-            {k: list(v) for k, v in p.filters.items()},
-            p.result,
-        )
-        for p in pages
-    }
+    described = {p.path: (p.digest, p.date, p.filters, p.result) for p in pages}
     kept.mkdir(parents=True, exist_ok=True)
     write_checked(kept / STATE, marshal.dumps((_STATE_FORMAT, code, described, statuses)))
 
@@ -417,7 +411,7 @@ def _ordered(records: Path, pages: Mapping[str, str], known: Mapping[str, _Page]
             with (records / path).open(encoding="utf-8") as file:
                 header = json.loads(file.readline())
             meta = header["meta"]
-            page = _Page(path, digest, meta.get("date", ""), meta, header["filters"])
+            page = _Page(path, digest, meta.get("date", ""), header["filters"], meta=meta)
         found.append(page)
     found.sort(key=lambda page: page.path)
     found.sort(key=lambda page: page.date, reverse=True)
@@ -543,8 +537,10 @@ def _write_index(
             wanted[name] = page.result, None  # the bytes are in the bundle already
         else:
             with (records / page.path).open(encoding="utf-8") as file:
-                file.readline()
+                header = file.readline()
                 *_, excerpt = json.loads(file.readline())
+            if page.meta is None:
+                page = replace(page, meta=json.loads(header)["meta"])
             data = _result_json(page, excerpt)
             wanted[name] = _sha256(data), data
             page = replace(page, result=wanted[name][0])
@@ -569,7 +565,7 @@ def _write_index(
 def _result_json(page: _Page, excerpt: str) -> bytes:
     """A result as search.js shows it: the page's address (from the site's root) and metadata."""
     url = page.path.removesuffix("index.html")
-    result = {key: value for key, value in page.meta.items() if value}
+    result = {key: value for key, value in (page.meta or {}).items() if value}
     result["url"] = url
     result["excerpt"] = excerpt
     return json.dumps(result, ensure_ascii=False, sort_keys=True).encode()
