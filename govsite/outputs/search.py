@@ -33,6 +33,7 @@ import marshal
 import os
 import re
 import shutil
+import stat
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -324,24 +325,37 @@ def index_site(
 
 def link_index(source: Path, folder: Path, kept: Path | None, code: str) -> dict[str, str]:
     """Link into `folder`/search-index each file of the index in `source` (a build folder)
-    that is as the kept state recorded it (inode, size and mtime), for `index_site` to bring
-    up to date; their SHA-256 (hex) by path in `folder`."""
+    that the kept state describes, for `index_site` to bring up to date; their SHA-256
+    (hex) by path in `folder`.
+
+    A file as the state recorded it (inode, size and mtime) is taken at its word; one of
+    the recorded size but another inode or mtime (a build of everything links the files
+    that equal the previous build's to them, after indexing) is read to compare digests.
+    """
     state = _read_state(kept, code)
     linked: dict[str, str] = {}
     if state is None:
         return linked
     made: set[str] = set()
     for name, (inode, size, mtime_ns, sha) in state[1].items():
-        old = f"{source}/{BUNDLE_DIR}/{name}"
+        old, new = f"{source}/{BUNDLE_DIR}/{name}", f"{folder}/{BUNDLE_DIR}/{name}"
         try:
             status = os.lstat(old)
-            if (status.st_ino, status.st_size, status.st_mtime_ns) != (inode, size, mtime_ns):
+            if status.st_size != size or not stat.S_ISREG(status.st_mode):
                 continue
-            parent = f"{folder}/{BUNDLE_DIR}/{name}".rpartition("/")[0]
+            if (status.st_ino, status.st_mtime_ns) != (inode, mtime_ns):
+                with open(old, "rb") as file:
+                    status = os.fstat(file.fileno())
+                    if hashlib.file_digest(file, "sha256").hexdigest() != sha:
+                        continue
+            parent = new.rpartition("/")[0]
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            os.link(old, f"{folder}/{BUNDLE_DIR}/{name}")
+            os.link(old, new)
+            if os.lstat(new).st_ino != status.st_ino:  # replaced meanwhile: not the file looked at
+                os.unlink(new)
+                continue
         except OSError:
             continue  # gone, or no hard links here: written again if it is wanted
         linked[f"{BUNDLE_DIR}/{name}"] = sha

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from govsite import pipeline
+from govsite import pipeline, uptodate
 from govsite.config import load_project
+from govsite.engine import snapshot
 from govsite.engine.searchsync import SearchJob, index_pages
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
@@ -442,12 +443,17 @@ def test_an_update_writes_only_the_index_files_whose_bytes_change(
     assert built_index(out) == built_index(tmp_path / "clean"), step
 
 
+@pytest.mark.parametrize("builds", [1, 2])
 def test_the_preview_brings_its_index_up_to_date_as_the_build_does(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, builds: int
 ) -> None:
-    """govsite serve's background indexer keeps the live index's files whose bytes stay."""
+    """govsite serve's background indexer keeps the live index's files whose bytes stay,
+    also after a second build of everything linked them to the first one's."""
     project = load_project(make_site(), tmp_path / "out")
-    pipeline.build(project, cache_dir=project.cache_dir)
+    for _ in range(builds):
+        snapshot.forget(project.cache_dir)  # a build of everything, as `govsite serve` loads
+        uptodate.forget_stamp(project.cache_dir)
+        pipeline.build(project, cache_dir=project.cache_dir)
     before = bundle_files(project.out_dir)
     made = count_results(monkeypatch)
     copies = project.cache_dir / KEPT_DIR / SITE_DIR
