@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lxml import etree, html
 
@@ -233,10 +234,10 @@ def search_record(page: html.HtmlElement) -> bytes:
 
 # -- writing the index ----------------------------------------------------------------------
 
-STATE = "index"
-"""The file in the kept bundle folder that says what the last index written was made of:
-each page's digest, date, filter values and result file's digest (`_Page`), and each of
-its files' inode, size, mtime and digest (`_keep`)."""
+STATE = ("index", "files")
+"""The files in the kept bundle folder that say what the last index written was made of:
+each page's digest, date, filter values and result file's digest (`_Page`); and each of
+its files' inode, size, mtime and digest (`link_index` reads them, a build does not)."""
 _STATE_FORMAT = 2
 
 
@@ -332,12 +333,9 @@ def link_index(source: Path, folder: Path, kept: Path | None, code: str) -> dict
     the recorded size but another inode or mtime (a build of everything links the files
     that equal the previous build's to them, after indexing) is read to compare digests.
     """
-    state = _read_state(kept, code)
     linked: dict[str, str] = {}
-    if state is None:
-        return linked
     made: set[str] = set()
-    for name, (inode, size, mtime_ns, sha) in state[1].items():
+    for name, (inode, size, mtime_ns, sha) in _kept_files(kept, code).items():
         old, new = f"{source}/{BUNDLE_DIR}/{name}", f"{folder}/{BUNDLE_DIR}/{name}"
         try:
             status = os.lstat(old)
@@ -362,41 +360,38 @@ def link_index(source: Path, folder: Path, kept: Path | None, code: str) -> dict
     return linked
 
 
-_State = tuple[
-    dict[str, tuple[str, str, dict[str, list[str]], str]],
-    dict[str, tuple[int, int, int, str]],
-]
-
-
-def _read_state(kept: Path | None, code: str) -> _State | None:
-    """The kept state of the last index written (see STATE), or None (also when damaged)."""
-    data = read_checked(kept / STATE) if kept is not None else None
+def _read_state(kept: Path | None, name: str, code: str) -> dict[Any, Any]:
+    """A part of the kept state of the last index written (see STATE), or {} (also when
+    damaged, or of another govsite)."""
+    data = read_checked(kept / name) if kept is not None else None
     if data is None:
-        return None
+        return {}
     try:
         found = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
-        return None
-    if (
-        not isinstance(found, tuple)
-        or len(found) != 4
-        or found[:2] != (_STATE_FORMAT, code)
-        or not isinstance(found[2], dict)
-        or not isinstance(found[3], dict)
-    ):
-        return None
-    return found[2], found[3]
+        return {}
+    if not isinstance(found, tuple) or len(found) != 3 or found[:2] != (_STATE_FORMAT, code):
+        return {}
+    return found[2] if isinstance(found[2], dict) else {}
 
 
 def _kept_pages(kept: Path | None, code: str) -> dict[str, _Page]:
     """The pages of the last index written, by path, as the kept state has them."""
-    state = _read_state(kept, code)
-    if state is None:
-        return {}
     try:
         return {
             path: _Page(path, digest, date, filters, result)
-            for path, (digest, date, filters, result) in state[0].items()
+            for path, (digest, date, filters, result) in _read_state(kept, STATE[0], code).items()
+        }
+    except (TypeError, ValueError):
+        return {}  # of another shape: damaged
+
+
+def _kept_files(kept: Path | None, code: str) -> dict[str, tuple[int, int, int, str]]:
+    """The files of the last index written, by name in it: inode, size, mtime and SHA-256."""
+    found = _read_state(kept, STATE[1], code)
+    try:
+        return {
+            name: (inode, size, mtime, sha) for name, (inode, size, mtime, sha) in found.items()
         }
     except (TypeError, ValueError):
         return {}  # of another shape: damaged
@@ -412,7 +407,8 @@ def _keep(
         statuses[name] = (status.st_ino, status.st_size, status.st_mtime_ns, sha)
     described = {p.path: (p.digest, p.date, p.filters, p.result) for p in pages}
     kept.mkdir(parents=True, exist_ok=True)
-    write_checked(kept / STATE, marshal.dumps((_STATE_FORMAT, code, described, statuses)))
+    write_checked(kept / STATE[0], marshal.dumps((_STATE_FORMAT, code, described)))
+    write_checked(kept / STATE[1], marshal.dumps((_STATE_FORMAT, code, statuses)))
 
 
 def _ordered(records: Path, pages: Mapping[str, str], known: Mapping[str, _Page]) -> list[_Page]:
@@ -486,7 +482,7 @@ def _shard_postings(
             kept.mkdir(parents=True, exist_ok=True)
             write_checked(kept / keys[number], marshal.dumps(postings))
     for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
-        if stale.name not in keys and stale.name != STATE:
+        if stale.name not in keys and stale.name not in STATE:
             remove(stale)  # a file or folder there is damage too
     return [postings for postings in found if postings is not None]
 
