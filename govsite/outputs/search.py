@@ -21,7 +21,9 @@ text. `index_site` turns the records into `search-index/` in the build folder:
 
 Pages are numbered newest first, so ties in ranking show the newest first. They are
 indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and a
-shard whose pages are all as they were is taken from the build cache.
+shard whose pages are all as they were is taken from the build cache. An index in the
+folder already (the last build's, linked) is brought up to date: only the files whose
+bytes change are written (`index_site`).
 """
 
 from __future__ import annotations
