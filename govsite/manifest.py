@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -128,16 +128,9 @@ def digest_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-DigestOf = Callable[[str, Path], "tuple[str, int] | None"]
-"""(site path, file) → its SHA-256 (hex) and size if known without reading it, else None."""
-
-
-def manifest_of(folder: Path, source_commit: str | None, known: DigestOf | None = None) -> Manifest:
-    """The manifest of `folder`; `known` may give a file's digest and size without reading it."""
-    entries = []
-    for relative, path in files_below(folder):
-        found = known(relative, path) if known is not None else None
-        entries.append(Entry(relative, *(found or digest_file(path))))
+def manifest_of(folder: Path, source_commit: str | None) -> Manifest:
+    """The manifest of `folder`, every file read."""
+    entries = [Entry(relative, *digest_file(path)) for relative, path in files_below(folder)]
     return Manifest(tuple(sorted(entries, key=lambda e: e.path)), source_commit)
 
 
@@ -145,18 +138,30 @@ def write_manifest(
     folder: Path,
     source_commit: str | None,
     key: Ed25519PrivateKey | None = None,
-    known: DigestOf | None = None,
+    listed: Mapping[str, tuple[str, int]] | None = None,
 ) -> Manifest:
     """Write the manifest of `folder` into it (signed with `key`, its public key published).
 
-    The manifest, its signature and the public key are replaced, never written in place
-    (the folder may hold links to an earlier build's files)."""
+    `listed`, when the caller knows every file of `folder` without looking (the engine's
+    update: the last build's files and those it changed), is each one's SHA-256 (hex)
+    and size by site path: the folder is then not walked. The manifest, its signature
+    and the public key are replaced, never written in place (the folder may hold links
+    to an earlier build's files)."""
     (folder / MANIFEST_PATH).parent.mkdir(parents=True, exist_ok=True)
     for path in (MANIFEST_PATH, SIGNATURE_PATH, PUBLIC_KEY_PATH):
         (folder / path).unlink(missing_ok=True)
-    if key is not None:  # first, so the manifest lists the public key too
-        (folder / PUBLIC_KEY_PATH).write_bytes(public_key_pem(key.public_key()))
-    manifest = manifest_of(folder, source_commit, known)
+    pem = public_key_pem(key.public_key()) if key is not None else None
+    if pem is not None:  # first, so the manifest lists the public key too
+        (folder / PUBLIC_KEY_PATH).write_bytes(pem)
+    if listed is None:
+        manifest = manifest_of(folder, source_commit)
+    else:
+        files = {path: found for path, found in listed.items() if is_listed(path)}
+        files.pop(PUBLIC_KEY_PATH, None)
+        if pem is not None:
+            files[PUBLIC_KEY_PATH] = (hashlib.sha256(pem).hexdigest(), len(pem))
+        entries = (Entry(path, *files[path]) for path in sorted(files))
+        manifest = Manifest(tuple(entries), source_commit)
     data = manifest.to_bytes()
     (folder / MANIFEST_PATH).write_bytes(data)
     if key is not None:

@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from govsite import pipeline
+from govsite import manifest, pipeline
 from govsite.check import gate, health
 from govsite.config import CACHE_DIR, load_project
 from govsite.engine import graph
@@ -516,6 +516,37 @@ def test_build_edits_equal_a_clean_build(site: Path, tmp_path: Path) -> None:
                 assert result.pages_reused == 0, done[-1]
         assert_every_file_as_clean(site, tmp_path / "clean", "; ".join(done))
     assert updates >= len(DOCUMENT_EDITS) // 2, done
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_an_update_lists_its_files_without_walking_the_build_folder(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signed: bool
+) -> None:
+    """The update's manifest comes from the last build's list of files and those the update
+    wrote or removed, not from a walk reading every file's status; it is a clean build's."""
+    if signed:
+        key = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        monkeypatch.setenv("GOVSITE_TEST_SIGNING_KEY", key.decode())
+        with (site / "govsite.yaml").open("a", encoding="utf-8") as config:
+            config.write("\nsigning:\n  key_env: GOVSITE_TEST_SIGNING_KEY\n")
+    build_with_cache(site)
+
+    def walk(folder: Path) -> None:
+        raise AssertionError(f"the update walked {folder}")
+
+    rng = random.Random(SEED)
+    for n, edit in enumerate((edits.edit_body, edits.add_record, edits.delete_record)):
+        step = edit(site, rng, n)
+        with monkeypatch.context() as walking:
+            walking.setattr(manifest, "files_below", walk)
+            result = build_with_cache(site)
+        assert result.pages_reused > 0, step  # the engine's update
+        assert_every_file_as_clean(site, tmp_path / "clean", step)
+    assert (site / "build" / SIGNATURE_PATH).is_file() == signed
 
 
 def test_a_signing_key_gone_fails_the_update_as_a_build_of_everything_fails(

@@ -15,6 +15,7 @@ from govsite.config import CACHE_DIR, load_project
 from govsite.engine import rebuild
 from govsite.engine.snapshot import SNAPSHOT
 from govsite.errors import BuildFailed
+from govsite.outputs import search
 from tests.conftest import copy_of_the_demo, tree_bytes
 
 OPERATIONS = 30
@@ -31,7 +32,7 @@ def demo(tmp_path: Path) -> Path:
 def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Leaving the search index out keeps these tests quick."""
     monkeypatch.setattr(pipeline, "index_site", lambda *arguments: None)
-    monkeypatch.setattr(rebuild, "index_site", lambda *arguments: None)
+    monkeypatch.setattr(rebuild, "index_site", lambda *arguments: search.NO_BUNDLE)
 
 
 def build_cached(root: Path) -> pipeline.BuildResult:

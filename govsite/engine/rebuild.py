@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -45,9 +44,15 @@ from govsite.engine.state import SiteState, state_of
 from govsite.engine.update import Update, apply
 from govsite.errors import BuildFailed, Diagnostic, Report
 from govsite.htmltree import parse_page
-from govsite.manifest import MANIFEST_PATH, Manifest, digest_file, write_manifest
+from govsite.manifest import (
+    MANIFEST_PATH,
+    PUBLIC_KEY_PATH,
+    Manifest,
+    digest_file,
+    write_manifest,
+)
 from govsite.memo import Workspace, key_of, workspace
-from govsite.outputs.search import BUNDLE_DIR, index_site, search_record
+from govsite.outputs.search import BUNDLE_DIR, Bundle, index_site, search_record
 from govsite.parallel import ExecutorFactory
 from govsite.pipeline import Built, build_everything, manifest_stamp
 from govsite.progress import Progress
@@ -342,6 +347,7 @@ def _update(
             key_lines=key_lines,
         )
         extra_digests = found.extra  # the report shows and reads what it did: its files stay
+        changed = {path: state.written[path].hex() for path in update.written}
         if health.files is not None:
             state.graph.set_page(HEALTH_PAGE, health.reads)
             extra_digests = {}
@@ -349,14 +355,25 @@ def _update(
                 extra_digests[output.path] = digest(output.content)
                 if found.extra.get(output.path) != extra_digests[output.path]:
                     replace_file(staging, output.path, output.content)
-        # The search index's files are links to the last build's: made anew, never written into.
-        shutil.rmtree(staging / BUNDLE_DIR, ignore_errors=True)
+                    changed[output.path] = extra_digests[output.path].hex()
+        # The search index's files are links to the last build's: only those that change
+        # are replaced (search.index_site), never written into.
         searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
-        index_site(
-            staging, space.copies, searchable, space.code, space.kept_bundle, report, render_on
+        had = {p: f.sha256 for p, f in found.files.items() if p.startswith(f"{BUNDLE_DIR}/")}
+        bundle = index_site(
+            staging,
+            space.copies,
+            searchable,
+            space.code,
+            space.kept_bundle,
+            report,
+            render_on,
+            had,
         )
         space.save_copies()
-    files = _manifest(staging, stamp.source_commit, stamp.signing_key, found.files)
+    files = _manifest(
+        staging, stamp.source_commit, stamp.signing_key, found.files, update, changed, bundle
+    )
     diagnostics = (*front, *later, *found.after, *report.diagnostics)
     return _Staged(
         state,
@@ -432,23 +449,35 @@ def _manifest(
     source_commit: str | None,
     signing_key: Ed25519PrivateKey | None,
     known: Mapping[str, BuiltFile],
+    update: Update,
+    changed: Mapping[str, str],
+    bundle: Bundle,
 ) -> dict[str, BuiltFile]:
-    """Write the manifest of `staging`; every file it lists (digests of the linked files reused)."""
-    files: dict[str, BuiltFile] = {}
+    """Write the manifest of `staging`; every file it lists.
 
-    def digest_of(relative: str, path: Path) -> tuple[str, int]:
-        status = os.stat(path)
-        before = known.get(relative)
-        if before is not None and (before.inode, before.size, before.mtime_ns) == (
-            status.st_ino,
-            status.st_size,
-            status.st_mtime_ns,
-        ):
-            sha256 = before.sha256
-        else:
-            sha256, _ = digest_file(path)
-        files[relative] = BuiltFile(status.st_ino, status.st_size, status.st_mtime_ns, sha256)
-        return sha256, status.st_size
-
-    write_manifest(staging, source_commit, signing_key, digest_of)
+    The staging folder holds the last build's files (`known`) as links, but those the
+    update removed or `changed` (their SHA-256 by path: the pages and the health report
+    written) and the search index as `bundle` says: the list is made from those, and
+    only the changed files are looked at (for the next snapshot's inode and mtime)."""
+    index = f"{BUNDLE_DIR}/"
+    files = {path: built for path, built in known.items() if not path.startswith(index)}
+    for path in (*update.removed, PUBLIC_KEY_PATH):
+        files.pop(path, None)  # the public key is written again if the site signs
+    changed = {**changed, **{path: bundle.files[path] for path in bundle.new}}
+    for path in bundle.files.keys() - bundle.new:
+        files[path] = known[path]  # the last build's file, linked
+    for path, sha256 in changed.items():
+        files[path] = _built_file(staging / path, sha256)
+    listed = {path: (built.sha256, built.size) for path, built in files.items()}
+    write_manifest(staging, source_commit, signing_key, listed=listed)
+    if signing_key is not None:
+        files[PUBLIC_KEY_PATH] = _built_file(staging / PUBLIC_KEY_PATH, None)
     return files
+
+
+def _built_file(path: Path, sha256: str | None) -> BuiltFile:
+    """The file at `path` as the next snapshot keeps it (its digest read if not given)."""
+    status = os.stat(path)
+    if sha256 is None:
+        sha256, _ = digest_file(path)
+    return BuiltFile(status.st_ino, status.st_size, status.st_mtime_ns, sha256)

@@ -1,9 +1,10 @@
 """The preview's search index, brought up to date in the background after the pages are visible.
 
 The update step writes pages first; this thread then makes the search records of the
-pages that changed (as the build's read-back stage does), runs the indexer on the shards
-holding them (unchanged shards come from the build cache) and swaps the new bundle into
-`build/search-index/`. While it works the index is *behind*: the preview server says so on
+pages that changed (as the build's read-back stage does), and brings a copy of the live
+index up to date as the cached build does (search.index_site: links to the live files,
+only those whose bytes change replaced; the shards holding changed pages indexed again,
+the others from the build cache), then swaps it into `build/search-index/`. While it works the index is *behind*: the preview server says so on
 the search page, so results are never shown as fresh when they are not.
 
 `index_pages` is the one function the indexing goes through: a new indexer replaces it.
@@ -26,7 +27,7 @@ from govsite.errors import Report
 from govsite.fingerprint import code_key
 from govsite.htmltree import parse_page
 from govsite.memo import COPIES, KEPT_BUNDLE_DIR, KEPT_DIR, SITE_DIR
-from govsite.outputs.search import BUNDLE_DIR, index_site, search_record
+from govsite.outputs.search import BUNDLE_DIR, index_site, link_index, search_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,9 @@ def index_pages(job: SearchJob, report: Report) -> None:
     out_dir = project.out_dir
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-search-", dir=out_dir.parent))
     try:
-        index_site(staging, copies, pages, _code(), bundles, report)
+        # Links to the live index's files, of which only those that change are replaced.
+        present = link_index(out_dir, staging, bundles, _code())
+        index_site(staging, copies, pages, _code(), bundles, report, present=present)
         _swap_bundle(staging / BUNDLE_DIR, out_dir / BUNDLE_DIR)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,19 +21,26 @@ text. `index_site` turns the records into `search-index/` in the build folder:
 
 Pages are numbered newest first, so ties in ranking show the newest first. They are
 indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and a
-shard whose pages are all as they were is taken from the build cache.
+shard whose pages are all as they were is taken from the build cache. An index in the
+folder already (the last build's, linked) is brought up to date: only the files whose
+bytes change are written (`index_site`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import marshal
+import os
 import re
 import shutil
+import stat
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lxml import etree, html
 
@@ -229,6 +236,12 @@ def search_record(page: html.HtmlElement) -> bytes:
 
 # -- writing the index ----------------------------------------------------------------------
 
+STATE = ("index", "files")
+"""The files in the kept bundle folder that say what the last index written was made of:
+each page's digest, date, filter values and result file's digest (`_Page`); and each of
+its files' inode, size, mtime and digest (`link_index` reads them, a build does not)."""
+_STATE_FORMAT = 2
+
 
 @dataclass(frozen=True, slots=True)
 class _Page:
@@ -237,8 +250,25 @@ class _Page:
     path: str
     digest: str
     date: str
-    meta: Mapping[str, str]
-    filters: Mapping[str, Sequence[str]]
+    filters: dict[str, list[str]]
+    result: str = ""
+    """The SHA-256 (hex) of its result file (`d/<n>.json`, whatever its number), once known."""
+    meta: dict[str, str] | None = None
+    """Its result's metadata, once read from its record (the kept state leaves it out: only
+    a result made again needs it, and that reads the record anyway)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """The index as `index_site` left it in the build folder."""
+
+    files: Mapping[str, str]
+    """Every file of the index, by path in the build folder (`search-index/…`): its SHA-256 (hex)."""
+    new: frozenset[str]
+    """The files it wrote or linked anew; every other one is the folder's own, untouched."""
+
+
+NO_BUNDLE = Bundle({}, frozenset())
 
 
 def index_site(
@@ -249,7 +279,8 @@ def index_site(
     kept: Path | None,
     report: Report,
     run_on: ExecutorFactory = InProcessExecutor,
-) -> None:
+    present: Mapping[str, str] | None = None,
+) -> Bundle:
     """Write the search index of `pages` (path → digest of the page), whose search records
     are in the folder `records`, into `folder`/search-index.
 
@@ -259,30 +290,141 @@ def index_site(
     `kept` folder (in the build cache) instead of being indexed again. Shards are indexed
     on `run_on`'s executor.
 
+    `folder`/search-index may hold an earlier index's files (links to an earlier build's):
+    `present` is the SHA-256 of each of them, by path in `folder` (`link_index` makes such a
+    folder). Only the files whose bytes change are then written, each replaced, never
+    written into; one whose bytes another file holds (a result whose page was renumbered)
+    is linked to it; the others stay as they are. What the kept state says of each page
+    (its order and its result's digest) spares reading back its record.
+
     If the index cannot be written the site is still built, with a warning (GS501; fatal
     with `--strict`): the search page then says search is unavailable and links to the
     disclosure index, which is complete without it.
     """
+    bundle = folder / BUNDLE_DIR
     if not pages:
-        return  # nothing to search; search.html says so
+        shutil.rmtree(bundle, ignore_errors=True)  # an earlier index's links
+        return NO_BUNDLE  # nothing to search; search.html says so
+    if present is None:
+        shutil.rmtree(bundle, ignore_errors=True)  # nothing said of it: nothing kept of it
     try:
-        ordered = _ordered(records, pages)
+        known = _kept_pages(kept, code)
+        ordered = _ordered(records, pages, known)
         shards = _shards(ordered)
         postings = _shard_postings(records, ordered, shards, code, kept, run_on)
-        _write_index(folder / BUNDLE_DIR, ordered, shards, postings, records)
+        had = {path.removeprefix(f"{BUNDLE_DIR}/"): sha for path, sha in (present or {}).items()}
+        files, ordered = _write_index(bundle, ordered, shards, postings, records, had)
+        if kept is not None:
+            _keep(kept, code, ordered, bundle, files)
     except (OSError, ValueError) as exc:
-        shutil.rmtree(folder / BUNDLE_DIR, ignore_errors=True)  # never ship part of an index
+        shutil.rmtree(bundle, ignore_errors=True)  # never ship part of an index
         _warn(report, str(exc))
+        return NO_BUNDLE
+    return Bundle(
+        {f"{BUNDLE_DIR}/{name}": sha for name, sha in files.items()},
+        frozenset(f"{BUNDLE_DIR}/{name}" for name, sha in files.items() if had.get(name) != sha),
+    )
 
 
-def _ordered(records: Path, pages: Mapping[str, str]) -> list[_Page]:
-    """The pages newest first (by published date, then path), from their records' first lines."""
+def link_index(source: Path, folder: Path, kept: Path | None, code: str) -> dict[str, str]:
+    """Link into `folder`/search-index each file of the index in `source` (a build folder)
+    that the kept state describes, for `index_site` to bring up to date; their SHA-256
+    (hex) by path in `folder`.
+
+    A file as the state recorded it (inode, size and mtime) is taken at its word; one of
+    the recorded size but another inode or mtime (a build of everything links the files
+    that equal the previous build's to them, after indexing) is read to compare digests.
+    """
+    linked: dict[str, str] = {}
+    made: set[str] = set()
+    for name, (inode, size, mtime_ns, sha) in _kept_files(kept, code).items():
+        old, new = f"{source}/{BUNDLE_DIR}/{name}", f"{folder}/{BUNDLE_DIR}/{name}"
+        try:
+            status = os.lstat(old)
+            if status.st_size != size or not stat.S_ISREG(status.st_mode):
+                continue
+            if (status.st_ino, status.st_mtime_ns) != (inode, mtime_ns):
+                with open(old, "rb") as file:
+                    status = os.fstat(file.fileno())
+                    if hashlib.file_digest(file, "sha256").hexdigest() != sha:
+                        continue
+            parent = new.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.link(old, new)
+            if os.lstat(new).st_ino != status.st_ino:  # replaced meanwhile: not the file looked at
+                os.unlink(new)
+                continue
+        except OSError:
+            continue  # gone, or no hard links here: written again if it is wanted
+        linked[f"{BUNDLE_DIR}/{name}"] = sha
+    return linked
+
+
+def _read_state(kept: Path | None, name: str, code: str) -> dict[Any, Any]:
+    """A part of the kept state of the last index written (see STATE), or {} (also when
+    damaged, or of another govsite)."""
+    data = read_checked(kept / name) if kept is not None else None
+    if data is None:
+        return {}
+    try:
+        found = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(found, tuple) or len(found) != 3 or found[:2] != (_STATE_FORMAT, code):
+        return {}
+    return found[2] if isinstance(found[2], dict) else {}
+
+
+def _kept_pages(kept: Path | None, code: str) -> dict[str, _Page]:
+    """The pages of the last index written, by path, as the kept state has them."""
+    try:
+        return {
+            path: _Page(path, digest, date, filters, result)
+            for path, (digest, date, filters, result) in _read_state(kept, STATE[0], code).items()
+        }
+    except (TypeError, ValueError):
+        return {}  # of another shape: damaged
+
+
+def _kept_files(kept: Path | None, code: str) -> dict[str, tuple[int, int, int, str]]:
+    """The files of the last index written, by name in it: inode, size, mtime and SHA-256."""
+    found = _read_state(kept, STATE[1], code)
+    try:
+        return {
+            name: (inode, size, mtime, sha) for name, (inode, size, mtime, sha) in found.items()
+        }
+    except (TypeError, ValueError):
+        return {}  # of another shape: damaged
+
+
+def _keep(
+    kept: Path, code: str, pages: Sequence[_Page], bundle: Path, files: Mapping[str, str]
+) -> None:
+    """Keep the state of the index just written: its pages, and each file's status and digest."""
+    statuses = {}
+    for name, sha in files.items():
+        status = os.lstat(f"{bundle}/{name}")
+        statuses[name] = (status.st_ino, status.st_size, status.st_mtime_ns, sha)
+    described = {p.path: (p.digest, p.date, p.filters, p.result) for p in pages}
+    kept.mkdir(parents=True, exist_ok=True)
+    write_checked(kept / STATE[0], marshal.dumps((_STATE_FORMAT, code, described)))
+    write_checked(kept / STATE[1], marshal.dumps((_STATE_FORMAT, code, statuses)))
+
+
+def _ordered(records: Path, pages: Mapping[str, str], known: Mapping[str, _Page]) -> list[_Page]:
+    """The pages newest first (by published date, then path), from their records' first lines
+    (or as `known` has them, for a page of the same digest)."""
     found: list[_Page] = []
     for path, digest in pages.items():
-        with (records / path).open(encoding="utf-8") as file:
-            header = json.loads(file.readline())
-        meta = header["meta"]
-        found.append(_Page(path, digest, meta.get("date", ""), meta, header["filters"]))
+        page = known.get(path)
+        if page is None or page.digest != digest:
+            with (records / path).open(encoding="utf-8") as file:
+                header = json.loads(file.readline())
+            meta = header["meta"]
+            page = _Page(path, digest, meta.get("date", ""), header["filters"], meta=meta)
+        found.append(page)
     found.sort(key=lambda page: page.path)
     found.sort(key=lambda page: page.date, reverse=True)
     return found
@@ -342,7 +484,7 @@ def _shard_postings(
             kept.mkdir(parents=True, exist_ok=True)
             write_checked(kept / keys[number], marshal.dumps(postings))
     for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
-        if stale.name not in keys:
+        if stale.name not in keys and stale.name not in STATE:
             remove(stale)  # a file or folder there is damage too
     return [postings for postings in found if postings is not None]
 
@@ -378,8 +520,11 @@ def _write_index(
     shards: Sequence[tuple[int, int]],
     postings: Sequence[Postings],
     records: Path,
-) -> None:
-    """Write the index's files (the module's docstring lists them) into `bundle`."""
+    had: Mapping[str, str],
+) -> tuple[dict[str, str], list[_Page]]:
+    """Write the index's files (the module's docstring lists them) into `bundle`, but those
+    it holds already (`had`: each one's SHA-256 by name in it): every file's SHA-256 by
+    name, and the pages with their results' digests."""
     tokens = list(
         join_shards(
             [(start, found) for (start, _), found in zip(shards, postings, strict=True)],
@@ -390,22 +535,32 @@ def _write_index(
     buckets = bucket_count(len(tokens))
     files = index_files(tokens, buckets)
     del tokens
+    wanted: dict[str, tuple[str, bytes | None]] = {}
     for number, data in sorted(files.buckets.items()):
-        _write(bundle / "t" / f"{number:x}.bin", data)
+        wanted[f"t/{number:x}.bin"] = _sha256(data), data
     for name, data in sorted(files.parts.items()):
-        _write(bundle / "p" / f"{name}.bin", data)
+        wanted[f"p/{name}.bin"] = _sha256(data), data
     del files
+    held = set(had.values())
+    described = []
     for number, page in enumerate(pages):
-        with (records / page.path).open(encoding="utf-8") as file:
-            file.readline()
-            *_, excerpt = json.loads(file.readline())
-        _write(bundle / "d" / f"{number}.json", _result_json(page, excerpt))
+        name = f"d/{number}.json"
+        if page.result and (had.get(name) == page.result or page.result in held):
+            wanted[name] = page.result, None  # the bytes are in the bundle already
+        else:
+            with (records / page.path).open(encoding="utf-8") as file:
+                header = file.readline()
+                *_, excerpt = json.loads(file.readline())
+            if page.meta is None:
+                page = replace(page, meta=json.loads(header)["meta"])
+            data = _result_json(page, excerpt)
+            wanted[name] = _sha256(data), data
+            page = replace(page, result=wanted[name][0])
+        described.append(page)
     values = _facet_values(pages)
     for block in range(0, len(pages), BLOCK_PAGES):
-        _write(
-            bundle / "f" / f"{block // BLOCK_PAGES}.bin",
-            _facet_rows(pages[block : block + BLOCK_PAGES], values),
-        )
+        data = _facet_rows(pages[block : block + BLOCK_PAGES], values)
+        wanted[f"f/{block // BLOCK_PAGES}.bin"] = _sha256(data), data
     manifest = {
         "format": FORMAT,
         "pages": len(pages),
@@ -413,15 +568,16 @@ def _write_index(
         "blockPages": BLOCK_PAGES,
         "facets": {name: values[name] for name in FACETS},
     }
-    _write(
-        bundle / "manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
-    )
+    data = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
+    wanted["manifest.json"] = _sha256(data), data
+    _put(bundle, wanted, had)
+    return {name: sha for name, (sha, _) in wanted.items()}, described
 
 
 def _result_json(page: _Page, excerpt: str) -> bytes:
     """A result as search.js shows it: the page's address (from the site's root) and metadata."""
     url = page.path.removesuffix("index.html")
-    result = {key: value for key, value in page.meta.items() if value}
+    result = {key: value for key, value in (page.meta or {}).items() if value}
     result["url"] = url
     result["excerpt"] = excerpt
     return json.dumps(result, ensure_ascii=False, sort_keys=True).encode()
@@ -449,9 +605,68 @@ def _facet_rows(pages: Sequence[_Page], values: Mapping[str, Sequence[str]]) -> 
     return bytes(out)
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _put(
+    bundle: Path, wanted: Mapping[str, tuple[str, bytes | None]], had: Mapping[str, str]
+) -> None:
+    """Make `bundle` hold the `wanted` files (name → SHA-256 and bytes, None when a file
+    `had` holds them) and no other, from what it `had` (each file's SHA-256 by name).
+
+    A file it had with the same digest stays; one whose bytes another file had is a new
+    link to that file (all made before anything is replaced, so each links the bytes it
+    had); the others are written. Each is replaced, never written into: the bundle may
+    hold links to an earlier build's files."""
+    source_of: dict[str, str] = {}
+    for name, sha in had.items():
+        source_of.setdefault(sha, name)
+    links: list[tuple[Path, str]] = []
+    for name, (sha, data) in wanted.items():
+        if had.get(name) != sha and (data is None or sha in source_of):
+            link = bundle / f".link-{len(links)}"
+            link.unlink(missing_ok=True)
+            os.link(bundle / source_of[sha], link)
+            links.append((link, name))
+    made: set[Path] = set()
+    for link, name in links:
+        os.replace(link, _parent_made(bundle / name, made))
+    write = _replace if had else _write  # a new bundle holds nothing to replace
+    for name, (sha, data) in wanted.items():
+        if had.get(name) != sha and data is not None and sha not in source_of:
+            write(_parent_made(bundle / name, made), data)
+    for name in had.keys() - wanted.keys():
+        (bundle / name).unlink(missing_ok=True)
+    for folder in ("t", "p", "d", "f"):
+        with contextlib.suppress(OSError):
+            (bundle / folder).rmdir()  # only when it is left empty
+
+
+def _parent_made(path: Path, made: set[Path]) -> Path:
+    if path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(path.parent)
+    return path
+
+
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `data` at `path` through a new file beside it (0666 less the umask, as a
+    plain write makes it), which then replaces whatever was there."""
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.unlink(missing_ok=True)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _warn(report: Report, reason: str) -> None:

@@ -3,21 +3,27 @@ positions, postings, shards, and the index stage."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
 import pytest
 
-from govsite import pipeline
+from govsite import pipeline, uptodate
 from govsite.config import load_project
+from govsite.engine import snapshot
+from govsite.engine.searchsync import SearchJob, index_pages
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
+from govsite.memo import KEPT_DIR, SITE_DIR
 from govsite.outputs import search, searchindex
 from govsite.outputs.searchindex import token_positions
+from tests import test_incremental as edits
 from tests.conftest import MakeSite
 
 # (typed, canonical form). tests/browser/test_search.py runs search.js's canonicalText on
@@ -376,3 +382,88 @@ def test_the_search_page_lists_the_filter_values_as_data_that_cannot_close_its_e
     agency_label, agency_values = groups[0][1], groups[0][2]
     assert agency_label == "发布机构" and title in [shown for _, shown in agency_values]
     assert "</script>" not in scripts[0].text
+
+
+def bundle_files(out: Path) -> dict[str, tuple[int, bytes]]:
+    """Each file of the built index: its inode and bytes."""
+    bundle = out / search.BUNDLE_DIR
+    return {
+        f.relative_to(bundle).as_posix(): (f.stat().st_ino, f.read_bytes())
+        for f in sorted(bundle.rglob("*"))
+        if f.is_file()
+    }
+
+
+def pages_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+
+
+def count_results(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages whose result file (`d/<n>.json`) the index makes, as it makes them."""
+    made: list[str] = []
+    real = search._result_json
+
+    def result_json(page: search._Page, excerpt: str) -> bytes:
+        made.append(page.path)
+        return real(page, excerpt)
+
+    monkeypatch.setattr(search, "_result_json", result_json)
+    return made
+
+
+@pytest.mark.parametrize("edit", [edits.edit_body, edits.add_record, edits.delete_record])
+def test_an_update_writes_only_the_index_files_whose_bytes_change(
+    make_site: MakeSite,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    edit: Callable[[Path, random.Random, int], str],
+) -> None:
+    """The cached build's update keeps every file of the index whose bytes stay (the last
+    build's, linked), links a renumbered page's result to the file that holds it, and makes
+    only the results of the pages that changed; the index is a clean build's."""
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    before, pages = bundle_files(out), pages_of(out)
+    made = count_results(monkeypatch)
+    step = edit(site, random.Random(3), 1)
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0, step  # the engine's update, not a build of everything
+    after = bundle_files(out)
+    inodes: dict[bytes, set[int]] = {}
+    for inode, content in before.values():
+        inodes.setdefault(content, set()).add(inode)
+    kept = [name for name, (inode, content) in after.items() if content in inodes]
+    assert kept and all(after[name][0] in inodes[after[name][1]] for name in kept), step
+    if edit is edits.edit_body:  # no page renumbered: most files stay
+        assert len(kept) > len(after) // 2, step
+    new = {name for name, (_, content) in after.items() if content not in inodes}
+    changed = {p for p, content in pages_of(out).items() if pages.get(p) != content}
+    assert new and set(made) <= changed and len(made) == len(set(made)), (step, made)
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean"), step
+
+
+@pytest.mark.parametrize("builds", [1, 2])
+def test_the_preview_brings_its_index_up_to_date_as_the_build_does(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, builds: int
+) -> None:
+    """govsite serve's background indexer keeps the live index's files whose bytes stay,
+    also after a second build of everything linked them to the first one's."""
+    project = load_project(make_site(), tmp_path / "out")
+    for _ in range(builds):
+        snapshot.forget(project.cache_dir)  # a build of everything, as `govsite serve` loads
+        uptodate.forget_stamp(project.cache_dir)
+        pipeline.build(project, cache_dir=project.cache_dir)
+    before = bundle_files(project.out_dir)
+    made = count_results(monkeypatch)
+    copies = project.cache_dir / KEPT_DIR / SITE_DIR
+    pages = {
+        path: hashlib.sha256((project.out_dir / path).read_bytes()).hexdigest()
+        for path in (p.relative_to(copies).as_posix() for p in copies.rglob("*.html"))
+    }
+    assert pages
+    report = Report()
+    index_pages(SearchJob(project, lambda: pages, frozenset()), report)
+    assert report.diagnostics == ()
+    assert bundle_files(project.out_dir) == before  # the same files: not one written again
+    assert made == []
