@@ -8,6 +8,11 @@ the cache removed; with `--keep`, a build from the site's last build and cache),
 change of seeded records) `--edits` times: the edit saved, then `govsite build` timed
 from start to exit; then a rebuild with nothing changed. Prints the median and every
 time, with the load (`os.getloadavg`).
+
+`--pause` is the time between one build's exit and the next edit (an editor reading the
+page; at least 1.1 s, since the build's stamp wants settled files). govsite saves its
+build cache after it exits (engine/persist.py), and the next build waits for that save:
+with a short pause that wait is in the next build's time.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def main() -> None:
     parser.add_argument("--site", type=Path, required=True)
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pause", type=float, default=1.1, help="seconds between builds")
     parser.add_argument(
         "--keep", action="store_true", help="start from the site's last build and cache"
     )
@@ -44,7 +50,7 @@ def main() -> None:
     for kind, edit in (("body", _edit_body), ("title", _edit_title), ("category", _edit_category)):
         times = []
         for n in range(arguments.edits):
-            time.sleep(1.1)  # as an editor would: the build's stamp wants settled files
+            time.sleep(max(arguments.pause, 1.1))  # the build's stamp wants settled files
             edit(rng.choice(records), n)
             times.append(_build(root))
             print(f"  {kind} {n}: {times[-1]:.2f} s", flush=True)
