@@ -134,18 +134,43 @@ class DependencyGraph:
         }
 
 
-def model_changes(old: Site, new: Site, graph: DependencyGraph) -> ModelChanges:
-    """What changed between two versions of the site, as far as any page read it."""
-    records = _changed(old.records_by_index_no, new.records_by_index_no, graph.names_read)
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """What an edit kept in place replaced (update.py, after `assemble.reassemble`): every
+    other record and plain page of the new site is the old one's object, so the passes that
+    compare two versions of the site look at these alone, and an edit costs what it changed,
+    not the size of the site."""
+
+    records: frozenset[str]
+    """Index numbers of the records edited or added."""
+    reordered: bool
+    """Whether the records' order may have changed (a record came, or a publication date moved)."""
+
+
+def model_changes(
+    old: Site, new: Site, graph: DependencyGraph, touched: Touched | None = None
+) -> ModelChanges:
+    """What changed between two versions of the site, as far as any page read it; with
+    `touched`, only those records are compared (every other one is the same object)."""
+    before: Mapping[str, Record] = old.records_by_index_no
+    after: Mapping[str, Record] = new.records_by_index_no
+    if touched is not None:
+        before = {n: before[n] for n in touched.records if n in before}
+        after = {n: after[n] for n in touched.records}
+    records = _changed(before, after, graph.names_read)
     old_pages = {p.url: p for p in old.pages}
     new_pages = {p.url: p for p in new.pages}
     documents = _changed(old_pages, new_pages, graph.page_names_read)
     parts = set()
-    if [r.index_no for r in old.records] != [r.index_no for r in new.records]:
+    if (touched is None or touched.reordered) and _order(old) != _order(new):
         parts.add("records")
     if [(p.url, p.nav_order) for p in old.pages] != [(p.url, p.nav_order) for p in new.pages]:
         parts.add("pages")
     return ModelChanges(records, documents, frozenset(parts))
+
+
+def _order(site: Site) -> list[str]:
+    return [r.index_no for r in site.records]
 
 
 def _changed(

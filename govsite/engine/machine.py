@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from govsite.discover import Sources
+from govsite.engine.graph import Touched
 from govsite.model import Record, Site
 from govsite.outputs.feeds import build_feeds
 from govsite.outputs.metadata import last_changed
@@ -62,16 +63,25 @@ def make_machine_files(
     previous: MachineFiles | None = None,
     *,
     plan_kept: bool = False,
+    touched: Touched | None = None,
 ) -> tuple[MachineFiles, tuple[OutputFile, ...]]:
     """This version's machine-readable files; with `previous`, what it can reuse is reused.
 
     The files are what `pipeline.compile_site` makes, in any order. `plan_kept`: `pages`
     are the previous version's, showing the edited records' new versions (update.py); then
     the sitemap is the previous one unless an edited record's last change moved.
+    `touched`: only those records can differ from `previous` (the others are its objects).
     """
-    exported = dict(_export(site, previous.exported if previous else {}))
+    kept = previous.exported if previous else {}
+    if previous is not None and touched is not None:
+        exported = dict(kept)
+        exported.update(_export(site, kept, [site.record(n) for n in sorted(touched.records)]))
+        again = [exported[n] for n in touched.records]
+    else:
+        exported = dict(_export(site, kept, site.records))
+        again = list(exported.values())
     rows = [exported[r.index_no].row for r in site.records]
-    if previous is not None and plan_kept and _same_days(previous.exported, exported):
+    if previous is not None and plan_kept and _same_days(previous.exported, again):
         entries = previous.sitemap  # every page's address and last change are as they were
     else:
         entries = tuple(sitemap_entries(site, pages))
@@ -95,8 +105,10 @@ def make_machine_files(
     return MachineFiles(MappingProxyType(exported), entries, sitemap_files, paths), files
 
 
-def _export(site: Site, kept: Mapping[str, _Exported]) -> Iterable[tuple[str, _Exported]]:
-    for record in site.records:
+def _export(
+    site: Site, kept: Mapping[str, _Exported], records: Iterable[Record]
+) -> Iterable[tuple[str, _Exported]]:
+    for record in records:
         found = kept.get(record.index_no)
         if found is None or found.record is not record:
             data = record_data(site, record)
@@ -105,26 +117,32 @@ def _export(site: Site, kept: Mapping[str, _Exported]) -> Iterable[tuple[str, _E
         yield record.index_no, found
 
 
-def _same_days(before: Mapping[str, _Exported], after: Mapping[str, _Exported]) -> bool:
+def _same_days(before: Mapping[str, _Exported], after: Iterable[_Exported]) -> bool:
     """Whether every record made again changed on the same day as before (its sitemap date)."""
     return all(
         last_changed(now.record) == last_changed(before[key].record)
-        for key, now in after.items()
-        if now is not before.get(key)
+        for now in after
+        if now is not before.get(key := now.record.index_no)
     )
 
 
-def machine_changed(old: Site, new: Site) -> bool:
-    """Whether anything a machine-readable file shows differs between two versions of the site."""
-    if [r.index_no for r in old.records] != [r.index_no for r in new.records]:
+def machine_changed(old: Site, new: Site, touched: Touched | None = None) -> bool:
+    """Whether anything a machine-readable file shows differs between two versions of the
+    site; with `touched`, only those records are compared (the others are the same objects)."""
+    if (touched is None or touched.reordered) and _order(old) != _order(new):
         return True
     if [p.url for p in old.pages] != [p.url for p in new.pages]:
         return True
-    for record in new.records:
+    records = new.records if touched is None else [new.record(n) for n in touched.records]
+    for record in records:
         before = old.records_by_index_no[record.index_no]
         if before is not record and _shown(before) != _shown(record):
             return True
     return False
+
+
+def _order(site: Site) -> list[str]:
+    return [r.index_no for r in site.records]
 
 
 def _shown(record: Record) -> list[object]:
