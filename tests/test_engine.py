@@ -222,6 +222,71 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(live: LiveSite, demo
     assert rendered < len(live.state.pages) // 4, summary
 
 
+def retitle(path: Path, mark: str) -> str:
+    """Add `mark` to the record's title; its index number."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: (.*)$", rf"title: \g<1>{mark}", text, count=1, flags=re.M))
+    number = edits.INDEX_NO.search(text)
+    assert number is not None
+    return number.group(1)
+
+
+def listing_showing(live: LiveSite, index_no: str) -> Path:
+    assert live.state is not None
+    record = live.state.site.record(index_no)
+    listing = next(p for p in live.state.pages if p.listing and record in p.listing.records)
+    return live.state.out_dir / listing.output_path
+
+
+def test_the_edited_records_own_page_is_written_before_its_listings(
+    live: LiveSite, demo: Path
+) -> None:
+    """What an editor waits for comes first: when `say` is told, the record's page shows
+    the new title and its listings do not yet; once the update returns, they do."""
+    path = first_record(demo)
+    index_no = retitle(path, "（先写）")
+    own, listing = demo / "build" / live_url(live, path), listing_showing(live, index_no)
+    seen: list[tuple[str, bool, bool]] = []
+
+    def say(line: str) -> None:
+        seen.append((line, "（先写）" in own.read_text(), "（先写）" in listing.read_text()))
+
+    summary = live.update([Change(path)], say)
+    assert summary is not None and summary.startswith("Updated"), summary
+    assert len(seen) == 1, seen
+    line, mine, theirs = seen[0]
+    assert line.startswith("Written in ") and live_url(live, path) in line, line
+    assert mine and not theirs
+    assert "（先写）" in listing.read_text()
+
+
+def test_a_failure_after_the_own_page_puts_it_back(demo: Path, tmp_path: Path) -> None:
+    """The own page is written before the listings render; if one of them fails, the page
+    is as it was, the state too, and the next good edit brings everything up to date."""
+    table = REPO / "themes" / "default" / "templates" / "partials" / "record_table.html"
+    override = demo / "templates" / "partials" / "record_table.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% for r in listing.records if "【坏】" in r.title %}{{ no_such_macro() }}{% endfor %}'
+        + table.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    live = LiveSite(demo)
+    live.load()
+    path = first_record(demo)
+    own = demo / "build" / live_url(live, path)
+    before, state = own.read_bytes(), live.state
+    written: list[bool] = []
+    retitle(path, "【坏】")
+    with pytest.raises(BuildFailed):
+        live.update([Change(path)], lambda line: written.append("【坏】" in own.read_text()))
+    assert written == [True]  # it was written first, then put back
+    assert own.read_bytes() == before and live.state is state
+    path.write_text(path.read_text(encoding="utf-8").replace("【坏】", "（好）"), encoding="utf-8")
+    assert live.update([Change(path)]) is not None
+    assert_same_as_clean(demo, tmp_path / "clean", "a failed title edit, then a good one")
+
+
 def test_a_new_record_is_assembled_alone_and_equals_a_clean_build(
     live: LiveSite, demo: Path, tmp_path: Path
 ) -> None:

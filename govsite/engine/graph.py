@@ -248,21 +248,22 @@ class PlanUses:
     documents: Mapping[str, frozenset[str]]
 
     def replanned(self, dropped: Iterable[PlannedPage], planned: Iterable[PlannedPage]) -> PlanUses:
-        """These edges after the pages `dropped` were replaced by `planned` (plan.replan_moved)."""
-        records = dict(self.records)
-        for pages, change in ((dropped, _without), (planned, _with)):
+        """These edges after the pages `dropped` were replaced by `planned` (plan.replan_moved):
+        one new set per record shown, not a pass over every record."""
+        gone: defaultdict[str, set[str]] = defaultdict(set)
+        came: defaultdict[str, set[str]] = defaultdict(set)
+        for pages, change in ((dropped, gone), (planned, came)):
             for page in pages:
                 for index_no in _records_shown(page):
-                    records[index_no] = change(records.get(index_no, frozenset()), page.output_path)
-        return PlanUses({k: v for k, v in records.items() if v}, self.documents)
-
-
-def _without(paths: frozenset[str], path: str) -> frozenset[str]:
-    return paths - {path}
-
-
-def _with(paths: frozenset[str], path: str) -> frozenset[str]:
-    return paths | {path}
+                    change[index_no].add(page.output_path)
+        records = dict(self.records)
+        for index_no in gone.keys() | came.keys():
+            paths = (records.get(index_no, frozenset()) - gone[index_no]) | came[index_no]
+            if paths:
+                records[index_no] = paths
+            else:
+                records.pop(index_no, None)
+        return PlanUses(records, self.documents)
 
 
 def _records_shown(page: PlannedPage) -> Iterable[str]:

@@ -11,14 +11,16 @@ changed, and the open data from each record's exported values, kept per record.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 
 from govsite.discover import Sources
 from govsite.engine.graph import Touched
 from govsite.model import Record, Site
-from govsite.outputs.feeds import build_feeds
+from govsite.outputs.feeds import FEED_ENTRIES, plan_feeds, render_feed
 from govsite.outputs.metadata import last_changed
 from govsite.outputs.opendata import (
     ExportedRow,
@@ -27,9 +29,9 @@ from govsite.outputs.opendata import (
     record_data,
     record_file,
 )
-from govsite.outputs.sitemap import Entry, build_sitemap, sitemap_entries
+from govsite.outputs.sitemap import Entry, build_sitemap, page_entry
 from govsite.pipeline import machine_readable_files, more_machine_readable
-from govsite.plan import PlannedPage
+from govsite.plan import NOT_FOUND_PATH, PlannedPage
 from govsite.render import OutputFile
 
 MACHINE_BLIND = frozenset({"body", "source", "check_ignore", "validity_note"})
@@ -53,6 +55,12 @@ class MachineFiles:
     sitemap_files: tuple[OutputFile, ...]
     paths: frozenset[str]
     """Every machine-readable file's path."""
+    days: Mapping[date, int]
+    """How many records last changed on each day (the newest is the site's last change)."""
+    entries: Mapping[str, tuple[PlannedPage, Entry]]
+    """Each page's sitemap entry by output path, with the planned page it was made from."""
+    feeds: Mapping[str, tuple[object, OutputFile]]
+    """Each feed's file by path, with what it was made from."""
 
 
 def make_machine_files(
@@ -81,20 +89,26 @@ def make_machine_files(
         exported = dict(_export(site, kept, site.records))
         again = list(exported.values())
     rows = [exported[r.index_no].row for r in site.records]
+    days = _days(site, previous, touched)
+    newest = max(days, default=None)
+    by_page = previous.entries if previous is not None else {}
     if previous is not None and plan_kept and _same_days(previous.exported, again):
         entries = previous.sitemap  # every page's address and last change are as they were
     else:
-        entries = tuple(sitemap_entries(site, pages))
+        same_newest = previous is not None and max(previous.days, default=None) == newest
+        by_page = dict(_entries(site, pages, by_page, newest, same_newest))
+        entries = tuple(entry for _, entry in by_page.values())
     if previous is not None and previous.sitemap == entries:
         sitemap_files = previous.sitemap_files
     else:
         sitemap_files = build_sitemap(site, pages, entries=entries)
+    feeds = dict(_feeds(site, labels, previous.feeds if previous is not None else {}))
     files = tuple(
         machine_readable_files(
-            build_feeds(site, labels),
+            (file for _, file in feeds.values()),
             sitemap_files,
             (
-                *catalogue_files(site, rows),
+                *catalogue_files(site, rows, updated=newest),
                 *(e.file for e in exported.values()),
                 *more_machine_readable(site),
             ),
@@ -102,7 +116,60 @@ def make_machine_files(
         )
     )
     paths = frozenset(f.path for f in files)
-    return MachineFiles(MappingProxyType(exported), entries, sitemap_files, paths), files
+    machine = MachineFiles(
+        MappingProxyType(exported), entries, sitemap_files, paths, days, by_page, feeds
+    )
+    return machine, files
+
+
+def _days(site: Site, previous: MachineFiles | None, touched: Touched | None) -> Counter[date]:
+    """How many records last changed on each day; with `touched`, counted from `previous`."""
+    if previous is None or touched is None:
+        return Counter(last_changed(r) for r in site.records)
+    days = Counter(previous.days)
+    for number in touched.records:
+        before = previous.exported.get(number)
+        if before is not None:
+            days[last_changed(before.record)] -= 1
+        days[last_changed(site.record(number))] += 1
+    return +days  # without the days no record changed on any more
+
+
+def _entries(
+    site: Site,
+    pages: Iterable[PlannedPage],
+    kept: Mapping[str, tuple[PlannedPage, Entry]],
+    newest: date | None,
+    same_newest: bool,
+) -> Iterable[tuple[str, tuple[PlannedPage, Entry]]]:
+    """Each page's sitemap entry, in the plan's order: the one made from the same planned
+    page kept (its rows, and so its last change, are the same), unless it shows the site's
+    last change (home, directories) and that moved."""
+    for page in pages:
+        if page.url == NOT_FOUND_PATH:
+            continue
+        found = kept.get(page.output_path)
+        if found is None or found[0] is not page or not (same_newest or _shows_records(page)):
+            found = (page, page_entry(site, page, newest))
+        yield page.output_path, found
+
+
+def _shows_records(page: PlannedPage) -> bool:
+    """Whether a page's last change is that of the records it shows (not the site's)."""
+    return page.record is not None or page.listing is not None or page.document is not None
+
+
+def _feeds(
+    site: Site, labels: Mapping[str, str], kept: Mapping[str, tuple[object, OutputFile]]
+) -> Iterable[tuple[str, tuple[object, OutputFile]]]:
+    """Each feed's file, made again only if its records or title changed (an empty feed
+    shows the site's newest records' last change)."""
+    for feed in plan_feeds(site, labels):
+        made_from = (feed, () if feed.records else site.records[:FEED_ENTRIES])
+        found = kept.get(feed.path)
+        if found is None or found[0] != made_from:
+            found = (made_from, OutputFile(feed.path, render_feed(site, feed, labels)))
+        yield feed.path, found
 
 
 def _export(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from types import EllipsisType
 from typing import Any
 
 from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
@@ -113,11 +114,14 @@ class ExportedRow:
         return cls(json.dumps(data, ensure_ascii=False), buffer.getvalue())
 
 
-def catalogue_files(site: Site, rows: Sequence[ExportedRow]) -> tuple[OutputFile, ...]:
-    """The schema and the whole catalogue as JSON and CSV, from each record's exported row."""
+def catalogue_files(
+    site: Site, rows: Sequence[ExportedRow], updated: date | EllipsisType | None = ...
+) -> tuple[OutputFile, ...]:
+    """The schema and the whole catalogue as JSON and CSV, from each record's exported row;
+    `updated`, the records' last change, if the caller knows it (catalogue_json)."""
     return (
         OutputFile(SCHEMA_PATH, json_bytes(schema(site))),
-        OutputFile(CATALOGUE_JSON, catalogue_json(site, rows)),
+        OutputFile(CATALOGUE_JSON, catalogue_json(site, rows, updated)),
         OutputFile(CATALOGUE_CSV, catalogue_csv(rows)),
     )
 
@@ -183,10 +187,14 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
     }
 
 
-def catalogue_json(site: Site, rows: Iterable[ExportedRow]) -> bytes:
-    """The whole catalogue, one record per line, so a diff between two days stays readable."""
+def catalogue_json(
+    site: Site, rows: Iterable[ExportedRow], updated: date | EllipsisType | None = ...
+) -> bytes:
+    """The whole catalogue, one record per line, so a diff between two days stays readable.
+    `updated` is the records' last change (the preview counts it as records change)."""
     config = site.config
-    updated = max((last_changed(r) for r in site.records), default=None)
+    if updated is ...:
+        updated = max((last_changed(r) for r in site.records), default=None)
     header = {
         "site": {
             "title": config.title,

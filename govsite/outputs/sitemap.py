@@ -57,7 +57,12 @@ def sitemap_entries(site: Site, pages: Sequence[PlannedPage]) -> Iterable[Entry]
     for page in pages:
         if page.url == NOT_FOUND_PATH:
             continue
-        yield absolute_url(site.config.base_url, page.url), _page_changed(page, site_changed)
+        yield page_entry(site, page, site_changed)
+
+
+def page_entry(site: Site, page: PlannedPage, site_changed: date | None) -> Entry:
+    """A page's address and last change; `site_changed` is the newest record's last change."""
+    return absolute_url(site.config.base_url, page.url), _page_changed(page, site_changed)
 
 
 def robots_txt(site: Site) -> str:
