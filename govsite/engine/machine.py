@@ -101,7 +101,8 @@ def make_machine_files(
     if previous is not None and previous.sitemap == entries:
         sitemap_files = previous.sitemap_files
     else:
-        sitemap_files = build_sitemap(site, pages, entries=entries)
+        earlier = (previous.sitemap, previous.sitemap_files) if previous else ((), ())
+        sitemap_files = build_sitemap(site, pages, entries=entries, kept=earlier)
     feeds = dict(_feeds(site, labels, previous.feeds if previous is not None else {}))
     files = tuple(
         machine_readable_files(
