@@ -102,16 +102,18 @@ def open_data_files(
 
 @dataclass(frozen=True, slots=True)
 class ExportedRow:
-    """One record's line of the catalogue's JSON and of its CSV (the preview keeps them per record)."""
+    """One record's line of the catalogue's JSON and of its CSV, in UTF-8 (the preview keeps
+    them per record: the catalogue is then its lines' bytes joined, not 100,000 lines of
+    text joined and encoded again on every edit)."""
 
-    json: str
-    csv: str
+    json: bytes
+    csv: bytes
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> ExportedRow:
         buffer = io.StringIO(newline="")
         csv.writer(buffer, lineterminator="\r\n").writerow([_inert(c) for c in csv_row(data)])
-        return cls(json.dumps(data, ensure_ascii=False), buffer.getvalue())
+        return cls(json.dumps(data, ensure_ascii=False).encode(), buffer.getvalue().encode())
 
 
 def catalogue_files(
@@ -207,8 +209,8 @@ def catalogue_json(
         "count": len(site.records),
     }
     head = json.dumps(header, ensure_ascii=False)[:-1]  # reopen the object to add records
-    lines = ",\n".join(row.json for row in rows)
-    return f'{head}, "records": [\n{lines}\n]}}\n'.encode()
+    lines = b",\n".join(row.json for row in rows)
+    return b"".join((f'{head}, "records": [\n'.encode(), lines, b"\n]}\n"))
 
 
 def catalogue_csv(rows: Iterable[ExportedRow]) -> bytes:
@@ -216,7 +218,7 @@ def catalogue_csv(rows: Iterable[ExportedRow]) -> bytes:
     (without the BOM, Excel reads UTF-8 as the local code page and garbles Chinese)."""
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow(CSV_COLUMNS)
-    return (buffer.getvalue() + "".join(row.csv for row in rows)).encode("utf-8-sig")
+    return b"".join((buffer.getvalue().encode("utf-8-sig"), *(row.csv for row in rows)))
 
 
 def csv_row(data: Mapping[str, Any]) -> list[str]:
