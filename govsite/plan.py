@@ -11,6 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Literal
 
 from govsite import messages
@@ -516,7 +517,6 @@ def replan_moved(
         owner = old[number].record if number is not None else None
         if number is not None and (owner is None or owner.index_no != record.index_no):
             return None  # plan_site reports the collision
-    order = {r.index_no: n for n, r in enumerate(site.records)}
     members: dict[str, list[Record]] = {}
     for url, first in firsts.items():
         urls_of_listing = _listing_of(old[first]).pagination.urls
@@ -527,7 +527,7 @@ def replan_moved(
             if r.index_no not in gone
         ]
         rows += [r for r in arrived for joined in listing_urls(r) if joined == url]
-        rows.sort(key=lambda r: order[r.index_no])
+        rows.sort(key=_by_date, reverse=True)  # the site's order, without a pass over it
         if not rows and url.startswith(YEARS_URL):
             return None  # the year's last record left it
         members[url] = rows
@@ -566,6 +566,16 @@ def replan_moved(
         shifted = shifted or len(pages) != end - first
         spliced[first:end] = pages
     # The records' own pages, in the site's (newest-first) order, before the catalogue.
+    if all(b is not None and a is not None and _by_date(b) == _by_date(a) for b, a in moved):
+        # Each kept its place in that order (and its URL, as reassemble keeps it): each own
+        # page is planned again where it is, without a pass over every record's page.
+        for before, after in moved:
+            assert before is not None and after is not None
+            number = numbers[output_file(after.url)]
+            dropped.append(spliced[number])
+            spliced[number] = planner.record_page(after)
+            planned.append(spliced[number])
+        return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
     start, end = 2 + len(site.pages), numbers[output_file(CATALOGUE_URL)]
     own = {_record_of(p).index_no: p for p in old[start:end]}
     shifted = shifted or list(own) != [r.index_no for r in site.records]
@@ -577,6 +587,11 @@ def replan_moved(
             planned.append(own[after.index_no])
     spliced[start:end] = [own[r.index_no] for r in site.records]
     return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
+
+
+def _by_date(record: Record) -> tuple[date, str]:
+    """Reversed, the order of `Site.records` (newest first, by date, then index number)."""
+    return (record.published, record.index_no)
 
 
 def _listing_of(page: PlannedPage) -> Listing:
