@@ -11,12 +11,21 @@
         only that can tell, plan every page again (linear, no rendering)
       → pages to render = new or re-planned pages (graph.identity)
                         ∪ pages that read a changed field, record, plain page or site part
-      → render those; machine-readable files only if something they show changed
-      → write each file that changed, atomically; remove the pages the site no longer has
+      → render the edited documents' own pages and write them first (what an editor
+        waits for; `on_first` is told), then the other pages; machine-readable files only
+        if something they show changed
+      → write each other file that changed, atomically; remove the pages the site no
+        longer has
 
-Nothing is written unless every stage succeeded: a problem raises BuildFailed and leaves
-the state and the build folder as they were. The search index and the health report are
-not touched here (live.py refreshes search in the background).
+An edit kept in place (reassembled) carries the set of records it touched (graph.Touched)
+through every stage: the comparisons of the two versions of the site, the planner's
+edits, the open data's rows and the sitemap's entries look at those records alone, so
+an edit costs what it changes, not the size of the site. A whole assemble compares all.
+
+Nothing else is written unless every stage succeeded: a problem raises BuildFailed and
+leaves the state and the build folder as they were (the own pages written first are
+put back). The search index and the health report are not touched here (live.py
+refreshes search in the background).
 """
 
 from __future__ import annotations
