@@ -287,6 +287,24 @@ def test_a_failure_after_the_own_page_puts_it_back(demo: Path, tmp_path: Path) -
     assert_same_as_clean(demo, tmp_path / "clean", "a failed title edit, then a good one")
 
 
+def test_the_kept_plan_data_is_what_the_plan_says_after_moves(live: LiveSite, demo: Path) -> None:
+    """The edges, identities and numbers the engine updates per record moved (not made
+    again from every page) are what they would be made from the whole plan."""
+    rng = random.Random(SEED)
+    summaries = []
+    for n, operation in enumerate((change_category,) * 4 + (edits.add_record,) * 2):
+        before = edits.sources(demo)
+        operation(demo, rng, n)
+        after = edits.sources(demo)
+        summaries.append(live.update([Change(p) for p in after if before.get(p) != after[p]]))
+        state = live.state
+        assert state is not None
+        assert state.uses == graph.plan_uses(state.pages)
+        assert state.identities == {p.output_path: graph.identity(p) for p in state.pages}
+        assert state.numbers == {p.output_path: n for n, p in enumerate(state.pages)}
+    assert sum("listings planned again" in str(s) for s in summaries) >= 3, summaries
+
+
 def test_a_new_record_is_assembled_alone_and_equals_a_clean_build(
     live: LiveSite, demo: Path, tmp_path: Path
 ) -> None:

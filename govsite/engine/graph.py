@@ -258,6 +258,8 @@ class PlanUses:
                     change[index_no].add(page.output_path)
         records = dict(self.records)
         for index_no in gone.keys() | came.keys():
+            if gone[index_no] == came[index_no]:
+                continue  # shown on pages of the same paths (most rows of a planned listing)
             paths = (records.get(index_no, frozenset()) - gone[index_no]) | came[index_no]
             if paths:
                 records[index_no] = paths
