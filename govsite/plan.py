@@ -8,7 +8,7 @@ stays linear in the number of records.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -506,9 +506,9 @@ def replan_moved(
     goes, or a new URL may collide with another page's."""
     gone = {b.index_no for b, _ in moved if b is not None}
     arrived = [a for _, a in moved if a is not None]
-    urls = frozenset().union(*(listing_urls(r) for pair in moved for r in pair if r is not None))
+    urls = frozenset().union(*(_listings_changed(before, after) for before, after in moved))
     firsts = {u: numbers[output_file(u)] for u in urls if output_file(u) in numbers}
-    if any(year_url(str(r.published.year)) not in firsts for r in arrived):
+    if any(output_file(year_url(str(r.published.year))) not in numbers for r in arrived):
         return None  # a new year: the years' directory and listings change shape
     if len({r.url for r in arrived}) < len(arrived):
         return None  # plan_site reports the collision
@@ -587,6 +587,17 @@ def replan_moved(
             planned.append(own[after.index_no])
     spliced[start:end] = [own[r.index_no] for r in site.records]
     return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
+
+
+def _listings_changed(before: Record | None, after: Record | None) -> frozenset[str]:
+    """The listings whose rows a record's move changes: those it left or joined (or is
+    listed in a different number of times); every one it is in, if its place in the
+    records' order moved. A listing it stays in shows its new version in the same row."""
+    left = Counter(listing_urls(before) if before is not None else ())
+    joined = Counter(listing_urls(after) if after is not None else ())
+    if before is None or after is None or _by_date(before) != _by_date(after):
+        return frozenset(left | joined)
+    return frozenset(url for url in left | joined if left[url] != joined[url])
 
 
 def _by_date(record: Record) -> tuple[date, str]:

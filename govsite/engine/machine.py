@@ -58,9 +58,11 @@ class MachineFiles:
     days: Mapping[date, int]
     """How many records last changed on each day (the newest is the site's last change)."""
     entries: Mapping[str, tuple[PlannedPage, Entry]]
-    """Each page's sitemap entry by output path, with the planned page it was made from."""
+    """Each page's sitemap entry by URL, with the planned page it was made from."""
     feeds: Mapping[str, tuple[object, OutputFile]]
     """Each feed's file by path, with what it was made from."""
+    others: frozenset[str]
+    """The paths of the files but the records' own (feeds, sitemap, catalogue, tables…)."""
 
 
 def make_machine_files(
@@ -75,7 +77,9 @@ def make_machine_files(
 ) -> tuple[MachineFiles, tuple[OutputFile, ...]]:
     """This version's machine-readable files; with `previous`, what it can reuse is reused.
 
-    The files are what `pipeline.compile_site` makes, in any order. `plan_kept`: `pages`
+    The files are what `pipeline.compile_site` makes, in any order; with `previous`, only
+    those made again (a record's file, a feed or a sitemap part kept is left out, so an
+    edit of one record does not hand 100,000 files to be compared). `plan_kept`: `pages`
     are the previous version's, showing the edited records' new versions (update.py); then
     the sitemap is the previous one unless an edited record's last change moved.
     `touched`: only those records can differ from `previous` (the others are its objects).
@@ -104,23 +108,31 @@ def make_machine_files(
         earlier = (previous.sitemap, previous.sitemap_files) if previous else ((), ())
         sitemap_files = build_sitemap(site, pages, entries=entries, kept=earlier)
     feeds = dict(_feeds(site, labels, previous.feeds if previous is not None else {}))
-    files = tuple(
+    others = tuple(
         machine_readable_files(
             (file for _, file in feeds.values()),
             sitemap_files,
-            (
-                *catalogue_files(site, rows, updated=newest),
-                *(e.file for e in exported.values()),
-                *more_machine_readable(site),
-            ),
+            (*catalogue_files(site, rows, updated=newest), *more_machine_readable(site)),
             sources,
         )
     )
-    paths = frozenset(f.path for f in files)
+    made = [e for e in again if previous is None or e is not kept.get(e.record.index_no)]
+    records = tuple(machine_readable_files((), (), (e.file for e in made), sources))
+    other_paths = frozenset(f.path for f in others)
+    if previous is not None and touched is not None:  # no record went: their files stay
+        paths = (previous.paths - previous.others) | other_paths | {f.path for f in records}
+    else:
+        every = machine_readable_files((), (), (e.file for e in exported.values()), sources)
+        paths = other_paths | {f.path for f in every}
     machine = MachineFiles(
-        MappingProxyType(exported), entries, sitemap_files, paths, days, by_page, feeds
+        MappingProxyType(exported), entries, sitemap_files, paths, days, by_page, feeds, other_paths
     )
-    return machine, files
+    if previous is None:
+        return machine, (*others, *records)  # every record's file was made
+    kept_files = {
+        id(f) for f in (*previous.sitemap_files, *(f for _, f in previous.feeds.values()))
+    }
+    return machine, (*(f for f in others if id(f) not in kept_files), *records)
 
 
 def _days(site: Site, previous: MachineFiles | None, touched: Touched | None) -> Counter[date]:
@@ -149,10 +161,10 @@ def _entries(
     for page in pages:
         if page.url == NOT_FOUND_PATH:
             continue
-        found = kept.get(page.output_path)
+        found = kept.get(page.url)
         if found is None or found[0] is not page or not (same_newest or _shows_records(page)):
             found = (page, page_entry(site, page, newest))
-        yield page.output_path, found
+        yield page.url, found
 
 
 def _shows_records(page: PlannedPage) -> bool:

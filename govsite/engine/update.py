@@ -49,7 +49,7 @@ from govsite.engine.graph import (
     model_changes,
     plan_uses,
 )
-from govsite.engine.machine import MachineFiles, machine_changed, make_machine_files
+from govsite.engine.machine import machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
@@ -176,7 +176,6 @@ def apply(
                 plan_kept=plan.how == "plan kept",
                 touched=touched,
             )
-            machine_files = _made_again(state.machine, machine_files)
     except BaseException:
         _put_back(project.out_dir, before)
         raise
@@ -486,14 +485,6 @@ def _put_back(out_dir: Path, kept: Mapping[str, bytes | None]) -> None:
             remove_file(out_dir, path)
         else:
             replace_file(out_dir, path, content)
-
-
-def _made_again(previous: MachineFiles, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
-    """`files` but those kept from `previous` as they were (100,000 records' open data files
-    need not be compared again when one changed)."""
-    kept = {id(e.file) for e in previous.exported.values()}
-    kept.update(id(f) for f in previous.sitemap_files)
-    return tuple(f for f in files if id(f) not in kept)
 
 
 def _write_changed(
