@@ -26,6 +26,7 @@ from govsite.engine.machine import MACHINE_BLIND, make_machine_files
 from govsite.errors import BuildFailed, Report
 from govsite.manifest import SIGNATURE_PATH
 from govsite.model import Body
+from govsite.outputs.opendata import record_file
 from govsite.plan import (
     OWN_PAGE_FIELDS,
     PLANNED_PAGE_FIELDS,
@@ -427,6 +428,31 @@ def test_a_kept_plan_keeps_the_sitemap_unless_a_day_of_change_moved(live: LiveSi
         assert (machine.sitemap_files is state.machine.sitemap_files) is kept, edited
         assert machine.sitemap == fresh.sitemap
         assert machine.sitemap_files == fresh.sitemap_files
+
+
+def test_machine_files_of_touched_records_are_the_only_ones_made_again(live: LiveSite) -> None:
+    """With the records an edit touched, only their files (and the catalogue, feeds…) are
+    handed back, and the kept parts describe what a making from nothing does."""
+    state = live.state
+    assert state is not None
+    site, record = state.site, state.site.records[3]
+    edited = dataclasses.replace(record, title=record.title + "（修订）")
+    records = tuple(edited if r is record else r for r in site.records)
+    other = dataclasses.replace(
+        site, records=records, records_by_index_no={r.index_no: r for r in records}
+    )
+    labels, sources = state.sources.theme.labels, state.sources.sources
+    touched = graph.Touched(frozenset({record.index_no}), reordered=False)
+    machine, files = make_machine_files(
+        other, state.pages, labels, sources, state.machine, plan_kept=True, touched=touched
+    )
+    fresh, every = make_machine_files(other, state.pages, labels, sources)
+    made = [f.path for f in files if f.path.startswith("data/records/")]
+    assert made == [record_file(record.index_no)]
+    assert machine.paths == fresh.paths and machine.others == fresh.others
+    assert machine.days == fresh.days and machine.sitemap == fresh.sitemap
+    contents = {f.path: f.content for f in every}
+    assert all(contents[f.path] == f.content for f in files)
 
 
 # -- search in the background ----------------------------------------------------------------------
