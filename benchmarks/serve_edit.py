@@ -40,7 +40,10 @@ def main() -> None:
     root: Path = arguments.site
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "govsite", "serve", "--site", str(root), "--port", str(port)],
+        [
+            *(sys.executable, "-m", "govsite", "serve", "--site", str(root), "--port", str(port)),
+            *("--lang", "en"),  # the lines waited for are English ("Built", "Written", "Updated")
+        ],
         stderr=subprocess.PIPE,
         text=True,
     )
