@@ -154,7 +154,7 @@ def reassemble(
     )
     documents = [*(new for _, new in edited), *added]
     bodies = render_bodies(documents, urls, options, report)
-    records = {r.index_no: r for r in site.records}
+    records = dict(site.records_by_index_no)  # in the records' order; a copy, not a pass
     pages = {p.url: p for p in site.pages}
     for parsed, body in zip(documents, bodies, strict=True):
         url = urls[str(parsed.source.content_path)]
@@ -176,15 +176,34 @@ def reassemble(
     numbers = [d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta)]
     before = site.records_by_index_no
     if not added and all(records[n].published == before[n].published for n in numbers):
-        ordered = [records[r.index_no] for r in site.records]  # no date moved: the same order
+        # No date moved: the same order, each edited record in its old place (found by
+        # bisection, so an edit costs no pass over a large site's records).
+        ordered = list(site.records)
+        for number in numbers:
+            ordered[_position(site.records, before[number])] = records[number]
     else:
         ordered = sorted(records.values(), key=lambda r: (r.published, r.index_no), reverse=True)
+        records = {r.index_no: r for r in ordered}
     return replace(
         site,
         records=tuple(ordered),
         pages=tuple(sorted(pages.values(), key=lambda p: p.url)),
-        records_by_index_no=MappingProxyType({r.index_no: r for r in ordered}),
+        records_by_index_no=MappingProxyType(records),
     )
+
+
+def _position(records: Sequence[Record], record: Record) -> int:
+    """Where `record` is in `records`, newest first by (publication date, index number)."""
+    key = (record.published, record.index_no)
+    low, high = 0, len(records)
+    while low < high:
+        middle = (low + high) // 2
+        if (records[middle].published, records[middle].index_no) > key:
+            low = middle + 1
+        else:
+            high = middle
+    assert records[low] is record, record.index_no  # index numbers are unique
+    return low
 
 
 def _kept_in_place(old: ParsedDocument, new: ParsedDocument, as_of: date) -> bool:

@@ -8,9 +8,10 @@ stays linear in the number of records.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Literal
 
 from govsite import messages
@@ -505,9 +506,9 @@ def replan_moved(
     goes, or a new URL may collide with another page's."""
     gone = {b.index_no for b, _ in moved if b is not None}
     arrived = [a for _, a in moved if a is not None]
-    urls = frozenset().union(*(listing_urls(r) for pair in moved for r in pair if r is not None))
+    urls = frozenset().union(*(_listings_changed(before, after) for before, after in moved))
     firsts = {u: numbers[output_file(u)] for u in urls if output_file(u) in numbers}
-    if any(year_url(str(r.published.year)) not in firsts for r in arrived):
+    if any(output_file(year_url(str(r.published.year))) not in numbers for r in arrived):
         return None  # a new year: the years' directory and listings change shape
     if len({r.url for r in arrived}) < len(arrived):
         return None  # plan_site reports the collision
@@ -516,7 +517,6 @@ def replan_moved(
         owner = old[number].record if number is not None else None
         if number is not None and (owner is None or owner.index_no != record.index_no):
             return None  # plan_site reports the collision
-    order = {r.index_no: n for n, r in enumerate(site.records)}
     members: dict[str, list[Record]] = {}
     for url, first in firsts.items():
         urls_of_listing = _listing_of(old[first]).pagination.urls
@@ -527,7 +527,7 @@ def replan_moved(
             if r.index_no not in gone
         ]
         rows += [r for r in arrived for joined in listing_urls(r) if joined == url]
-        rows.sort(key=lambda r: order[r.index_no])
+        rows.sort(key=_by_date, reverse=True)  # the site's order, without a pass over it
         if not rows and url.startswith(YEARS_URL):
             return None  # the year's last record left it
         members[url] = rows
@@ -566,6 +566,16 @@ def replan_moved(
         shifted = shifted or len(pages) != end - first
         spliced[first:end] = pages
     # The records' own pages, in the site's (newest-first) order, before the catalogue.
+    if all(b is not None and a is not None and _by_date(b) == _by_date(a) for b, a in moved):
+        # Each kept its place in that order (and its URL, as reassemble keeps it): each own
+        # page is planned again where it is, without a pass over every record's page.
+        for before, after in moved:
+            assert before is not None and after is not None
+            number = numbers[output_file(after.url)]
+            dropped.append(spliced[number])
+            spliced[number] = planner.record_page(after)
+            planned.append(spliced[number])
+        return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
     start, end = 2 + len(site.pages), numbers[output_file(CATALOGUE_URL)]
     own = {_record_of(p).index_no: p for p in old[start:end]}
     shifted = shifted or list(own) != [r.index_no for r in site.records]
@@ -577,6 +587,22 @@ def replan_moved(
             planned.append(own[after.index_no])
     spliced[start:end] = [own[r.index_no] for r in site.records]
     return Replanned(tuple(spliced), tuple(planned), tuple(dropped), shifted)
+
+
+def _listings_changed(before: Record | None, after: Record | None) -> frozenset[str]:
+    """The listings whose rows a record's move changes: those it left or joined (or is
+    listed in a different number of times); every one it is in, if its place in the
+    records' order moved. A listing it stays in shows its new version in the same row."""
+    left = Counter(listing_urls(before) if before is not None else ())
+    joined = Counter(listing_urls(after) if after is not None else ())
+    if before is None or after is None or _by_date(before) != _by_date(after):
+        return frozenset(left | joined)
+    return frozenset(url for url in left | joined if left[url] != joined[url])
+
+
+def _by_date(record: Record) -> tuple[date, str]:
+    """Reversed, the order of `Site.records` (newest first, by date, then index number)."""
+    return (record.published, record.index_no)
 
 
 def _listing_of(page: PlannedPage) -> Listing:

@@ -97,7 +97,7 @@ class PreviewState:
             self.updating = True
         try:
             assert self.site is not None
-            summary = self.site.load() if changes is None else self.site.update(changes)
+            summary = self.site.load() if changes is None else self.site.update(changes, log)
             self.language = choose_language(self.explicit_language, self.site.language)
             if summary is None:
                 with self.lock:

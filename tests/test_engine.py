@@ -28,6 +28,7 @@ from govsite.engine.machine import MACHINE_BLIND, make_machine_files
 from govsite.errors import BuildFailed, Report
 from govsite.manifest import SIGNATURE_PATH
 from govsite.model import Body
+from govsite.outputs.opendata import record_file
 from govsite.plan import (
     OWN_PAGE_FIELDS,
     PLANNED_PAGE_FIELDS,
@@ -224,6 +225,89 @@ def test_a_title_edit_renders_the_pages_that_show_the_title(live: LiveSite, demo
     assert rendered < len(live.state.pages) // 4, summary
 
 
+def retitle(path: Path, mark: str) -> str:
+    """Add `mark` to the record's title; its index number."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: (.*)$", rf"title: \g<1>{mark}", text, count=1, flags=re.M))
+    number = edits.INDEX_NO.search(text)
+    assert number is not None
+    return number.group(1)
+
+
+def listing_showing(live: LiveSite, index_no: str) -> Path:
+    assert live.state is not None
+    record = live.state.site.record(index_no)
+    listing = next(p for p in live.state.pages if p.listing and record in p.listing.records)
+    return live.state.out_dir / listing.output_path
+
+
+def test_the_edited_records_own_page_is_written_before_its_listings(
+    live: LiveSite, demo: Path
+) -> None:
+    """What an editor waits for comes first: when `say` is told, the record's page shows
+    the new title and its listings do not yet; once the update returns, they do."""
+    path = first_record(demo)
+    index_no = retitle(path, "（先写）")
+    own, listing = demo / "build" / live_url(live, path), listing_showing(live, index_no)
+    seen: list[tuple[str, bool, bool]] = []
+
+    def say(line: str) -> None:
+        seen.append((line, "（先写）" in own.read_text(), "（先写）" in listing.read_text()))
+
+    summary = live.update([Change(path)], say)
+    assert summary is not None and summary.startswith("Updated"), summary
+    assert len(seen) == 1, seen
+    line, mine, theirs = seen[0]
+    assert line.startswith("Written in ") and live_url(live, path) in line, line
+    assert mine and not theirs
+    assert "（先写）" in listing.read_text()
+
+
+def test_a_failure_after_the_own_page_puts_it_back(demo: Path, tmp_path: Path) -> None:
+    """The own page is written before the listings render; if one of them fails, the page
+    is as it was, the state too, and the next good edit brings everything up to date."""
+    table = REPO / "themes" / "default" / "templates" / "partials" / "record_table.html"
+    override = demo / "templates" / "partials" / "record_table.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% for r in listing.records if "【坏】" in r.title %}{{ no_such_macro() }}{% endfor %}'
+        + table.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    live = LiveSite(demo)
+    live.load()
+    path = first_record(demo)
+    own = demo / "build" / live_url(live, path)
+    before, state = own.read_bytes(), live.state
+    written: list[bool] = []
+    retitle(path, "【坏】")
+    with pytest.raises(BuildFailed):
+        live.update([Change(path)], lambda line: written.append("【坏】" in own.read_text()))
+    assert written == [True]  # it was written first, then put back
+    assert own.read_bytes() == before and live.state is state
+    path.write_text(path.read_text(encoding="utf-8").replace("【坏】", "（好）"), encoding="utf-8")
+    assert live.update([Change(path)]) is not None
+    assert_same_as_clean(demo, tmp_path / "clean", "a failed title edit, then a good one")
+
+
+def test_the_kept_plan_data_is_what_the_plan_says_after_moves(live: LiveSite, demo: Path) -> None:
+    """The edges, identities and numbers the engine updates per record moved (not made
+    again from every page) are what they would be made from the whole plan."""
+    rng = random.Random(SEED)
+    summaries = []
+    for n, operation in enumerate((change_category,) * 4 + (edits.add_record,) * 2):
+        before = edits.sources(demo)
+        operation(demo, rng, n)
+        after = edits.sources(demo)
+        summaries.append(live.update([Change(p) for p in after if before.get(p) != after[p]]))
+        state = live.state
+        assert state is not None
+        assert state.uses == graph.plan_uses(state.pages)
+        assert state.identities == {p.output_path: graph.identity(p) for p in state.pages}
+        assert state.numbers == {p.output_path: n for n, p in enumerate(state.pages)}
+    assert sum("listings planned again" in str(s) for s in summaries) >= 3, summaries
+
+
 def test_a_new_record_is_assembled_alone_and_equals_a_clean_build(
     live: LiveSite, demo: Path, tmp_path: Path
 ) -> None:
@@ -346,6 +430,31 @@ def test_a_kept_plan_keeps_the_sitemap_unless_a_day_of_change_moved(live: LiveSi
         assert (machine.sitemap_files is state.machine.sitemap_files) is kept, edited
         assert machine.sitemap == fresh.sitemap
         assert machine.sitemap_files == fresh.sitemap_files
+
+
+def test_machine_files_of_touched_records_are_the_only_ones_made_again(live: LiveSite) -> None:
+    """With the records an edit touched, only their files (and the catalogue, feeds…) are
+    handed back, and the kept parts describe what a making from nothing does."""
+    state = live.state
+    assert state is not None
+    site, record = state.site, state.site.records[3]
+    edited = dataclasses.replace(record, title=record.title + "（修订）")
+    records = tuple(edited if r is record else r for r in site.records)
+    other = dataclasses.replace(
+        site, records=records, records_by_index_no={r.index_no: r for r in records}
+    )
+    labels, sources = state.sources.theme.labels, state.sources.sources
+    touched = graph.Touched(frozenset({record.index_no}), reordered=False)
+    machine, files = make_machine_files(
+        other, state.pages, labels, sources, state.machine, plan_kept=True, touched=touched
+    )
+    fresh, every = make_machine_files(other, state.pages, labels, sources)
+    made = [f.path for f in files if f.path.startswith("data/records/")]
+    assert made == [record_file(record.index_no)]
+    assert machine.paths == fresh.paths and machine.others == fresh.others
+    assert machine.days == fresh.days and machine.sitemap == fresh.sitemap
+    contents = {f.path: f.content for f in every}
+    assert all(contents[f.path] == f.content for f in files)
 
 
 # -- search in the background ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -13,7 +14,7 @@ from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import Report
 from govsite.outputs.metadata import last_changed
-from govsite.outputs.sitemap import build_sitemap
+from govsite.outputs.sitemap import build_sitemap, sitemap_entries
 from govsite.pipeline import BuildResult
 from govsite.plan import plan_site
 from tests.conftest import REPO, MakeSite
@@ -94,6 +95,21 @@ def test_a_large_site_gets_a_sitemap_index_with_parts_at_the_root(
         assert parts[f"{BASE}sitemap-{n}.xml"] == max((d for d in part.values() if d), default=None)
         merged.update(part)
     assert merged == whole
+
+
+def test_the_parts_whose_entries_are_the_same_are_kept(demo: tuple[Path, BuildResult]) -> None:
+    """The preview passes the last sitemap: a part with the same entries is its file
+    object, unmade; the sitemap is what a sitemap made from nothing is, byte for byte."""
+    site = demo[1].site
+    pages = plan_site(site, _labels(), Report())
+    entries = list(sitemap_entries(site, pages))
+    files = build_sitemap(site, pages, limit=40, entries=entries)
+    changed = [*entries[:-1], (entries[-1][0], date(2001, 1, 1))]  # in the last part only
+    again = build_sitemap(site, pages, limit=40, entries=changed, kept=(entries, files))
+    fresh = build_sitemap(site, pages, limit=40, entries=changed)
+    assert [f.content for f in again] == [f.content for f in fresh]
+    kept = [f.path for f in again if any(f is old for old in files)]
+    assert kept == [f"sitemap-{n}.xml" for n in range(1, len(files) - 2)]  # all but the last
 
 
 def test_robots_txt_points_to_the_sitemap(demo: tuple[Path, BuildResult]) -> None:

@@ -134,18 +134,43 @@ class DependencyGraph:
         }
 
 
-def model_changes(old: Site, new: Site, graph: DependencyGraph) -> ModelChanges:
-    """What changed between two versions of the site, as far as any page read it."""
-    records = _changed(old.records_by_index_no, new.records_by_index_no, graph.names_read)
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """What an edit kept in place replaced (update.py, after `assemble.reassemble`): every
+    other record and plain page of the new site is the old one's object, so the passes that
+    compare two versions of the site look at these alone, and an edit costs what it changed,
+    not the size of the site."""
+
+    records: frozenset[str]
+    """Index numbers of the records edited or added."""
+    reordered: bool
+    """Whether the records' order may have changed (a record came, or a publication date moved)."""
+
+
+def model_changes(
+    old: Site, new: Site, graph: DependencyGraph, touched: Touched | None = None
+) -> ModelChanges:
+    """What changed between two versions of the site, as far as any page read it; with
+    `touched`, only those records are compared (every other one is the same object)."""
+    before: Mapping[str, Record] = old.records_by_index_no
+    after: Mapping[str, Record] = new.records_by_index_no
+    if touched is not None:
+        before = {n: before[n] for n in touched.records if n in before}
+        after = {n: after[n] for n in touched.records}
+    records = _changed(before, after, graph.names_read)
     old_pages = {p.url: p for p in old.pages}
     new_pages = {p.url: p for p in new.pages}
     documents = _changed(old_pages, new_pages, graph.page_names_read)
     parts = set()
-    if [r.index_no for r in old.records] != [r.index_no for r in new.records]:
+    if (touched is None or touched.reordered) and _order(old) != _order(new):
         parts.add("records")
     if [(p.url, p.nav_order) for p in old.pages] != [(p.url, p.nav_order) for p in new.pages]:
         parts.add("pages")
     return ModelChanges(records, documents, frozenset(parts))
+
+
+def _order(site: Site) -> list[str]:
+    return [r.index_no for r in site.records]
 
 
 def _changed(
@@ -223,21 +248,24 @@ class PlanUses:
     documents: Mapping[str, frozenset[str]]
 
     def replanned(self, dropped: Iterable[PlannedPage], planned: Iterable[PlannedPage]) -> PlanUses:
-        """These edges after the pages `dropped` were replaced by `planned` (plan.replan_moved)."""
-        records = dict(self.records)
-        for pages, change in ((dropped, _without), (planned, _with)):
+        """These edges after the pages `dropped` were replaced by `planned` (plan.replan_moved):
+        one new set per record shown, not a pass over every record."""
+        gone: defaultdict[str, set[str]] = defaultdict(set)
+        came: defaultdict[str, set[str]] = defaultdict(set)
+        for pages, change in ((dropped, gone), (planned, came)):
             for page in pages:
                 for index_no in _records_shown(page):
-                    records[index_no] = change(records.get(index_no, frozenset()), page.output_path)
-        return PlanUses({k: v for k, v in records.items() if v}, self.documents)
-
-
-def _without(paths: frozenset[str], path: str) -> frozenset[str]:
-    return paths - {path}
-
-
-def _with(paths: frozenset[str], path: str) -> frozenset[str]:
-    return paths | {path}
+                    change[index_no].add(page.output_path)
+        records = dict(self.records)
+        for index_no in gone.keys() | came.keys():
+            if gone[index_no] == came[index_no]:
+                continue  # shown on pages of the same paths (most rows of a planned listing)
+            paths = (records.get(index_no, frozenset()) - gone[index_no]) | came[index_no]
+            if paths:
+                records[index_no] = paths
+            else:
+                records.pop(index_no, None)
+        return PlanUses(records, self.documents)
 
 
 def _records_shown(page: PlannedPage) -> Iterable[str]:

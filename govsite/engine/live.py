@@ -75,9 +75,13 @@ class LiveSite:
     def _speaks(self) -> Language:
         return choose_language(self.explicit_language, self.language)
 
-    def update(self, changes: Iterable[Change]) -> str | None:
+    def update(
+        self, changes: Iterable[Change], say: Callable[[str], None] | None = None
+    ) -> str | None:
         """Bring the build folder up to date with `changes`: a summary line, or None if none mattered.
 
+        `say` is told as soon as the changed documents' own pages are written (what an
+        editor waits for), before the listings and data files that follow.
         BuildFailed leaves the folder as it was; the documents are read again next time.
         """
         state = self.state
@@ -94,7 +98,8 @@ class LiveSite:
             return None
         self._pending |= documents
         try:
-            self.state, update = apply(state, self._pending)
+            first = None if say is None else (lambda written: say(written.summary()))
+            self.state, update = apply(state, self._pending, first)
         except BuildFailed:
             raise  # the sources have problems; the model and the folder are as they were
         except BaseException:

@@ -11,34 +11,45 @@
         only that can tell, plan every page again (linear, no rendering)
       → pages to render = new or re-planned pages (graph.identity)
                         ∪ pages that read a changed field, record, plain page or site part
-      → render those; machine-readable files only if something they show changed
-      → write each file that changed, atomically; remove the pages the site no longer has
+      → render the edited documents' own pages and write them first (what an editor
+        waits for; `on_first` is told), then the other pages; machine-readable files only
+        if something they show changed
+      → write each other file that changed, atomically; remove the pages the site no
+        longer has
 
-Nothing is written unless every stage succeeded: a problem raises BuildFailed and leaves
-the state and the build folder as they were. The search index and the health report are
-not touched here (live.py refreshes search in the background).
+An edit kept in place (reassembled) carries the set of records it touched (graph.Touched)
+through every stage: the comparisons of the two versions of the site, the planner's
+edits, the open data's rows and the sitemap's entries look at those records alone, so
+an edit costs what it changes, not the size of the site. A whole assemble compares all.
+
+Nothing else is written unless every stage succeeded: a problem raises BuildFailed and
+leaves the state and the build folder as they were (the own pages written first are
+put back). The search index and the health report are not touched here (live.py
+refreshes search in the background).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from datetime import date
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble, document_url, reassemble
-from govsite.discover import read_source
-from govsite.document import ParsedDocument, parse_document
+from govsite.discover import StaticFile, read_source
+from govsite.document import ParsedDocument, RecordMeta, parse_document
 from govsite.engine.graph import (
     PlanUses,
+    Touched,
     changed_identities,
     identity,
     model_changes,
     plan_uses,
 )
-from govsite.engine.machine import MachineFiles, machine_changed, make_machine_files
+from govsite.engine.machine import machine_changed, make_machine_files
 from govsite.engine.output import digest, remove_file, replace_file
 from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
@@ -57,6 +68,22 @@ from govsite.plan import (
 )
 from govsite.render import OutputFile, RenderedPage, RenderFailure, collect_rendered
 from govsite.urls import output_file
+
+
+@dataclass(frozen=True, slots=True)
+class FirstWritten:
+    """The changed documents' own pages are in the build folder; the rest of the update follows."""
+
+    pages: tuple[str, ...]
+    """Their paths in the build folder (rendered again)."""
+    written: tuple[str, ...]
+    """Those whose bytes changed (replaced or added)."""
+    seconds: float
+    """Since the update started."""
+
+    def summary(self) -> str:
+        pages = ", ".join(self.pages)
+        return f"Written in {self.seconds:.2f}s: {pages} (the rest of the update follows)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +107,8 @@ class Update:
     """How many of `diagnostics` came from reading the changed documents (the first ones)."""
     reached: frozenset[str] = frozenset()
     """Pages in the graph the changes reached that the plan does not make (the check's)."""
+    first_seconds: float | None = None
+    """When the changed documents' own pages were written (FirstWritten), if any was rendered."""
 
     def summary(self) -> str:
         how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
@@ -91,9 +120,18 @@ class Update:
         )
 
 
-def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState, Update]:
+def apply(
+    state: SiteState,
+    changed: Iterable[PurePosixPath],
+    on_first: Callable[[FirstWritten], None] | None = None,
+) -> tuple[SiteState, Update]:
     """The next state after the documents at `changed` (paths below content/) were edited,
-    added or deleted, with the build folder brought up to date; BuildFailed changes nothing."""
+    added or deleted, with the build folder brought up to date; BuildFailed changes nothing.
+
+    The changed documents' own pages are rendered and written first (what an editor waits
+    for), then `on_first` is told; the listings, feeds and data files follow. If a later
+    stage fails, the own pages are put back as they were before BuildFailed is raised.
+    """
     started, cpu = time.perf_counter(), time.thread_time()
     project = state.project
     report = Report(strict=False, suppressed=project.config.suppress_warnings)
@@ -106,34 +144,46 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
             documents.pop(path, None)
         else:
             documents[path] = parsed
-    if documents.keys() != state.documents.keys():
+    if any(parsed is None or path not in state.documents for path, parsed in edits.items()):
         documents = {path: documents[path] for path in sorted(documents)}
-    site, urls, bodies = _assembled(state, edits, documents, report)
+    site, urls, bodies, touched = _assembled(state, edits, documents, report)
     report.stop_if_errors()
-    plan = _planned(state, site, bodies is state.bodies, report)
+    plan = _planned(state, site, touched, report)
     report.stop_if_errors()
 
-    changes = model_changes(state.site, site, state.graph)
+    changes = model_changes(state.site, site, state.graph, touched)
     wanted = plan.replanned | state.graph.readers(changes)
-    to_render = sorted(path for path in wanted if path in plan.numbers)
-    rendered = _render(state, site, [plan.pages[plan.numbers[path]] for path in to_render], report)
-
-    machine = state.machine
-    machine_files: tuple[OutputFile, ...] = ()
-    if machine_changed(state.site, site):
-        machine, machine_files = make_machine_files(
-            site,
-            plan.pages,
-            state.sources.theme.labels,
-            state.sources.sources,
-            state.machine,
-            plan_kept=plan.how == "plan kept",
-        )
-        machine_files = _made_again(state.machine, machine_files)
-    outputs = (*(r.output for r in rendered.values()), *machine_files)
-    # Everything is made: only now does anything change, on disk and in the model.
+    own = {output_file(urls[path]) for path, parsed in edits.items() if parsed is not None}
+    first = sorted(path for path in wanted & own if path in plan.numbers)
+    rest = sorted(path for path in wanted - own if path in plan.numbers)
     written = dict(state.written)
-    replaced = _write_changed(state, outputs, written)
+    rendered = _render(state, site, [plan.pages[plan.numbers[path]] for path in first], report)
+    # The editor's page goes first: written now, put back if anything after it fails.
+    before = _kept_bytes(project.out_dir, rendered)
+    replaced = _write_changed(state, (r.output for r in rendered.values()), written)
+    try:
+        first_seconds = time.perf_counter() - started
+        if on_first is not None and first:
+            on_first(FirstWritten(tuple(first), tuple(replaced), first_seconds))
+        rendered |= _render(state, site, [plan.pages[plan.numbers[p]] for p in rest], report)
+        machine = state.machine
+        machine_files: tuple[OutputFile, ...] = ()
+        if machine_changed(state.site, site, touched):
+            machine, machine_files = make_machine_files(
+                site,
+                plan.pages,
+                state.sources.theme.labels,
+                state.sources.sources,
+                state.machine,
+                plan_kept=plan.how == "plan kept",
+                touched=touched,
+            )
+    except BaseException:
+        _put_back(project.out_dir, before)
+        raise
+    outputs = (*(rendered[path].output for path in rest if path in rendered), *machine_files)
+    # Everything is made: only now does anything else change, on disk and in the model.
+    replaced += _write_changed(state, outputs, written)
     gone = sorted(
         (state.numbers.keys() - plan.numbers.keys() if plan.numbers is not state.numbers else set())
         | (state.machine.paths - machine.paths if machine is not state.machine else set())
@@ -163,13 +213,14 @@ def apply(state: SiteState, changed: Iterable[PurePosixPath]) -> tuple[SiteState
         rendered=len(rendered),
         written=tuple(replaced),
         removed=tuple(gone),
-        whole_assemble=bodies is not state.bodies,
+        whole_assemble=touched is None,
         planned=plan.how,
         diagnostics=report.diagnostics,
         seconds=time.perf_counter() - started,
         cpu_seconds=time.thread_time() - cpu,
         read_diagnostics=read_diagnostics,
         reached=frozenset(path for path in wanted if path not in plan.numbers),
+        first_seconds=first_seconds if first else None,
     )
     return new_state, update
 
@@ -199,13 +250,13 @@ class _Edits:
     """Every record and plain page with a new version."""
 
 
-def _planned(state: SiteState, site: Site, in_place: bool, report: Report) -> _Plan:
+def _planned(state: SiteState, site: Site, touched: Touched | None, report: Report) -> _Plan:
     """Every page of the new site: the old plan showing the edited documents' new versions,
     with the own pages of those with a new title or summary planned again, and the listings
     a record left or joined planned again with the directories' counts (plan.replan_moved);
     or, after a whole assemble or where only the whole plan can tell, every page again."""
     labels = state.sources.theme.labels
-    edits = _edits(state.site, site) if in_place else None
+    edits = _edits(state.site, site, touched) if touched is not None else None
     if edits is not None:
         pages = _with_new_versions(state, edits)
         if not edits.moved:
@@ -259,20 +310,20 @@ def _own_planned(state: SiteState, site: Site, edits: _Edits, plan: _Plan) -> _P
     return replace(plan, pages=tuple(pages), identities=identities, replanned=replanned)
 
 
-def _edits(old: Site, new: Site) -> _Edits | None:
+def _edits(old: Site, new: Site, touched: Touched) -> _Edits | None:
     """How the documents changed, or None if a record went, or plain pages came, went or
     changed address or source (then the whole site is planned again). Records are matched
-    by index number."""
+    by index number; only the `touched` ones can differ (the others are the same objects)."""
     if len(old.pages) != len(new.pages):
         return None
     edits = _Edits([], [], [], [])
-    kept = 0
-    for after in new.records:
+    added = 0
+    for after in sorted((new.record(n) for n in touched.records), key=_by_date, reverse=True):
         before = old.records_by_index_no.get(after.index_no)
         if before is None:
             edits.moved.append((None, after))  # added
+            added += 1
             continue
-        kept += 1
         if before is after:
             continue
         edits.records.append(after)
@@ -288,7 +339,12 @@ def _edits(old: Site, new: Site) -> _Edits | None:
         edits.pages.append(page)
         if not _same(was, page, PLANNED_PAGE_FIELDS & OWN_PAGE_FIELDS):
             edits.own.append(page)
-    return edits if kept == len(old.records) else None
+    return edits if len(new.records) - added == len(old.records) else None
+
+
+def _by_date(record: Record) -> tuple[date, str]:
+    """Reversed, the records' order in the Site (newest first)."""
+    return (record.published, record.index_no)
 
 
 def _same(before: object, after: object, names: Iterable[str]) -> bool:
@@ -343,9 +399,10 @@ def _assembled(
     edits: Mapping[str, ParsedDocument | None],
     documents: Mapping[str, ParsedDocument],
     report: Report,
-) -> tuple[Site, dict[str, str], dict[str, Any]]:
-    """The new Site, every document's URL, and the kept bodies for the next whole assemble
-    (the same object as the state's when the edited documents were reassembled in place)."""
+) -> tuple[Site, dict[str, str], dict[str, Any], Touched | None]:
+    """The new Site, every document's URL, the kept bodies for the next whole assemble
+    (the same object as the state's when the edited documents were reassembled in place),
+    and, when they were, the records they touched (None after a whole assemble)."""
     project, read = state.project, state.sources
     edited = [
         (state.documents[path], parsed)
@@ -362,7 +419,11 @@ def _assembled(
             project, state.site, edited, read.catalogues, read.sources.files, urls, report, added
         )
         if site is not None:
-            return attach_annual_reports(site, read.sources.files, report), urls, state.bodies
+            changed = [*(new for _, new in edited), *added]
+            site, touched = _with_annual_reports(
+                state.site, site, changed, read.sources.files, report
+            )
+            return site, urls, state.bodies, touched
     memo = Memo(dict(state.bodies))
     ordered = [documents[path] for path in sorted(documents)]
     site = assemble(
@@ -370,7 +431,29 @@ def _assembled(
     )
     site = attach_annual_reports(site, read.sources.files, report)
     urls = {path: document_url(parsed) for path, parsed in documents.items()}
-    return site, urls, memo.used
+    return site, urls, memo.used, None
+
+
+def _with_annual_reports(
+    old: Site,
+    site: Site,
+    documents: Iterable[ParsedDocument],
+    files: Mapping[PurePosixPath, StaticFile],
+    report: Report,
+) -> tuple[Site, Touched]:
+    """The reassembled `site` with its annual reports' tables attached, and what it touched:
+    the edited and added records, and every annual report (its tables count other records,
+    so attach_annual_reports makes each anew on every edit). Every other record is the old
+    site's object."""
+    numbers = {d.meta.index_no for d in documents if isinstance(d.meta, RecordMeta)}
+    attached = attach_annual_reports(site, files, report)
+    if attached is not site:
+        numbers |= {r.index_no for r in attached.records if r.statistics is not None}
+    reordered = any(
+        n not in old.records_by_index_no or old.record(n).published != site.record(n).published
+        for n in numbers
+    )
+    return attached, Touched(frozenset(numbers), reordered)
 
 
 def _render(
@@ -387,12 +470,24 @@ def _render(
     return {r.output.path: r for r in results if isinstance(r, RenderedPage)}
 
 
-def _made_again(previous: MachineFiles, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
-    """`files` but those kept from `previous` as they were (100,000 records' open data files
-    need not be compared again when one changed)."""
-    kept = {id(e.file) for e in previous.exported.values()}
-    kept.update(id(f) for f in previous.sitemap_files)
-    return tuple(f for f in files if id(f) not in kept)
+def _kept_bytes(out_dir: Path, rendered: Mapping[str, RenderedPage]) -> dict[str, bytes | None]:
+    """What the build folder holds at each rendered page's path (None: nothing yet), to put
+    back if the update fails after writing them."""
+    kept: dict[str, bytes | None] = {}
+    for path in rendered:
+        try:
+            kept[path] = (out_dir / path).read_bytes()
+        except FileNotFoundError:
+            kept[path] = None
+    return kept
+
+
+def _put_back(out_dir: Path, kept: Mapping[str, bytes | None]) -> None:
+    for path, content in kept.items():
+        if content is None:
+            remove_file(out_dir, path)
+        else:
+            replace_file(out_dir, path, content)
 
 
 def _write_changed(

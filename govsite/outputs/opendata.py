@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from types import EllipsisType
 from typing import Any
 
 from govsite.annualreport import APPEAL_RESULTS, APPLICANTS
@@ -101,23 +102,28 @@ def open_data_files(
 
 @dataclass(frozen=True, slots=True)
 class ExportedRow:
-    """One record's line of the catalogue's JSON and of its CSV (the preview keeps them per record)."""
+    """One record's line of the catalogue's JSON and of its CSV, in UTF-8 (the preview keeps
+    them per record: the catalogue is then its lines' bytes joined, not 100,000 lines of
+    text joined and encoded again on every edit)."""
 
-    json: str
-    csv: str
+    json: bytes
+    csv: bytes
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> ExportedRow:
         buffer = io.StringIO(newline="")
         csv.writer(buffer, lineterminator="\r\n").writerow([_inert(c) for c in csv_row(data)])
-        return cls(json.dumps(data, ensure_ascii=False), buffer.getvalue())
+        return cls(json.dumps(data, ensure_ascii=False).encode(), buffer.getvalue().encode())
 
 
-def catalogue_files(site: Site, rows: Sequence[ExportedRow]) -> tuple[OutputFile, ...]:
-    """The schema and the whole catalogue as JSON and CSV, from each record's exported row."""
+def catalogue_files(
+    site: Site, rows: Sequence[ExportedRow], updated: date | EllipsisType | None = ...
+) -> tuple[OutputFile, ...]:
+    """The schema and the whole catalogue as JSON and CSV, from each record's exported row;
+    `updated`, the records' last change, if the caller knows it (catalogue_json)."""
     return (
         OutputFile(SCHEMA_PATH, json_bytes(schema(site))),
-        OutputFile(CATALOGUE_JSON, catalogue_json(site, rows)),
+        OutputFile(CATALOGUE_JSON, catalogue_json(site, rows, updated)),
         OutputFile(CATALOGUE_CSV, catalogue_csv(rows)),
     )
 
@@ -183,10 +189,14 @@ def record_data(site: Site, record: Record) -> dict[str, Any]:
     }
 
 
-def catalogue_json(site: Site, rows: Iterable[ExportedRow]) -> bytes:
-    """The whole catalogue, one record per line, so a diff between two days stays readable."""
+def catalogue_json(
+    site: Site, rows: Iterable[ExportedRow], updated: date | EllipsisType | None = ...
+) -> bytes:
+    """The whole catalogue, one record per line, so a diff between two days stays readable.
+    `updated` is the records' last change (the preview counts it as records change)."""
     config = site.config
-    updated = max((last_changed(r) for r in site.records), default=None)
+    if updated is ...:
+        updated = max((last_changed(r) for r in site.records), default=None)
     header = {
         "site": {
             "title": config.title,
@@ -199,8 +209,8 @@ def catalogue_json(site: Site, rows: Iterable[ExportedRow]) -> bytes:
         "count": len(site.records),
     }
     head = json.dumps(header, ensure_ascii=False)[:-1]  # reopen the object to add records
-    lines = ",\n".join(row.json for row in rows)
-    return f'{head}, "records": [\n{lines}\n]}}\n'.encode()
+    lines = b",\n".join(row.json for row in rows)
+    return b"".join((f'{head}, "records": [\n'.encode(), lines, b"\n]}\n"))
 
 
 def catalogue_csv(rows: Iterable[ExportedRow]) -> bytes:
@@ -208,7 +218,7 @@ def catalogue_csv(rows: Iterable[ExportedRow]) -> bytes:
     (without the BOM, Excel reads UTF-8 as the local code page and garbles Chinese)."""
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow(CSV_COLUMNS)
-    return (buffer.getvalue() + "".join(row.csv for row in rows)).encode("utf-8-sig")
+    return b"".join((buffer.getvalue().encode("utf-8-sig"), *(row.csv for row in rows)))
 
 
 def csv_row(data: Mapping[str, Any]) -> list[str]:

@@ -35,15 +35,27 @@ def build_sitemap(
     pages: Sequence[PlannedPage],
     limit: int = SITEMAP_URLS,
     entries: Sequence[Entry] | None = None,
+    kept: tuple[Sequence[Entry], Sequence[OutputFile]] = ((), ()),
 ) -> tuple[OutputFile, ...]:
     """The sitemap (or a sitemap index and its parts) of every page but the 404 page, and
-    robots.txt; `entries` are `sitemap_entries(site, pages)` if the caller has them."""
+    robots.txt; `entries` are `sitemap_entries(site, pages)` if the caller has them.
+    `kept`: an earlier sitemap's entries and files, whose parts with the same entries are
+    reused (the preview: a listing's change leaves the parts of 50,000 record pages alone)."""
     entries = list(sitemap_entries(site, pages)) if entries is None else entries
     robots = OutputFile("robots.txt", robots_txt(site).encode("utf-8"))
     if len(entries) <= limit:
         return (OutputFile(SITEMAP_PATH, _urlset(entries)), robots)
     parts = [entries[start : start + limit] for start in range(0, len(entries), limit)]
-    files = [OutputFile(f"sitemap-{n}.xml", _urlset(part)) for n, part in enumerate(parts, 1)]
+    old_entries, old_files = kept
+    before = {f.path: f for f in old_files}
+    files = [
+        before[path]
+        if path in before and old_entries[start : start + limit] == part
+        else OutputFile(path, _urlset(part))
+        for start, path, part in (
+            (n * limit, f"sitemap-{n + 1}.xml", part) for n, part in enumerate(parts)
+        )
+    ]
     index = [
         (absolute_url(site.config.base_url, f.path), _newest(d for _, d in part))
         for f, part in zip(files, parts, strict=True)
@@ -57,7 +69,12 @@ def sitemap_entries(site: Site, pages: Sequence[PlannedPage]) -> Iterable[Entry]
     for page in pages:
         if page.url == NOT_FOUND_PATH:
             continue
-        yield absolute_url(site.config.base_url, page.url), _page_changed(page, site_changed)
+        yield page_entry(site, page, site_changed)
+
+
+def page_entry(site: Site, page: PlannedPage, site_changed: date | None) -> Entry:
+    """A page's address and last change; `site_changed` is the newest record's last change."""
+    return absolute_url(site.config.base_url, page.url), _page_changed(page, site_changed)
 
 
 def robots_txt(site: Site) -> str:
