@@ -519,19 +519,20 @@ def replan_moved(
             return None  # plan_site reports the collision
     members: dict[str, list[Record]] = {}
     for url, first in firsts.items():
-        urls_of_listing = _listing_of(old[first]).pagination.urls
-        rows = [
-            r
-            for n in range(first, first + len(urls_of_listing))
-            for r in _listing_of(old[n]).records
-            if r.index_no not in gone
-        ]
-        rows += [r for r in arrived for joined in listing_urls(r) if joined == url]
-        rows.sort(key=_by_date, reverse=True)  # the site's order, without a pass over it
-        if not rows and url.startswith(YEARS_URL):
+        members[url] = _rows(old, first, url, gone, arrived)
+        if not members[url] and url.startswith(YEARS_URL):
             return None  # the year's last record left it
-        members[url] = rows
     counts = {url: len(rows) for url, rows in members.items()}
+    # A listing a record stayed in shows the counts of its subsections, which may change.
+    stayed = {u for b, a in moved for r in (b, a) if r is not None for u in listing_urls(r)}
+    for url in sorted(stayed - firsts.keys()):
+        number = numbers.get(output_file(url))
+        if number is None:
+            continue
+        head = _listing_of(old[number])
+        if _recounted(head.subsections, counts) != head.subsections:
+            firsts[url] = number
+            members[url] = _rows(old, number, url, gone, arrived)
     planner = _Planner(site, labels)
     spliced = list(old)
     shifted = False
@@ -598,6 +599,27 @@ def _listings_changed(before: Record | None, after: Record | None) -> frozenset[
     if before is None or after is None or _by_date(before) != _by_date(after):
         return frozenset(left | joined)
     return frozenset(url for url in left | joined if left[url] != joined[url])
+
+
+def _rows(
+    old: Sequence[PlannedPage],
+    first: int,
+    url: str,
+    gone: set[str],
+    arrived: Sequence[Record],
+) -> list[Record]:
+    """The rows of the listing at `url` (its first page `old[first]`) once the records
+    `gone` left it and those `arrived` that list themselves there joined, in the site's order."""
+    urls_of_listing = _listing_of(old[first]).pagination.urls
+    rows = [
+        r
+        for n in range(first, first + len(urls_of_listing))
+        for r in _listing_of(old[n]).records
+        if r.index_no not in gone
+    ]
+    rows += [r for r in arrived for joined in listing_urls(r) if joined == url]
+    rows.sort(key=_by_date, reverse=True)  # the site's order, without a pass over it
+    return rows
 
 
 def _by_date(record: Record) -> tuple[date, str]:
