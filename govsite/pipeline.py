@@ -198,7 +198,6 @@ def check_and_write(
     gate.refuse_unsafe_addresses(compiled, analysis.facts)
     # The quality gate: `--strict` stops here on any `govsite check` error; the health
     # report joins the pages (unless the config turns it off).
-    key_lines: dict[str, dict[str, int]] = {}
     health = gate.after_render(
         project,
         compiled,
@@ -207,7 +206,6 @@ def check_and_write(
         strict=strict,
         as_of=as_of,
         run_on=render_on,
-        key_lines=key_lines,
     )
     extra = health.files or ()
 
@@ -229,26 +227,27 @@ def check_and_write(
     outputs = (*compiled.outputs, *extra)
     if staging is None:
         write_site(project.out_dir, outputs, compiled.copies, index_then_check, progress)
-        return Written(extra, analysis.facts, health, key_lines)
+        return Written(analysis.facts, health)
     for output in outputs:
         stage_file(staging, output.path, output.content)
     written = {f.path for f in files} | {o.path for o in extra}
     publish(staging, compiled.copies, written, index_then_check, progress)
-    return Written(extra, analysis.facts, health, key_lines)
+    return Written(analysis.facts, health)
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
     """What writing the site found beyond the compiled site."""
 
-    extra: tuple[OutputFile, ...]
-    """The pages the check added (the health report)."""
     facts: Mapping[str, PageFacts]
     """The facts of every HTML page, by path."""
     health: gate.HealthReport
     """The health report: what it shows and read (the engine's update compares them)."""
-    key_lines: dict[str, dict[str, int]]
-    """The front-matter key lines the check looked up, by source path (check/context.py)."""
+
+    @property
+    def extra(self) -> tuple[OutputFile, ...]:
+        """The pages the check added (the health report)."""
+        return self.health.files or ()
 
 
 @dataclass(frozen=True, slots=True)

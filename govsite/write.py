@@ -153,10 +153,20 @@ def stage_file(staging: Staging, relative: str, content: bytes) -> None:
     target.unlink(missing_ok=True)
     if _reuse(staging.previous, relative, target, partial(_same_bytes, content)):
         return
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # one per process
+    replace_through(target, content, target.with_name(f".{target.name}.{os.getpid()}.tmp"))
+
+
+def replace_through(target: Path, content: bytes, temporary: Path) -> None:
+    """Write `content` at `temporary`, then rename it over `target`: a reader never sees
+    half a file, and a file linked from an earlier build is replaced, never written into.
+
+    `temporary` (one name per process and target) is made anew, as a plain write would
+    make it (0666 less the umask, not mkstemp's 0600), so a leftover of a killed run is
+    never written through either.
+    """
+    temporary.unlink(missing_ok=True)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
-        # Created as a plain write would (0666 less the umask), not mkstemp's 0600.
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         with os.fdopen(handle, "wb") as file:
             file.write(content)
         os.replace(temporary, target)

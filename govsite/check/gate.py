@@ -4,7 +4,7 @@ report is rendered alongside the pages."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from govsite.check.health import Shown, render_health, shown
@@ -38,6 +38,8 @@ class HealthReport:
     """None when the site has no report."""
     reads: PageReads | None = None
     """What its page read of the site beyond what it shows, when it was rendered (reads.py)."""
+    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The lines of front-matter keys the check looked up, by source path (check/context.py)."""
 
 
 def after_render(
@@ -58,7 +60,8 @@ def after_render(
     `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
     rules measure against `as_of`. The slow rules run on the executor `run_on` makes;
     `markdown` holds the documents' bodies where the caller has them, and `key_lines` the
-    lines of their front-matter keys, filled as the rules look them up (check/context.py).
+    lines of their front-matter keys an earlier check looked up; the report holds them
+    with those this check looked up (check/context.py).
     `kept` is what the report of the build being updated showed, if nothing else its
     page read changed since (the engine's graph says).
     """
@@ -81,7 +84,8 @@ def after_render(
     if not project.config.health:
         return HealthReport((), None)
     what = shown(compiled.site, result)
+    looked_up = result.inspection.key_lines
     if what == kept:
-        return HealthReport(None, what)
+        return HealthReport(None, what, key_lines=looked_up)
     rendered = render_health(compiled.site, compiled.theme, result, what)
-    return HealthReport(rendered.files, what, rendered.reads)
+    return HealthReport(rendered.files, what, rendered.reads, looked_up)

@@ -61,15 +61,13 @@ from govsite.result import BuildResult, scheduled_records
 from govsite.write import build_folder, write_staged
 
 _KEPT_FIELDS = tuple(f.name for f in fields(SiteState) if f.name not in ("project", "renderer"))
+"""The SiteState's fields a snapshot keeps (the project is the build's, the renderer is made anew)."""
 
 
 def _kept(state: SiteState) -> dict[str, Any]:
     """What the snapshot keeps of the engine's state: all but the project and the renderer,
     which are made again from the project when it is loaded."""
     return {name: getattr(state, name) for name in _KEPT_FIELDS}
-
-
-"""The SiteState's fields a snapshot keeps (the project is the build's, the renderer is made anew)."""
 
 
 def build_with_cache(
@@ -134,7 +132,7 @@ def _snapshot_of(
         after=_after_compile(diagnostics[len(compiled.diagnostics) :]),
         extra={o.path: digest(o.content) for o in built.written.extra},
         health=built.written.health.shown,
-        key_lines=built.written.key_lines,
+        key_lines=built.written.health.key_lines,
         copies=compiled.copies,
         sources=sources,
         files=_built_files(build_folder(project.out_dir)),
@@ -381,7 +379,7 @@ def _update(
         facts,
         extra_digests,
         health.shown,
-        key_lines,
+        health.key_lines,
         front,
         later,
         diagnostics,

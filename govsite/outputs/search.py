@@ -58,6 +58,7 @@ from govsite.outputs.searchindex import (
     varint,
 )
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
+from govsite.write import replace_through
 
 BUNDLE_DIR = "search-index"
 """Where the index goes inside the build folder (search.html links to it)."""
@@ -655,18 +656,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """Write `data` at `path` through a new file beside it (0666 less the umask, as a
-    plain write makes it), which then replaces whatever was there."""
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.unlink(missing_ok=True)
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_through(path, data, path.with_name(f".{path.name}.new"))
 
 
 def _warn(report: Report, reason: str) -> None:
