@@ -128,13 +128,19 @@ def _built(site: Path, **environment: str) -> None:
     assert process.returncode == 0, errors
 
 
+def _add_paragraph(site: Path, paragraph: str) -> Path:
+    """The site's guide page with `paragraph` added at its end."""
+    guide = site / "content" / "pages" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + f"\n{paragraph}\n", encoding="utf-8")
+    return guide
+
+
 def test_the_command_returns_before_the_cache_is_saved_and_the_next_one_waits_for_it(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     site = make_site()
     _built(site)
-    guide = site / "content" / "pages" / "guide.md"
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n保存之后的一段。\n", encoding="utf-8")
+    guide = _add_paragraph(site, "保存之后的一段。")
     settled = time.time() - 10
     os.utime(guide, (settled, settled))  # a stamp is kept only of settled files (uptodate.py)
     release = tmp_path / "release"
@@ -157,10 +163,9 @@ def test_a_save_killed_after_the_command_returned_costs_the_next_build_time_not_
 ) -> None:
     site = make_site()
     _built(site)
-    guide = site / "content" / "pages" / "guide.md"
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n保存之前的一段。\n", encoding="utf-8")
+    _add_paragraph(site, "保存之前的一段。")
     _built(site, GOVSITE_TEST_KILL_AT="saving")
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
+    _add_paragraph(site, "又一段。")
     _built(site)
     clean = tmp_path / "clean"
     fresh = subprocess.run(
