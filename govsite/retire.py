@@ -1,9 +1,11 @@
 """Remove the folders the write stage retires (previous builds) and those killed builds left behind.
 
 Only folders the write stage named (`.build-new-…`, `.build-old-…` beside the build folder)
-and marked (or left empty) are ever removed. Removal runs in a child process, so a large
-previous build costs the build nothing and the command line exits without waiting for it;
-the mark goes last, so a removal cut short is finished by the next build.
+and marked (or left empty) are ever removed; the spare (`.build-spare`, engine/spare.py) is
+named and marked too, but is no leftover: the engine's update keeps it. Removal runs in a
+child process, so a large previous build costs the build nothing and the command line
+exits without waiting for it; the mark goes last, so a removal cut short is finished by
+the next build.
 Run as `python -m govsite.retire FOLDER…`: this module imports nothing of govsite's stages.
 """
 
@@ -22,6 +24,15 @@ previous build being removed)."""
 BUILD_MARK = ".govsite-build"
 """Marks a build folder govsite wrote: the proof that a build may replace the folder
 (write.check_output_dir); a retired build carries it too."""
+SPARE_RECORD = ".govsite-spare"
+"""In the spare (`spare_of`): the record that it equals the last build (engine/spare.py)."""
+
+
+def spare_of(destination: Path) -> Path:
+    """The spare beside the build folder `destination`: a folder of hard links to the last
+    build's files that the next update takes as its staging folder (engine/spare.py)."""
+    return destination.parent / f".{destination.name}-spare"
+
 
 _pending_processes: list[int] = []
 _pending_threads: list[threading.Thread] = []

@@ -34,9 +34,11 @@ from govsite.progress import Progress, no_progress, report_every
 from govsite.render import OutputFile
 from govsite.retire import (
     BUILD_MARK,
+    SPARE_RECORD,
     STAGING_MARK,
     leftovers,
     remove_in_background,
+    spare_of,
     wait_for_removals,
 )
 
@@ -394,21 +396,30 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _RENAME_SWAP = 2  # macOS stdio.h
 
 
-def write_staged(out_dir: Path, fill: Callable[[Path, Path | None], None]) -> None:
-    """Fill a new staging folder with `fill(staging, previous build or None)`, mark it as a
-    build and swap it in, as `write_site` does; `fill` raising leaves the build folder as it was.
+def write_staged(
+    out_dir: Path,
+    fill: Callable[[Path, Path | None, bool], None],
+    spare_holds: Callable[[Path], bool] | None = None,
+) -> None:
+    """Fill a staging folder with `fill(staging, previous build or None, linked)`, mark it as
+    a build and swap it in, as `write_site` does; `fill` raising leaves the build folder as it was.
 
     The engine's update (engine/rebuild.py) fills it with links to the previous build's
     files and writes only what changed: `fill` must never write into a linked file (it
     replaces it: a new file, then `os.replace`), since the previous build still shows it.
+    With `spare_holds` (the update's), the retired previous build is kept as the spare
+    (retire.spare_of) instead of being removed, and the spare is taken as the staging folder
+    when `spare_holds(spare)` says it holds links to the previous build's files, no more and
+    no fewer: `linked` is then True, and `fill` has only the changes left to write.
     """
     destination = build_folder(out_dir)
     destination.parent.mkdir(parents=True, exist_ok=True)
     wait_for_removals()
     remove_in_background(leftovers(destination))
-    staging = _new_staging(destination)
+    taken = None if spare_holds is None else _take_spare(destination, spare_holds)
+    staging = taken or _new_staging(destination)
     try:
-        fill(staging, destination if destination.is_dir() else None)
+        fill(staging, destination if destination.is_dir() else None, taken is not None)
         (staging / BUILD_MARK).unlink(missing_ok=True)
         (staging / BUILD_MARK).write_bytes(_MARK_CONTENT)
         os.chmod(staging, 0o755)
@@ -417,5 +428,43 @@ def write_staged(out_dir: Path, fill: Callable[[Path, Path | None], None]) -> No
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if retired is not None:
+    if retired is not None and not (spare_holds is not None and _keep_spare(retired, destination)):
         remove_in_background([retired])
+
+
+def _take_spare(destination: Path, holds: Callable[[Path], bool]) -> Path | None:
+    """The spare, renamed to a new staging name, if it is govsite's and `holds` says it is the
+    previous build; else None, and a spare of govsite's that is not is removed in the background.
+
+    A folder of the spare's name that govsite did not mark, or a symlink, is never touched.
+    """
+    spare = spare_of(destination)
+    if spare.is_symlink() or not (spare / STAGING_MARK).is_file():
+        return None
+    ready = holds(spare)
+    kind = "new" if ready else "old"
+    # Renamed over a new empty folder: a unique name, taken in one step.
+    taken = Path(tempfile.mkdtemp(prefix=f".{destination.name}-{kind}-", dir=destination.parent))
+    try:
+        os.rename(spare, taken)
+    except OSError:  # not ours to take after all (changed under us): left as it is
+        taken.rmdir()
+        return None
+    if not ready:
+        remove_in_background([taken])
+        return None
+    (taken / SPARE_RECORD).unlink()  # a staging folder, no longer a spare: the record goes first
+    return taken
+
+
+def _keep_spare(retired: Path, destination: Path) -> bool:
+    """Keep the retired build (marked, as `_swap_in` left it) as the spare; False if it cannot
+    be (not marked, or a folder of the spare's name is there), and it is removed as before."""
+    spare = spare_of(destination)
+    if os.path.lexists(spare) or not (retired / STAGING_MARK).is_file():
+        return False
+    try:
+        retired.rename(spare)
+    except OSError:
+        return False
+    return True

@@ -37,7 +37,7 @@ from govsite.check.html import PageFacts, facts_of
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, is_hidden
-from govsite.engine import persist, snapshot
+from govsite.engine import persist, snapshot, spare
 from govsite.engine.output import digest, replace_file
 from govsite.engine.snapshot import BuiltFile, Snapshot
 from govsite.engine.state import SiteState, state_of
@@ -103,8 +103,10 @@ def build_with_cache(
         next_snapshot = functools.partial(_snapshot_of, key, project, built, as_of, sources)
 
     def save() -> None:
-        snapshot.save(cache_dir, next_snapshot())
+        saved = next_snapshot()
+        snapshot.save(cache_dir, saved)
         uptodate.save_stamp(cache_dir, inputs, project.out_dir, result)
+        spare.sync(build_folder(project.out_dir), saved.files)  # for the next update
 
     persist.save(cache_dir, save, detach=detach)
     return result
@@ -194,15 +196,16 @@ def _apply_changes(
         return None
     staged: list[_Staged] = []
 
-    def fill(staging: Path, previous: Path | None) -> None:
-        if previous is None or not _link_previous(previous, staging, found.files):
+    def fill(staging: Path, previous: Path | None, linked: bool) -> None:
+        # Linked: the staging folder is the spare, the previous build's files (engine/spare.py).
+        if not linked and (previous is None or not _link_previous(previous, staging, found.files)):
             raise _CannotUpdate
         staged.append(
             _update(project, cache_dir, found, documents, staging, as_of, render_on, progress)
         )
 
     try:
-        write_staged(project.out_dir, fill)
+        write_staged(project.out_dir, fill, functools.partial(spare.holds, files=found.files))
     except (_CannotUpdate, BuildFailed):
         return None
     done = staged[0]
