@@ -453,7 +453,7 @@ def _take_spare(destination: Path, holds: Callable[[Path], bool]) -> Path | None
     if not ready:
         remove_in_background([taken])
         return None
-    (taken / SPARE_RECORD).unlink()  # a staging folder, no longer a spare: the record goes first
+    (taken / SPARE_RECORD).unlink(missing_ok=True)  # a staging folder now, not a spare
     return taken
 
 
