@@ -188,9 +188,22 @@ def _is_folder_of_mode(status: os.stat_result, mode: int) -> bool:
 def _folder_mode() -> int:
     """The permissions a folder the build makes gets (0777 less the umask), as a folder of
     the spare must have: the spare's folders become the build's."""
+    return 0o777 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read where the system shows it (Linux): setting it to learn it
+    would change it, for a moment, for another thread making files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     umask = os.umask(0o022)
     os.umask(umask)
-    return 0o777 & ~umask
+    return umask
 
 
 def _read_record(spare: Path) -> dict[str, int] | None:
