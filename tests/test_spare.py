@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,18 +45,36 @@ def inode(path: Path) -> int:
     return os.lstat(path).st_ino
 
 
+Pin = Callable[[Path], int]
+
+
+@pytest.fixture
+def pin() -> Iterator[Pin]:
+    """The inode of a folder, kept open to the test's end: a folder removed meanwhile cannot
+    hand its inode number to a new one, which would then pass for it."""
+    held: list[int] = []
+
+    def pinned(folder: Path) -> int:
+        held.append(os.open(folder, os.O_RDONLY | os.O_DIRECTORY))
+        return os.fstat(held[-1]).st_ino
+
+    yield pinned
+    for descriptor in held:
+        os.close(descriptor)
+
+
 def no_linking(*arguments: object) -> bool:
     raise AssertionError("the update linked the previous build's files")
 
 
 def test_an_update_takes_the_spare_as_its_staging_folder_and_links_nothing(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, pin: Pin
 ) -> None:
     root = make_site()
     build_with_cache(root)
     assert (root / SPARE / SPARE_RECORD).is_file()  # made by the save, for the first update
     for n in range(2):
-        spare, build = inode(root / SPARE), inode(root / "build")
+        spare, build = pin(root / SPARE), pin(root / "build")
         add_paragraph(root, f"第{n}段。")
         with monkeypatch.context() as patched:
             patched.setattr(rebuild, "_link_previous", no_linking)
@@ -109,11 +127,11 @@ def forge_record(spare: Path) -> None:
     [add_file, add_folder, replace_page, remove_file, write_into_page, close_folder, forge_record],
 )
 def test_a_spare_touched_since_its_sync_is_not_taken(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tamper: Callable[[Path], None]
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, pin: Pin, tamper: Callable[[Path], None]
 ) -> None:
     root = make_site()
     build_with_cache(root)
-    spare = inode(root / SPARE)
+    spare = pin(root / SPARE)
     tamper(root / SPARE)
     add_paragraph(root, "又一段。")
     build_with_cache(root)
@@ -121,7 +139,7 @@ def test_a_spare_touched_since_its_sync_is_not_taken(
     assert_as_clean(root)  # nothing of the tampered spare is in it
     # It was removed, the retired build kept as the spare in its place, and that one is taken.
     add_paragraph(root, "再一段。")
-    spare = inode(root / SPARE)
+    spare = pin(root / SPARE)
     with monkeypatch.context() as patched:
         patched.setattr(rebuild, "_link_previous", no_linking)
         build_with_cache(root)
@@ -176,14 +194,14 @@ KILLED = {
 
 @pytest.mark.parametrize("point", sorted(KILLED))
 def test_a_kill_while_the_spare_is_synced_or_taken_costs_time_not_correctness(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, point: str
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, pin: Pin, point: str
 ) -> None:
     root = make_site()
     assert run_build(root) == 0
     add_paragraph(root, "第一段。")
     assert run_build(root) == 0  # an update: it takes the spare the first build's save made
     add_paragraph(root, "第二段。")
-    retired = inode(root / "build")
+    retired = pin(root / "build")
     code, recorded = KILLED[point]
     assert run_build(root, kill_at=point) == code
     assert (root / "build" / "index.html").is_file()
@@ -198,7 +216,7 @@ def test_a_kill_while_the_spare_is_synced_or_taken_costs_time_not_correctness(
     assert inode(root / "build") != retired  # never the spare the kill left
     assert_as_clean(root)
     add_paragraph(root, "第四段。")  # and the next update takes the spare kept again
-    spare = inode(root / SPARE)
+    spare = pin(root / SPARE)
     with monkeypatch.context() as patched:
         patched.setattr(rebuild, "_link_previous", no_linking)
         build_with_cache(root)
