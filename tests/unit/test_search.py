@@ -21,7 +21,7 @@ from govsite.engine.searchsync import SearchJob, index_pages
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
 from govsite.memo import KEPT_DIR, SITE_DIR
-from govsite.outputs import search, searchindex
+from govsite.outputs import search, searchindex, searchjoin
 from govsite.outputs.searchindex import token_positions
 from tests import test_incremental as edits
 from tests.conftest import MakeSite
@@ -257,6 +257,24 @@ def test_an_edit_indexes_its_shard_again_and_no_other(
     assert built_index(out) == built_index(tmp_path / "clean")
 
 
+def test_an_edit_joins_again_only_the_tokens_its_shard_touches(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site = make_site()
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    joined: list[int] = []
+    real = search.join_all
+    monkeypatch.setattr(search, "join_all", lambda *a: joined.append(1) or real(*a))
+    record = next((site / "content" / "records").rglob("*.md"))
+    record.write_text(record.read_text(encoding="utf-8") + "\n通知的规定。\n", encoding="utf-8")
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0 and joined == []  # the update, and no join of everything
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean")
+
+
 def test_an_index_that_cannot_be_written_is_a_warning_and_leaves_nothing(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -467,3 +485,78 @@ def test_the_preview_brings_its_index_up_to_date_as_the_build_does(
     assert report.diagnostics == ()
     assert bundle_files(project.out_dir) == before  # the same files: not one written again
     assert made == []
+
+
+def random_page(rng: random.Random, letters: str) -> tuple[list[str], list[str]]:
+    """A page's head and body runs: Han runs of skewed letters (some bigrams common), numbers."""
+    weights = [1 / (n + 1) for n in range(len(letters))]
+
+    def run() -> str:
+        if rng.random() < 0.1:
+            return str(rng.randrange(30))
+        return "".join(rng.choices(letters, weights, k=rng.randint(1, 7)))
+
+    return [run()], [run() for _ in range(rng.randint(1, 12))]
+
+
+def token_files_of(
+    wanted: searchjoin.Wanted, bundle: Path, had: dict[str, str]
+) -> dict[str, bytes]:
+    """The files `wanted` says, the bytes of those it leaves to the folder read from it."""
+    held = {sha: (bundle / name).read_bytes() for name, sha in had.items()}
+    return {name: data if data is not None else held[sha] for name, (sha, data) in wanted.items()}
+
+
+@pytest.mark.parametrize("part_bytes", [48, 600])
+def test_joining_again_only_what_changed_shards_touch_makes_a_join_of_everything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, part_bytes: int
+) -> None:
+    """Seeded edits of one or two shards at a time (pages rewritten, letters that were
+    nowhere added, so bigrams come, go and become common or not, trigrams become complete
+    or not, part files are renamed): the token files brought up to date are those of a join
+    of everything, and so is the kept join."""
+    monkeypatch.setattr(searchjoin, "PART_BYTES", part_bytes)
+    rng = random.Random(13)
+    letters = "的发展关于规定通知市区镇"
+    sizes = [70, 9, 80, 65, 3, 66]
+    texts = [[random_page(rng, letters) for _ in range(size)] for size in sizes]
+    starts = list(accumulate([0, *sizes]))
+    pages = starts[-1]
+
+    def layout(keys: list[str]) -> tuple[searchjoin.Shard, ...]:
+        return tuple((starts[n], starts[n + 1], keys[n]) for n in range(len(sizes)))
+
+    keys = [f"{n}-0" for n in range(len(sizes))]
+    postings = [searchindex.shard_postings(shard) for shard in texts]
+    wanted, join = searchjoin.join_all(layout(keys), postings, pages)
+    bundle = tmp_path / "bundle"
+    search._put(bundle, wanted, {})
+    had = {name: sha for name, (sha, _) in wanted.items()}
+    updated = 0
+    for edit in range(1, 40):
+        old = {}
+        for number in rng.sample(range(len(sizes)), rng.randint(1, 2)):
+            old[number] = postings[number]
+            extra = "" if rng.random() < 0.7 else rng.choice("新增补充修改")
+            for page in rng.sample(range(sizes[number]), min(3, sizes[number])):
+                texts[number][page] = random_page(rng, letters + extra)
+            postings[number] = searchindex.shard_postings(texts[number])
+            keys[number] = f"{number}-{edit}"
+        changed = {number: (was, postings[number]) for number, was in old.items()}
+        made = searchjoin.join_changed(
+            join, layout(keys), changed, postings.__getitem__, bundle, had
+        )
+        full, full_join = searchjoin.join_all(layout(keys), postings, pages)
+        if made is None:  # only when the bucket count changes
+            assert searchindex.bucket_count(full_join.tokens) != searchindex.bucket_count(
+                join.tokens
+            )
+            made = full, full_join
+        else:
+            updated += 1
+        assert token_files_of(made[0], bundle, had) == token_files_of(full, bundle, had), edit
+        assert made[1] == full_join, edit
+        search._put(bundle, made[0], had)
+        had = {name: sha for name, (sha, _) in made[0].items()}
+        join = made[1]
+    assert updated > 30
