@@ -20,7 +20,7 @@ from govsite.engine import snapshot
 from govsite.engine.searchsync import SearchJob, index_pages
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
-from govsite.memo import KEPT_DIR, SITE_DIR
+from govsite.memo import KEPT_DIR, SITE_DIR, Workspace
 from govsite.outputs import search, searchindex, searchjoin
 from govsite.outputs.searchindex import token_positions
 from tests import test_incremental as edits
@@ -271,6 +271,52 @@ def test_an_edit_joins_again_only_the_tokens_its_shard_touches(
     record.write_text(record.read_text(encoding="utf-8") + "\n通知的规定。\n", encoding="utf-8")
     result = pipeline.build(load_project(site, out), cache_dir=cache)
     assert result.pages_reused > 0 and joined == []  # the update, and no join of everything
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean")
+
+
+def test_an_update_checks_only_the_search_records_the_index_reads(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A kept search record is checked against its digest when the index reads it (its
+    shard indexed again), and not looked at otherwise."""
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    checked: list[str] = []
+    real_check = Workspace.kept_copy
+    monkeypatch.setattr(
+        Workspace,
+        "kept_copy",
+        lambda self, path, d: checked.append(path) or real_check(self, path, d),
+    )
+    indexed: list[str] = []
+    real_index = search._index_shard
+    monkeypatch.setattr(
+        search,
+        "_index_shard",
+        lambda work, n: indexed.extend(work.shards[n]) or real_index(work, n),
+    )
+    edits.edit_body(site, random.Random(5), 1)
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0
+    searchable = len(list((cache / KEPT_DIR / SITE_DIR).rglob("*.html")))
+    assert len(checked) == len(set(checked)) > 0 and set(checked) < set(indexed)
+    assert len(set(indexed) - set(checked)) == 1  # the edited page's: made again, not checked
+    assert len(indexed) < searchable  # the other shards' records are not looked at
+
+
+def test_a_damaged_search_record_the_update_reads_is_made_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    monkeypatch.setattr(search, "_shards", lambda pages: [(0, len(pages))])  # one shard
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    copies = sorted((cache / KEPT_DIR / SITE_DIR).rglob("*.html"))
+    for copy in copies[:3]:
+        copy.write_bytes(copy.read_bytes()[:20])  # cut short: not JSON, not its digest
+    edits.edit_body(site, random.Random(5), 1)
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0 and result.diagnostics == ()
     pipeline.build(load_project(site, tmp_path / "clean"))
     assert built_index(out) == built_index(tmp_path / "clean")
 
