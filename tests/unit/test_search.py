@@ -606,3 +606,30 @@ def test_joining_again_only_what_changed_shards_touch_makes_a_join_of_everything
         had = {name: sha for name, (sha, _) in made[0].items()}
         join = made[1]
     assert updated > 30
+
+
+def test_the_preview_joins_again_only_the_tokens_a_changed_page_touches(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """govsite serve's background indexer takes the same way as the cached build: a changed
+    page's shard indexed again, its tokens joined again, and the index what indexing every
+    page from nothing makes."""
+    project = load_project(make_site(), tmp_path / "out")
+    pipeline.build(project, cache_dir=project.cache_dir)
+    copies = project.cache_dir / KEPT_DIR / SITE_DIR
+    paths = sorted(p.relative_to(copies).as_posix() for p in copies.rglob("*.html"))
+    before = built_index(project.out_dir)
+    page = project.out_dir / paths[0]
+    html_text = page.read_text(encoding="utf-8")
+    page.write_text(html_text.replace("</article>", "<p>通知的规定新增</p></article>", 1))
+    pages = {p: hashlib.sha256((project.out_dir / p).read_bytes()).hexdigest() for p in paths}
+    joined: list[int] = []
+    real = search.join_all
+    monkeypatch.setattr(search, "join_all", lambda *a: joined.append(1) or real(*a))
+    report = Report()
+    index_pages(SearchJob(project, lambda: pages, frozenset(paths[:1])), report)
+    assert report.diagnostics == () and joined == []
+    assert built_index(project.out_dir) != before
+    clean = tmp_path / "clean"
+    search.index_site(clean, copies, pages, "code", None, Report())
+    assert joined == [1] and built_index(project.out_dir) == built_index(clean)
