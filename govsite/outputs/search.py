@@ -15,15 +15,16 @@ text. `index_site` turns the records into `search-index/` in the build folder:
 
     manifest.json   format, page count, buckets, facet values (with parents) and block size
     t/<bucket>.bin  tokens by a hash: small posting lists (with positions), or where larger ones are
-    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages
+    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages (n: searchindex.part_number)
     d/<n>.json      one page's result: address, title, 文号, date, validity, excerpt text
     f/<n>.bin       the facet values of a block of pages, fetched only to filter or count
 
 Pages are numbered newest first, so ties in ranking show the newest first. They are
 indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and a
 shard whose pages are all as they were is taken from the build cache. An index in the
-folder already (the last build's, linked) is brought up to date: only the files whose
-bytes change are written (`index_site`).
+folder already (the last build's, linked) is brought up to date: only the tokens the
+changed shards touch are joined again (searchjoin.py), and only the files whose bytes
+change are written (`index_site`).
 """
 
 from __future__ import annotations

@@ -31,7 +31,10 @@ list of positions as differences. Tokens are spread over bucket files (`t/<bucke
 by FNV-1a of their UTF-8 bytes; a bucket holds small posting lists whole, and for larger
 ones the page ranges of their parts (`p/<number>-<part>.bin`, about PART_BYTES each, a
 quarter of that for a token on COMMON_SHARE of all pages or more: such a token is rarely a
-query's rarest, so it is mostly fetched for a few candidate pages, not whole).
+query's rarest, so it is mostly fetched for a few candidate pages, not whole). The number
+that names a token's part files is written in its bucket entry; it says where the token
+stands in its bucket (`part_number`), not in the whole index, so that a token added or
+removed renames no part file of another bucket.
 search.js fetches one bucket per bigram, number or word of the query (and one per trigram
 that the cheapest cover of a phrase takes), every part of the query's rarest token, and of
 the other tokens only the parts whose pages could still match.
