@@ -145,6 +145,25 @@ def test_large_postings_are_cut_into_parts_between_shards() -> None:
     assert len(files.parts) == 3 * len(joined)  # every token here is larger than INLINE_BYTES
 
 
+def test_a_part_files_number_is_its_tokens_rank_in_its_bucket() -> None:
+    """So a token added renames no part file of another bucket (searchjoin.py)."""
+    texts = [(["金桥"], ["金桥镇区", "发展规划"] * 40) for _ in range(3)]
+    tokens = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 100, 3))
+    buckets = 2
+    files = searchindex.index_files(tokens, buckets)
+    expected: dict[str, bytes] = {}
+    ranks = [0] * buckets
+    for token, _, parts in tokens:  # every one is in parts here
+        bucket = searchindex.fnv1a(token) % buckets
+        number = bucket + buckets * ranks[bucket]
+        ranks[bucket] += 1
+        expected.update({f"{number:x}-{index}": part.data for index, part in enumerate(parts)})
+    assert files.parts == expected and min(ranks) > 0
+    entries = [e for data in files.buckets.values() for e in searchindex.read_bucket(data)]
+    assert sorted(e.token for e in entries) == [token for token, _, _ in tokens]
+    assert {e.number for e in entries} == {int(n.split("-")[0], 16) for n in expected}
+
+
 def test_the_bucket_hash_is_fnv1a() -> None:
     assert searchindex.fnv1a("") == 0x811C9DC5
     assert searchindex.fnv1a("a") == 0xE40C292C  # the published FNV-1a test vector
