@@ -147,7 +147,7 @@ def test_large_postings_are_cut_into_parts_between_shards() -> None:
 
 def test_a_part_files_number_is_its_tokens_rank_in_its_bucket() -> None:
     """So a token added renames no part file of another bucket (searchjoin.py)."""
-    texts = [(["金桥"], ["金桥镇区", "发展规划"] * 40) for _ in range(3)]
+    texts = [(["金桥"], ["金桥镇区", "发展规划"] * 200) for _ in range(3)]
     tokens = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 100, 3))
     buckets = 2
     files = searchindex.index_files(tokens, buckets)
