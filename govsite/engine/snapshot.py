@@ -18,10 +18,8 @@ write `content/` and `templates/` too).
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import json
@@ -36,6 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from govsite import collector
 from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.check.health import Shown
@@ -183,7 +182,7 @@ def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
 def save(cache_dir: Path, snapshot: Snapshot) -> None:
     """Write `snapshot` atomically, its digest first."""
     buffer = io.BytesIO()
-    with _no_gc():
+    with collector.paused():
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(snapshot)
     write_checked(cache_dir / SNAPSHOT, buffer.getvalue())
 
@@ -199,26 +198,14 @@ def load(cache_dir: Path, key: str) -> Snapshot | None:
     if data is None:
         return None
     try:
-        with _no_gc():
+        with collector.paused():
             snapshot = pickle.loads(data)
     except Exception:  # a pickle of classes that changed: unusable, so a miss
         return None
     if not isinstance(snapshot, Snapshot) or snapshot.key != key:
         return None
+    collector.set_aside()
     return snapshot
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Without the cyclic garbage collector: a snapshot is millions of small objects, and
-    each pass of the collector would walk all of them again (loading takes half as long)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- the sources -----------------------------------------------------------------------------------
