@@ -22,7 +22,9 @@ import shutil
 import time
 from pathlib import Path
 
+from govsite.cachefiles import read_checked
 from govsite.errors import Report
+from govsite.memo import COPIES
 from govsite.outputs import search
 from govsite.parallel import executor_for_jobs
 
@@ -32,8 +34,8 @@ _DOC_NO = re.compile(r"(〔\d{4}〕)(\d+)(号)")
 def replicate(kept: Path, records: Path, times: int) -> dict[str, str]:
     """The kept records written `times` over into `records`; path → a digest stand-in."""
     pages: dict[str, str] = {}
-    copies = json.loads((kept / "copies.json").read_text(encoding="utf-8"))
-    for path, digest in sorted(copies.items()):
+    copies = json.loads(read_checked(kept / COPIES) or b"{}")
+    for path, (digest, _copy_digest) in sorted(copies.items()):
         header_line, texts_line = (kept / "site" / path).read_text(encoding="utf-8").splitlines()
         for copy in range(times):
             header, texts = json.loads(header_line), json.loads(texts_line)

@@ -9,20 +9,24 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 # The commands import the stages they run inside their own bodies: an up-to-date build
 # (uptodate.py) then takes a fraction of a second, which importing every stage would
 # multiply (0.2 s on a quiet machine, seconds on a busy one).
-from govsite import __version__, clock, scaffold, uptodate
+from govsite import __version__, clock, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
-from govsite.errors import BuildFailed, UnsafeOutputDir, printable
+from govsite.errors import BuildFailed, ScaffoldError, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
 from govsite.messages import Language, Text, choose_language, text
 from govsite.progress import progress_for
 from govsite.result import BuildResult
+
+if TYPE_CHECKING:
+    from govsite import scaffold
 
 EXIT_CONTENT_ERRORS = 1
 EXIT_USAGE = 2
@@ -74,7 +78,7 @@ class EditorCommand(click.Command):
         except (click.NoSuchOption, click.MissingParameter) as exc:
             command = " ".join(["govsite", *_command_path(parent), info_name or ""]).strip()
             said, hint = _usage_problem(exc, command)
-            click.echo(scaffold.ScaffoldError(said, hint).format_text(_language(args)), err=True)
+            click.echo(ScaffoldError(said, hint).format_text(_language(args)), err=True)
             raise click.exceptions.Exit(EXIT_USAGE) from None
 
 
@@ -389,6 +393,8 @@ def verify(
 def init(directory: Path, lang: str | None) -> None:
     """Create a new, buildable site in DIRECTORY with sample catalogues and records."""
     language = choose_language(lang, None)  # no site yet: --lang, the locale, else Chinese
+    from govsite import scaffold
+
     with reporting_errors(False, Speaker(lang)):
         written = scaffold.create_site(directory)
     click.echo(text("init.done", count=len(written), folder=str(directory)).render(language))
@@ -435,6 +441,8 @@ def new_record(
 ) -> None:
     """Write a disclosure record (政府信息) with the next free index number (索引号) and
     today's dates; fill in its fields and replace the placeholder text."""
+    from govsite import scaffold
+
     request = scaffold.NewDocument(
         kind="record", title=title or "", category=category, agency=agency, slug=slug
     )
@@ -451,7 +459,7 @@ def new_record(
 )
 @click.option(
     "--category",
-    help=f"Catalogue key path.  [default: {scaffold.INTERPRETATIONS_CATEGORY}]",
+    help="Catalogue key path.  [default: interpretations]",  # scaffold.INTERPRETATIONS_CATEGORY
 )
 @agency_option
 @record_slug_option
@@ -470,6 +478,8 @@ def new_interpretation(
 ) -> None:
     """Write a policy interpretation (政策解读) of the records named by --interprets, with
     the next free index number."""
+    from govsite import scaffold
+
     request = scaffold.NewDocument(
         kind="interpretation",
         title=title or "",
@@ -491,6 +501,8 @@ def new_page(
     title: str | None, slug: str | None, site_dir: Path, lang: str | None, debug: bool
 ) -> None:
     """Write a plain page (the disclosure guide, an about page) under content/pages/."""
+    from govsite import scaffold
+
     request = scaffold.NewDocument(kind="page", title=title or "", slug=slug)
     _write_new_document(site_dir, request, debug, Speaker(lang))
 
@@ -513,6 +525,8 @@ def new_report(
     speaker = Speaker(lang)
     with reporting_errors(debug, speaker):
         project = speaker.heard(load_project(site_dir))
+        from govsite import scaffold
+
         paths = scaffold.create_report(project, year, agency)
     for path in paths:
         click.echo(text("new.wrote", path=str(path)).render(speaker.language))
@@ -524,6 +538,8 @@ def _write_new_document(
 ) -> None:
     with reporting_errors(debug, speaker):
         project = speaker.heard(load_project(site_dir))
+        from govsite import scaffold
+
         path = scaffold.create_document(project, request)
     click.echo(text("new.wrote", path=str(path)).render(speaker.language))
     click.echo(text("new.next").render(speaker.language))
@@ -554,7 +570,7 @@ def reporting_errors(debug: bool, speaker: Speaker) -> Iterator[None]:
     except BuildFailed as exc:
         click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
-    except scaffold.ScaffoldError as exc:  # `govsite init` or `new` asked for what cannot be
+    except ScaffoldError as exc:  # `govsite init` or `new` asked for what cannot be
         click.echo(exc.format_text(speaker.language), err=True)
         sys.exit(EXIT_USAGE)
     except UnsafeOutputDir as exc:

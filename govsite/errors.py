@@ -172,6 +172,25 @@ class BuildFailed(Exception):
         return "\n".join(lines)
 
 
+class ScaffoldError(ValueError):
+    """The request cannot be met: what is wrong and, in `hint`, what to pass instead
+    (catalogue texts `new.*` and `init.*`, printed in the editor's language)."""
+
+    def __init__(self, said: Text, hint: Text | None = None, option: str | None = None) -> None:
+        super().__init__(said.render())
+        self.said = said
+        self.hint = hint
+        self.option = option
+        """The command-line option at fault, when one is."""
+
+    def format_text(self, language: Language = "en") -> str:
+        """`error: message` and an indented `hint:` line, as the build prints its problems."""
+        line = f"error: {printable(self.said.render(language))}"
+        if self.hint is not None:
+            line += f"\n  hint: {printable(self.hint.render(language))}"
+        return line
+
+
 def summarize(diagnostics: Iterable[Diagnostic], language: Language = "en") -> str:
     """'3 problems (2 errors, 1 warning).'"""
     found = list(diagnostics)

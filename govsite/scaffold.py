@@ -18,9 +18,9 @@ from govsite.catalogue import Catalogues, load_catalogues
 from govsite.config import Project
 from govsite.discover import discover
 from govsite.document import SLUG_PATTERN
-from govsite.errors import Report, SourceLocation, printable, suggest
+from govsite.errors import Report, ScaffoldError, SourceLocation, printable, suggest
 from govsite.frontmatter import FrontMatterError, split_front_matter
-from govsite.messages import Language, Text, text
+from govsite.messages import Text, text
 from govsite.model import Agency
 from govsite.yamlload import load_yaml
 
@@ -34,25 +34,6 @@ _DATE_LINE = re.compile(r"^(written|published): .*$", re.MULTILINE)
 FIRST_REPORT_YEAR = 2008
 """The 条例 took effect on 1 May 2008: the first annual report covers 2008."""
 _Found = TypeVar("_Found")
-
-
-class ScaffoldError(ValueError):
-    """The request cannot be met: what is wrong and, in `hint`, what to pass instead
-    (catalogue texts `new.*` and `init.*`, printed in the editor's language)."""
-
-    def __init__(self, said: Text, hint: Text | None = None, option: str | None = None) -> None:
-        super().__init__(said.render())
-        self.said = said
-        self.hint = hint
-        self.option = option
-        """The command-line option at fault, when one is."""
-
-    def format_text(self, language: Language = "en") -> str:
-        """`error: message` and an indented `hint:` line, as the build prints its problems."""
-        line = f"error: {printable(self.said.render(language))}"
-        if self.hint is not None:
-            line += f"\n  hint: {printable(self.hint.render(language))}"
-        return line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

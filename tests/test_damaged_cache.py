@@ -77,6 +77,10 @@ DAMAGE: dict[str, Damage] = {
     "random bytes in a kept search shard": lambda c: _random_bytes(
         _largest(c / "kept" / "search", "*")
     ),
+    "random bytes in the kept search join": lambda c: _random_bytes(c / "kept" / "search" / "join"),
+    "a folder where the kept search join was": lambda c: _folder_in_place(
+        c / "kept" / "search" / "join"
+    ),
     "random bytes in the snapshot": lambda c: _random_bytes(c / SNAPSHOT),
     "a snapshot of another govsite": _another_key,
     "random bytes in the stamp": lambda c: _random_bytes(c / "stamp.json"),

@@ -180,3 +180,18 @@ def test_an_edit_to_a_built_in_theme_builds_again(
     script = next(themes.rglob("search.js"))
     script.write_text(script.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
     assert build(root, as_of=SKELETON_FRESH).site is not None
+
+
+def test_a_library_installed_or_upgraded_builds_again(
+    built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Versions are read from the names of the libraries' metadata folders on sys.path."""
+    libraries = tmp_path / "site-packages"
+    (libraries / "markdown_it_py-3.0.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(libraries))
+    assert build(built).site is not None
+    assert build(built).site is None
+    (libraries / "markdown_it_py-3.0.0.dist-info").rename(
+        libraries / "markdown_it_py-4.0.0.dist-info"
+    )
+    assert build(built).site is not None

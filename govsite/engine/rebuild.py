@@ -318,7 +318,7 @@ def _update(
     progress("pages rendered", update.rendered, update.rendered)
     front, later = _diagnostics(found, documents, update)
     with workspace(cache_dir, update=True) as space:
-        facts = _read_back(staging, state, update, found.facts, space, progress)
+        facts, records = _read_back(staging, state, update, found.facts, space, progress)
         compiled = CompiledSite(
             state.site,
             state.sources.theme,
@@ -370,7 +370,9 @@ def _update(
             report,
             render_on,
             had,
+            records.check,
         )
+        space.remember_copies(records.copies)
         space.save_copies()
     files = _manifest(
         staging, stamp.source_commit, stamp.signing_key, found.files, update, changed, bundle
@@ -412,10 +414,11 @@ def _read_back(
     known: Mapping[str, PageFacts],
     space: Workspace,
     progress: Progress,
-) -> dict[str, PageFacts]:
-    """Every HTML page's facts: the last build's, and the changed pages' read back. Each
-    searchable page's search record is made again for a changed page, or one whose kept
-    record is missing or damaged (checked against its digest, as analyse.py does)."""
+) -> tuple[dict[str, PageFacts], _Records]:
+    """Every HTML page's facts: the last build's, and the changed pages' read back; and the
+    search records, made again for a changed page (or one whose kept record was made from
+    another page), the others as they were kept: each of those is checked against its
+    digest only if the index reads it (`_Records.check`)."""
     facts = dict(known)
     for path in update.removed:
         facts.pop(path, None)
@@ -427,18 +430,43 @@ def _read_back(
     if pages:
         progress("pages read back", len(pages), len(pages))
     space.forget_copies()
-    copies = {}
+    records = _Records(staging, space, {}, set())
     for path in state.searchable():
         page_digest = state.written[path].hex()
-        copy_digest = None if path in pages else space.kept_copy(path, page_digest)
-        if copy_digest is None:
-            page = pages.get(path)
-            record = search_record(page if page is not None else _page_at(staging, path))
-            write_atomically(space.copies / path, record)
-            copy_digest = key_of(record)
-        copies[path] = (page_digest, copy_digest)
-    space.remember_copies(copies)
-    return facts
+        kept = space.known_copies.get(path)
+        if path not in pages and kept is not None and kept[0] == page_digest:
+            records.copies[path] = kept
+            records.unchecked.add(path)
+        else:
+            records.make(path, page_digest, pages.get(path))
+    return facts, records
+
+
+@dataclass(slots=True)
+class _Records:
+    """The search records of the searchable pages in the cache (`space.copies`): each one's
+    page digest and digest, and those kept from the last build not checked yet."""
+
+    staging: Path
+    space: Workspace
+    copies: dict[str, tuple[str, str]]
+    unchecked: set[str]
+
+    def check(self, paths: Iterable[str]) -> None:
+        """Make sure the records at `paths` are whole before the index reads them: a kept one
+        whose bytes are not those of its digest is made again from its page."""
+        for path in paths:
+            if path in self.unchecked:
+                self.unchecked.discard(path)
+                page_digest = self.copies[path][0]
+                if self.space.kept_copy(path, page_digest) is None:
+                    self.make(path, page_digest, None)
+
+    def make(self, path: str, page_digest: str, page: html.HtmlElement | None) -> None:
+        """Make the record of the page at `path` (parsed as `page`, if it is) again."""
+        record = search_record(page if page is not None else _page_at(self.staging, path))
+        write_atomically(self.space.copies / path, record)
+        self.copies[path] = (page_digest, key_of(record))
 
 
 def _page_at(staging: Path, path: str) -> html.HtmlElement:

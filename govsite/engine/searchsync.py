@@ -4,8 +4,10 @@ The update step writes pages first; this thread then makes the search records of
 pages that changed (as the build's read-back stage does), and brings a copy of the live
 index up to date as the cached build does (search.index_site: links to the live files,
 only those whose bytes change replaced; the shards holding changed pages indexed again,
-the others from the build cache), then swaps it into `build/search-index/`. While it works the index is *behind*: the preview server says so on
-the search page, so results are never shown as fresh when they are not.
+the others from the build cache, and only the tokens the changed shards touch joined
+again, from the kept join: searchjoin.py), then swaps it into `build/search-index/`.
+While it works the index is *behind*: the preview server says so on the search page, so
+results are never shown as fresh when they are not.
 
 `index_pages` is the one function the indexing goes through: a new indexer replaces it.
 """

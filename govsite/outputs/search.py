@@ -15,15 +15,16 @@ text. `index_site` turns the records into `search-index/` in the build folder:
 
     manifest.json   format, page count, buckets, facet values (with parents) and block size
     t/<bucket>.bin  tokens by a hash: small posting lists (with positions), or where larger ones are
-    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages
+    p/<n>-<k>.bin   the parts of a larger posting list, each for a range of pages (n: searchindex.part_number)
     d/<n>.json      one page's result: address, title, 文号, date, validity, excerpt text
     f/<n>.bin       the facet values of a block of pages, fetched only to filter or count
 
 Pages are numbered newest first, so ties in ranking show the newest first. They are
 indexed in shards (of at most SHARD_PAGES pages of one month), in parallel, and a
 shard whose pages are all as they were is taken from the build cache. An index in the
-folder already (the last build's, linked) is brought up to date: only the files whose
-bytes change are written (`index_site`).
+folder already (the last build's, linked) is brought up to date: only the tokens the
+changed shards touch are joined again (searchjoin.py), and only the files whose bytes
+change are written (`index_site`).
 """
 
 from __future__ import annotations
@@ -37,26 +38,21 @@ import re
 import shutil
 import stat
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lxml import etree, html
 
+from govsite import collector
 from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.htmltree import elements
 from govsite.memo import key_of
 from govsite.messages import text
-from govsite.outputs.searchindex import (
-    PART_BYTES,
-    bucket_count,
-    index_files,
-    join_shards,
-    shard_postings,
-    varint,
-)
+from govsite.outputs.searchindex import bucket_count, shard_postings, varint
+from govsite.outputs.searchjoin import Join, Wanted, digest_of, join_all, join_changed
 from govsite.parallel import ExecutorFactory, InProcessExecutor, as_is, map_in_chunks
 from govsite.write import replace_through
 
@@ -66,6 +62,9 @@ FORMAT = 2
 """The index's format (search.js checks it): change it with the format."""
 SHARD_PAGES = 2000
 """At most this many pages per shard: a shard's postings stay well under 100 MB."""
+IN_PROCESS_PAGES = 400
+"""Shards of at most this many pages in all are indexed in the process (about 0.1 s per
+70 pages at 10,000 records, where starting two workers took 0.5 s)."""
 BLOCK_PAGES = 1024
 """Pages per facet file: a search that filters fetches the blocks its results are in."""
 EXCERPT_CHARS = 3000
@@ -237,10 +236,12 @@ def search_record(page: html.HtmlElement) -> bytes:
 
 # -- writing the index ----------------------------------------------------------------------
 
-STATE = ("index", "files")
+STATE = ("index", "files", "join")
 """The files in the kept bundle folder that say what the last index written was made of:
-each page's digest, date, filter values and result file's digest (`_Page`); and each of
-its files' inode, size, mtime and digest (`link_index` reads them, a build does not)."""
+each page's digest, date, filter values and result file's digest (`_Page`); each of its
+files' inode, size, mtime and digest (`link_index` reads them, a build does not); and
+what its token files were joined from (searchjoin.Join: an update joins again only what
+changed)."""
 _STATE_FORMAT = 2
 
 
@@ -281,6 +282,7 @@ def index_site(
     report: Report,
     run_on: ExecutorFactory = InProcessExecutor,
     present: Mapping[str, str] | None = None,
+    reading: Callable[[Collection[str]], None] | None = None,
 ) -> Bundle:
     """Write the search index of `pages` (path → digest of the page), whose search records
     are in the folder `records`, into `folder`/search-index.
@@ -296,7 +298,12 @@ def index_site(
     folder). Only the files whose bytes change are then written, each replaced, never
     written into; one whose bytes another file holds (a result whose page was renumbered)
     is linked to it; the others stay as they are. What the kept state says of each page
-    (its order and its result's digest) spares reading back its record.
+    (its order and its result's digest) spares reading back its record, and the kept join
+    of the shards (searchjoin.py) spares joining again the tokens no changed shard touches.
+
+    `reading`, if given, is called with the paths of the records the index is about to read,
+    before it reads them (the caller may check them then: a record that is not read is not
+    looked at).
 
     If the index cannot be written the site is still built, with a warning (GS501; fatal
     with `--strict`): the search page then says search is unavailable and links to the
@@ -308,15 +315,18 @@ def index_site(
         return NO_BUNDLE  # nothing to search; search.html says so
     if present is None:
         shutil.rmtree(bundle, ignore_errors=True)  # nothing said of it: nothing kept of it
+    reading = reading or _read_as_they_are
+    had = {path.removeprefix(f"{BUNDLE_DIR}/"): sha for path, sha in (present or {}).items()}
     try:
-        known = _kept_pages(kept, code)
-        ordered = _ordered(records, pages, known)
-        shards = _shards(ordered)
-        postings = _shard_postings(records, ordered, shards, code, kept, run_on)
-        had = {path.removeprefix(f"{BUNDLE_DIR}/"): sha for path, sha in (present or {}).items()}
-        files, ordered = _write_index(bundle, ordered, shards, postings, records, had)
-        if kept is not None:
-            _keep(kept, code, ordered, bundle, files)
+        with collector.paused():
+            known = _kept_pages(kept, code)
+            ordered = _ordered(records, pages, known, reading)
+            shards = _Shards(records, ordered, code, kept, run_on, reading)
+            last = _kept_join(kept, code) if had else None
+            tokens, join = _token_files(bundle, shards, last, had)
+            files, ordered = _write_index(bundle, ordered, tokens, join, records, had, reading)
+            if kept is not None:
+                _keep(kept, code, ordered, bundle, files, join)
     except (OSError, ValueError) as exc:
         shutil.rmtree(bundle, ignore_errors=True)  # never ship part of an index
         _warn(report, str(exc))
@@ -400,10 +410,30 @@ def _kept_files(kept: Path | None, code: str) -> dict[str, tuple[int, int, int, 
         return {}  # of another shape: damaged
 
 
+def _kept_join(kept: Path | None, code: str) -> Join | None:
+    """The join of the last index written, as the kept state has it (or None)."""
+    data = read_checked(kept / STATE[2]) if kept is not None else None
+    if data is None:
+        return None
+    try:
+        found = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(found, tuple) or len(found) != 3 or found[:2] != (_STATE_FORMAT, code):
+        return None
+    return Join.from_data(found[2])
+
+
 def _keep(
-    kept: Path, code: str, pages: Sequence[_Page], bundle: Path, files: Mapping[str, str]
+    kept: Path,
+    code: str,
+    pages: Sequence[_Page],
+    bundle: Path,
+    files: Mapping[str, str],
+    join: Join,
 ) -> None:
-    """Keep the state of the index just written: its pages, and each file's status and digest."""
+    """Keep the state of the index just written: its pages, each file's status and digest,
+    and its join."""
     statuses = {}
     for name, sha in files.items():
         status = os.lstat(f"{bundle}/{name}")
@@ -412,12 +442,20 @@ def _keep(
     kept.mkdir(parents=True, exist_ok=True)
     write_checked(kept / STATE[0], marshal.dumps((_STATE_FORMAT, code, described)))
     write_checked(kept / STATE[1], marshal.dumps((_STATE_FORMAT, code, statuses)))
+    write_checked(kept / STATE[2], marshal.dumps((_STATE_FORMAT, code, join.as_data())))
 
 
-def _ordered(records: Path, pages: Mapping[str, str], known: Mapping[str, _Page]) -> list[_Page]:
+def _ordered(
+    records: Path,
+    pages: Mapping[str, str],
+    known: Mapping[str, _Page],
+    reading: Callable[[Collection[str]], None],
+) -> list[_Page]:
     """The pages newest first (by published date, then path), from their records' first lines
     (or as `known` has them, for a page of the same digest)."""
     found: list[_Page] = []
+    unknown = [path for path, digest in pages.items() if _digest(known.get(path)) != digest]
+    reading(unknown)
     for path, digest in pages.items():
         page = known.get(path)
         if page is None or page.digest != digest:
@@ -429,6 +467,14 @@ def _ordered(records: Path, pages: Mapping[str, str], known: Mapping[str, _Page]
     found.sort(key=lambda page: page.path)
     found.sort(key=lambda page: page.date, reverse=True)
     return found
+
+
+def _digest(page: _Page | None) -> str | None:
+    return None if page is None else page.digest
+
+
+def _read_as_they_are(paths: Collection[str]) -> None:
+    """Records are read as they are (a build of everything has just made them)."""
 
 
 def _shards(pages: Sequence[_Page]) -> list[tuple[int, int]]:
@@ -461,33 +507,104 @@ class _ShardWork:
     shards: Sequence[Sequence[str]]
 
 
-def _shard_postings(
-    records: Path,
-    pages: Sequence[_Page],
-    shards: Sequence[tuple[int, int]],
-    code: str,
-    kept: Path | None,
-    run_on: ExecutorFactory,
-) -> list[Postings]:
-    """Each shard's postings: from the cache when its pages are as they were, else indexed."""
-    keys = [
-        key_of(FORMAT, code, [[p.path, p.digest] for p in pages[start:end]])
-        for start, end in shards
-    ]
-    found: list[Postings | None] = [_read_kept(kept, key) for key in keys]
-    missing = [number for number, postings in enumerate(found) if postings is None]
-    work = _ShardWork(records, [[p.path for p in pages[start:end]] for start, end in shards])
-    for number, postings in zip(
-        missing, map_in_chunks(run_on, as_is, work, _index_shard, missing), strict=True
-    ):
-        found[number] = postings
-        if kept is not None:
-            kept.mkdir(parents=True, exist_ok=True)
-            write_checked(kept / keys[number], marshal.dumps(postings))
-    for stale in kept.iterdir() if kept is not None and kept.is_dir() else ():
-        if stale.name not in keys and stale.name not in STATE:
-            remove(stale)  # a file or folder there is damage too
-    return [postings for postings in found if postings is not None]
+class _Shards:
+    """The shards of the ordered pages, and their postings as they are asked for: from the
+    cache where their pages are as they were, else indexed (and kept)."""
+
+    def __init__(
+        self,
+        records: Path,
+        pages: Sequence[_Page],
+        code: str,
+        kept: Path | None,
+        run_on: ExecutorFactory,
+        reading: Callable[[Collection[str]], None],
+    ) -> None:
+        self.kept = kept
+        self.pages = len(pages)
+        self._reading = reading
+        self._run_on = run_on
+        bounds = _shards(pages)
+        self.layout = tuple(
+            (start, end, key_of(FORMAT, code, [[p.path, p.digest] for p in pages[start:end]]))
+            for start, end in bounds
+        )
+        self._work = _ShardWork(
+            records, [[p.path for p in pages[start:end]] for start, end in bounds]
+        )
+        self._found: dict[int, Postings] = {}
+
+    def get(self, number: int) -> Postings:
+        """The postings of shard `number`."""
+        if number not in self._found:
+            self.prepare([number])
+        return self._found[number]
+
+    def prepare(self, numbers: Sequence[int]) -> None:
+        """Have the postings of shards `numbers` at hand: those not kept are indexed on the
+        executor (their records announced to `reading` first)."""
+        missing = []
+        for number in numbers:
+            if number not in self._found:
+                found = _read_kept(self.kept, self.layout[number][2])
+                if found is None:
+                    missing.append(number)
+                else:
+                    self._found[number] = found
+        if not missing:
+            return
+        paths = [path for number in missing for path in self._work.shards[number]]
+        self._reading(paths)
+        # An edit's shard is indexed in this process: sooner than starting workers.
+        run_on = self._run_on if len(paths) > IN_PROCESS_PAGES else InProcessExecutor
+        indexed = map_in_chunks(run_on, as_is, self._work, _index_shard, missing)
+        for number, postings in zip(missing, indexed, strict=True):
+            self._found[number] = postings
+            if self.kept is not None:
+                self.kept.mkdir(parents=True, exist_ok=True)
+                write_checked(self.kept / self.layout[number][2], marshal.dumps(postings))
+
+    def drop_stale(self) -> None:
+        """Remove every kept file but the state and these shards' postings."""
+        keys = {key for _, _, key in self.layout}
+        for stale in self.kept.iterdir() if self.kept is not None and self.kept.is_dir() else ():
+            if stale.name not in keys and stale.name not in STATE:
+                remove(stale)  # a file or folder there is damage too
+
+
+def _token_files(
+    bundle: Path, shards: _Shards, last: Join | None, had: Mapping[str, str]
+) -> tuple[Wanted, Join]:
+    """The token files of the index and the join to keep: only the tokens the changed shards
+    touch joined again when the `last` join is of the same layout and made the files `had`
+    holds, else every shard's."""
+    layout = shards.layout
+    if last is not None and [s[:2] for s in last.shards] == [s[:2] for s in layout]:
+        changed = [
+            number for number, shard in enumerate(layout) if shard[2] != last.shards[number][2]
+        ]
+        old = {number: _read_kept(shards.kept, last.shards[number][2]) for number in changed}
+        if all(found is not None for found in old.values()) and last.files == digest_of(had):
+            shards.prepare(changed)
+            made = join_changed(
+                last,
+                layout,
+                {
+                    number: (found, shards.get(number))
+                    for number, found in old.items()
+                    if found is not None
+                },
+                shards.get,
+                bundle,
+                had,
+            )
+            if made is not None:
+                shards.drop_stale()
+                return made
+    shards.prepare(range(len(layout)))
+    postings = [shards.get(number) for number in range(len(layout))]
+    shards.drop_stale()
+    return join_all(layout, postings, shards.pages)
 
 
 def _read_kept(kept: Path | None, key: str) -> Postings | None:
@@ -518,35 +635,27 @@ def _texts(records: Path, paths: Sequence[str]) -> Iterator[tuple[list[str], lis
 def _write_index(
     bundle: Path,
     pages: Sequence[_Page],
-    shards: Sequence[tuple[int, int]],
-    postings: Sequence[Postings],
+    tokens: Wanted,
+    join: Join,
     records: Path,
     had: Mapping[str, str],
+    reading: Callable[[Collection[str]], None],
 ) -> tuple[dict[str, str], list[_Page]]:
-    """Write the index's files (the module's docstring lists them) into `bundle`, but those
-    it holds already (`had`: each one's SHA-256 by name in it): every file's SHA-256 by
-    name, and the pages with their results' digests."""
-    tokens = list(
-        join_shards(
-            [(start, found) for (start, _), found in zip(shards, postings, strict=True)],
-            PART_BYTES,
-            len(pages),
-        )
-    )
-    buckets = bucket_count(len(tokens))
-    files = index_files(tokens, buckets)
-    del tokens
-    wanted: dict[str, tuple[str, bytes | None]] = {}
-    for number, data in sorted(files.buckets.items()):
-        wanted[f"t/{number:x}.bin"] = _sha256(data), data
-    for name, data in sorted(files.parts.items()):
-        wanted[f"p/{name}.bin"] = _sha256(data), data
-    del files
+    """Write the index's files (the module's docstring lists them; `tokens` are its token
+    files, of the `join`) into `bundle`, but those it holds already (`had`: each one's
+    SHA-256 by name in it): every file's SHA-256 by name, and the pages with their results'
+    digests."""
+    wanted = tokens
     held = set(had.values())
+    kept = [
+        bool(page.result and (had.get(f"d/{number}.json") == page.result or page.result in held))
+        for number, page in enumerate(pages)
+    ]
+    reading([page.path for page, result in zip(pages, kept, strict=True) if not result])
     described = []
     for number, page in enumerate(pages):
         name = f"d/{number}.json"
-        if page.result and (had.get(name) == page.result or page.result in held):
+        if kept[number]:
             wanted[name] = page.result, None  # the bytes are in the bundle already
         else:
             with (records / page.path).open(encoding="utf-8") as file:
@@ -565,7 +674,7 @@ def _write_index(
     manifest = {
         "format": FORMAT,
         "pages": len(pages),
-        "buckets": buckets,
+        "buckets": bucket_count(join.tokens),
         "blockPages": BLOCK_PAGES,
         "facets": {name: values[name] for name in FACETS},
     }

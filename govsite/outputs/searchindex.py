@@ -29,9 +29,12 @@ page's number as the difference from the previous one (from -1), the number of p
 in the page's *head* (title, 发文字号, 索引号: what weighs more) and in its body, and each
 list of positions as differences. Tokens are spread over bucket files (`t/<bucket>.bin`)
 by FNV-1a of their UTF-8 bytes; a bucket holds small posting lists whole, and for larger
-ones the page ranges of their parts (`p/<token>-<part>.bin`, about PART_BYTES each, a
+ones the page ranges of their parts (`p/<number>-<part>.bin`, about PART_BYTES each, a
 quarter of that for a token on COMMON_SHARE of all pages or more: such a token is rarely a
-query's rarest, so it is mostly fetched for a few candidate pages, not whole).
+query's rarest, so it is mostly fetched for a few candidate pages, not whole). The number
+that names a token's part files is written in its bucket entry; it says where the token
+stands in its bucket (`part_number`), not in the whole index, so that a token added or
+removed renames no part file of another bucket.
 search.js fetches one bucket per bigram, number or word of the query (and one per trigram
 that the cheapest cover of a phrase takes), every part of the query's rarest token, and of
 the other tokens only the parts whose pages could still match.
@@ -197,53 +200,66 @@ def join_shards(
     shards: Sequence[tuple[int, ShardPostings]], part_bytes: int, pages: int
 ) -> Iterator[tuple[str, int, list[Part]]]:
     """Per token, from each shard's (first page number, postings) of an index of `pages`
-    pages: its page count and its postings in parts of about `part_bytes` (a quarter of
-    that for a common token; cut between shards), in token order. A trigram that a shard
-    may have left out is left out (see the docstring)."""
+    pages: its page count and its postings in parts (`join_token`), in token order. A
+    trigram that a shard may have left out is left out (see the docstring)."""
     starts = [start for start, _ in shards]
     sizes = [end - start for start, end in zip(starts, [*starts[1:], pages], strict=True)]
     tokens = sorted({token for _, postings in shards for token in postings})
     for token in tokens:
         if is_trigram(token) and not _complete(token, shards, sizes):
             continue
-        total = sum(postings[token][2] for _, postings in shards if token in postings)
-        size = part_bytes // 4 if is_common(total, pages) else part_bytes
-        parts: list[Part] = []
-        body = bytearray()
-        count = first = previous = -1
-        for base, postings in shards:
-            segment = postings.get(token)
-            if segment is None:
-                continue
-            start, last, on, rest = segment
-            if count < 0:
-                body, count, first, previous = bytearray(), 0, base + start, -1
-            varint(base + start - previous, body)
-            body += rest
-            previous = base + last
-            count += on
-            if len(body) >= size:
-                parts.append(_part(first, previous, count, body))
-                count = -1
-        if count >= 0:
+        segments = [(base, postings[token]) for base, postings in shards if token in postings]
+        total = sum(segment[2] for _, segment in segments)
+        yield token, total, join_token(segments, total, part_bytes, pages)
+
+
+def join_token(
+    segments: Iterable[tuple[int, tuple[int, int, int, bytes]]],
+    total: int,
+    part_bytes: int,
+    pages: int,
+) -> list[Part]:
+    """A token's postings in an index of `pages` pages, from its segments in each shard that
+    holds it ((shard's first page number, segment), in page order) on `total` pages in all:
+    in parts of about `part_bytes` (a quarter of that for a common token), cut between shards.
+
+    A part ends after the first shard that makes it `part_bytes` long, and the next starts
+    afresh (its first page counted from -1): a part depends only on the segments in it and
+    on where the part before it ended."""
+    size = part_bytes // 4 if is_common(total, pages) else part_bytes
+    parts: list[Part] = []
+    body = bytearray()
+    count = first = previous = -1
+    for base, (start, last, on, rest) in segments:
+        if count < 0:
+            body, count, first, previous = bytearray(), 0, base + start, -1
+        varint(base + start - previous, body)
+        body += rest
+        previous = base + last
+        count += on
+        if len(body) >= size:
             parts.append(_part(first, previous, count, body))
-        yield token, total, parts
+            count = -1
+    if count >= 0:
+        parts.append(_part(first, previous, count, body))
+    return parts
 
 
 def _complete(trigram: str, shards: Sequence[tuple[int, ShardPostings]], sizes: list[int]) -> bool:
-    """Whether every shard gave `trigram` wherever it is: each small shard does, and a larger
-    one where exactly one of its two bigrams is common there."""
+    """Whether every shard gave `trigram` wherever it is (see `blocks`)."""
     left, right = trigram[:2], trigram[1:]
     for (_, postings), size in zip(shards, sizes, strict=True):
         first, second = postings.get(left), postings.get(right)
-        if (
-            size >= SMALL_SHARD
-            and first is not None
-            and second is not None
-            and is_common(first[2], size) == is_common(second[2], size)
-        ):
+        if first is not None and second is not None and blocks(size, first[2], second[2]):
             return False
     return True
+
+
+def blocks(size: int, left: int, right: int) -> bool:
+    """Whether a shard of `size` pages, where a trigram's left bigram is on `left` pages and
+    its right one on `right`, may have left the trigram out: each small shard gives every
+    trigram, and a larger one those where exactly one of the two bigrams is common there."""
+    return size >= SMALL_SHARD and is_common(left, size) == is_common(right, size)
 
 
 def _part(first: int, last: int, count: int, body: bytearray) -> Part:
@@ -280,33 +296,117 @@ query fetches of the others only the parts (page ranges) where its rarest token 
 class IndexFiles:
     buckets: dict[int, bytes]
     parts: dict[str, bytes]
-    """Part files by name (`<token number>-<part number>`, in hexadecimal and decimal)."""
+    """Part files by name (`part_name`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A token's entry in its bucket file: its page count, and its postings (`inline`, when
+    small) or the page range of each of its parts."""
+
+    token: str
+    pages: int
+    inline: bytes | None
+    ranges: tuple[tuple[int, int], ...] = ()
+    number: int = -1
+    """The number naming its part files, when read from a bucket file (`part_number`)."""
+
+
+def entry_of(token: str, pages: int, parts: Sequence[Part]) -> Entry:
+    """The bucket entry of a token on `pages` pages with these postings' `parts`."""
+    if len(parts) == 1 and len(parts[0].data) <= INLINE_BYTES:
+        return Entry(token, pages, parts[0].data)
+    return Entry(token, pages, None, tuple((part.first, part.last) for part in parts))
+
+
+def part_number(bucket: int, rank: int, buckets: int) -> int:
+    """The number naming the part files of the `rank`-th token (from 0, in token order) with
+    part files in `bucket`, of `buckets`.
+
+    It depends on the tokens of that bucket only (not on the number of every token before
+    it in the whole index), so a token added or removed renames at most the part files of
+    the tokens after it in its own bucket, and an update rewrites only the buckets of the
+    tokens it touches (searchjoin.py)."""
+    return bucket + buckets * rank
+
+
+def part_name(number: int, index: int) -> str:
+    """The name of a token's `index`-th part file, without folder and suffix (search.js
+    makes the same name)."""
+    return f"{number:x}-{index}"
+
+
+def write_entry(entry: Entry, number: int, out: bytearray) -> None:
+    """Append `entry` to a bucket file's bytes, its part files named by `number`.
+
+    Per token: its UTF-8 length and bytes, its page count, and its number of part files.
+    With none, the postings follow (their length, then them); else the number that names
+    its part files and each part's first and last page."""
+    name = entry.token.encode()
+    varint(len(name), out)
+    out += name
+    varint(entry.pages, out)
+    if entry.inline is not None:
+        varint(0, out)
+        varint(len(entry.inline), out)
+        out += entry.inline
+        return
+    varint(len(entry.ranges), out)
+    varint(number, out)
+    for first, last in entry.ranges:
+        varint(first, out)
+        varint(last, out)
+
+
+def read_bucket(data: bytes) -> list[Entry]:
+    """The entries of a bucket file, in its order (`readBucket` in search.js reads the same)."""
+    entries: list[Entry] = []
+    at = 0
+    while at < len(data):
+        length, at = read_varint(data, at)
+        token = data[at : at + length].decode()
+        pages, at = read_varint(data, at + length)
+        parts, at = read_varint(data, at)
+        if parts == 0:
+            length, at = read_varint(data, at)
+            entries.append(Entry(token, pages, data[at : at + length]))
+            at += length
+            continue
+        number, at = read_varint(data, at)
+        ranges = []
+        for _ in range(parts):
+            first, at = read_varint(data, at)
+            last, at = read_varint(data, at)
+            ranges.append((first, last))
+        entries.append(Entry(token, pages, None, tuple(ranges), number))
+    return entries
+
+
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The unsigned LEB128 varint at `at` in `data`, and where the next value starts."""
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
 
 
 def index_files(tokens: Iterable[tuple[str, int, list[Part]]], buckets: int) -> IndexFiles:
-    """The bucket files and part files of the joined `tokens`.
-
-    A bucket file holds, per token: its UTF-8 length and bytes, its page count, and its
-    number of part files. With none, the postings follow (their length, then them); else
-    the token's number (which names its part files) and each part's first and last page.
-    """
+    """The bucket files (`write_entry`) and part files of the joined `tokens`, in token order."""
     files: dict[int, bytearray] = {}
+    ranks: dict[int, int] = {}
     parts: dict[str, bytes] = {}
-    for number, (token, pages, token_parts) in enumerate(tokens):
-        out = files.setdefault(fnv1a(token) % buckets, bytearray())
-        name = token.encode()
-        varint(len(name), out)
-        out += name
-        varint(pages, out)
-        if len(token_parts) == 1 and len(token_parts[0].data) <= INLINE_BYTES:
-            varint(0, out)
-            varint(len(token_parts[0].data), out)
-            out += token_parts[0].data
-            continue
-        varint(len(token_parts), out)
-        varint(number, out)
-        for index, part in enumerate(token_parts):
-            varint(part.first, out)
-            varint(part.last, out)
-            parts[f"{number:x}-{index}"] = part.data
+    for token, pages, token_parts in tokens:
+        bucket = fnv1a(token) % buckets
+        entry = entry_of(token, pages, token_parts)
+        number = -1
+        if entry.inline is None:
+            rank = ranks[bucket] = ranks.get(bucket, -1) + 1
+            number = part_number(bucket, rank, buckets)
+            for index, part in enumerate(token_parts):
+                parts[part_name(number, index)] = part.data
+        write_entry(entry, number, files.setdefault(bucket, bytearray()))
     return IndexFiles({n: bytes(data) for n, data in files.items()}, parts)

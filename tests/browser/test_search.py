@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, Page, Request
 
 from govsite import pipeline
 from govsite.config import load_project
-from govsite.outputs import search, searchindex
+from govsite.outputs import search, searchindex, searchjoin
 from tests.browser.conftest import REPO, describe_violations, run_axe, serve
 from tests.unit.test_search import CANONICAL_CASES
 
@@ -414,7 +414,7 @@ def sharded_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "SHARD_PAGES", 10)
         patch.setattr(searchindex, "SMALL_SHARD", 4)
-        patch.setattr(search, "PART_BYTES", 256)
+        patch.setattr(searchjoin, "PART_BYTES", 256)
         patch.setattr(searchindex, "INLINE_BYTES", 64)
         patch.setattr(search, "shard_postings", lambda texts: shards.append(1) or real(texts))
         out = tmp_path_factory.mktemp("sharded") / "build"

@@ -22,3 +22,16 @@ def test_a_stage_package_does_not_import_the_pipeline(package: str) -> None:
         check=True,
     ).stdout.strip()
     assert found == "[]"
+
+
+def test_the_command_line_imports_no_stage_before_it_knows_it_must_build() -> None:
+    """An up-to-date `govsite build` takes a fraction of a second; importing the stages
+    (Markdown, templates, HTML parsing, scaffolding) would double it."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, govsite.cli; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    heavy = ("jinja2", "markdown_it", "lxml", "pygments", "importlib.metadata", "govsite.scaffold")
+    assert [name for name in heavy if f"'{name}'" in loaded] == []

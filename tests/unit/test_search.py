@@ -20,8 +20,8 @@ from govsite.engine import snapshot
 from govsite.engine.searchsync import SearchJob, index_pages
 from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
-from govsite.memo import KEPT_DIR, SITE_DIR
-from govsite.outputs import search, searchindex
+from govsite.memo import KEPT_DIR, SITE_DIR, Workspace
+from govsite.outputs import search, searchindex, searchjoin
 from govsite.outputs.searchindex import token_positions
 from tests import test_incremental as edits
 from tests.conftest import MakeSite
@@ -145,6 +145,25 @@ def test_large_postings_are_cut_into_parts_between_shards() -> None:
     assert len(files.parts) == 3 * len(joined)  # every token here is larger than INLINE_BYTES
 
 
+def test_a_part_files_number_is_its_tokens_rank_in_its_bucket() -> None:
+    """So a token added renames no part file of another bucket (searchjoin.py)."""
+    texts = [(["金桥"], ["金桥镇区", "发展规划"] * 200) for _ in range(3)]
+    tokens = list(searchindex.join_shards([(0, searchindex.shard_postings(texts))], 100, 3))
+    buckets = 2
+    files = searchindex.index_files(tokens, buckets)
+    expected: dict[str, bytes] = {}
+    ranks = [0] * buckets
+    for token, _, parts in tokens:  # every one is in parts here
+        bucket = searchindex.fnv1a(token) % buckets
+        number = bucket + buckets * ranks[bucket]
+        ranks[bucket] += 1
+        expected.update({f"{number:x}-{index}": part.data for index, part in enumerate(parts)})
+    assert files.parts == expected and min(ranks) > 0
+    entries = [e for data in files.buckets.values() for e in searchindex.read_bucket(data)]
+    assert sorted(e.token for e in entries) == [token for token, _, _ in tokens]
+    assert {e.number for e in entries} == {int(n.split("-")[0], 16) for n in expected}
+
+
 def test_the_bucket_hash_is_fnv1a() -> None:
     assert searchindex.fnv1a("") == 0x811C9DC5
     assert searchindex.fnv1a("a") == 0xE40C292C  # the published FNV-1a test vector
@@ -253,6 +272,70 @@ def test_an_edit_indexes_its_shard_again_and_no_other(
     indexed.clear()
     pipeline.build(load_project(site, out), cache_dir=cache)
     assert first > 2 and len(indexed) == 1
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean")
+
+
+def test_an_edit_joins_again_only_the_tokens_its_shard_touches(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site = make_site()
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    joined: list[int] = []
+    real = search.join_all
+    monkeypatch.setattr(search, "join_all", lambda *a: joined.append(1) or real(*a))
+    record = next((site / "content" / "records").rglob("*.md"))
+    record.write_text(record.read_text(encoding="utf-8") + "\n通知的规定。\n", encoding="utf-8")
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0 and joined == []  # the update, and no join of everything
+    pipeline.build(load_project(site, tmp_path / "clean"))
+    assert built_index(out) == built_index(tmp_path / "clean")
+
+
+def test_an_update_checks_only_the_search_records_the_index_reads(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A kept search record is checked against its digest when the index reads it (its
+    shard indexed again), and not looked at otherwise."""
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    checked: list[str] = []
+    real_check = Workspace.kept_copy
+    monkeypatch.setattr(
+        Workspace,
+        "kept_copy",
+        lambda self, path, d: checked.append(path) or real_check(self, path, d),
+    )
+    indexed: list[str] = []
+    real_index = search._index_shard
+    monkeypatch.setattr(
+        search,
+        "_index_shard",
+        lambda work, n: indexed.extend(work.shards[n]) or real_index(work, n),
+    )
+    edits.edit_body(site, random.Random(5), 1)
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0
+    searchable = len(list((cache / KEPT_DIR / SITE_DIR).rglob("*.html")))
+    assert len(checked) == len(set(checked)) > 0 and set(checked) < set(indexed)
+    assert len(set(indexed) - set(checked)) == 1  # the edited page's: made again, not checked
+    assert len(indexed) < searchable  # the other shards' records are not looked at
+
+
+def test_a_damaged_search_record_the_update_reads_is_made_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    monkeypatch.setattr(search, "_shards", lambda pages: [(0, len(pages))])  # one shard
+    pipeline.build(load_project(site, out), cache_dir=cache)
+    copies = sorted((cache / KEPT_DIR / SITE_DIR).rglob("*.html"))
+    for copy in copies[:3]:
+        copy.write_bytes(copy.read_bytes()[:20])  # cut short: not JSON, not its digest
+    edits.edit_body(site, random.Random(5), 1)
+    result = pipeline.build(load_project(site, out), cache_dir=cache)
+    assert result.pages_reused > 0 and result.diagnostics == ()
     pipeline.build(load_project(site, tmp_path / "clean"))
     assert built_index(out) == built_index(tmp_path / "clean")
 
@@ -467,3 +550,105 @@ def test_the_preview_brings_its_index_up_to_date_as_the_build_does(
     assert report.diagnostics == ()
     assert bundle_files(project.out_dir) == before  # the same files: not one written again
     assert made == []
+
+
+def random_page(rng: random.Random, letters: str) -> tuple[list[str], list[str]]:
+    """A page's head and body runs: Han runs of skewed letters (some bigrams common), numbers."""
+    weights = [1 / (n + 1) for n in range(len(letters))]
+
+    def run() -> str:
+        if rng.random() < 0.1:
+            return str(rng.randrange(30))
+        return "".join(rng.choices(letters, weights, k=rng.randint(1, 7)))
+
+    return [run()], [run() for _ in range(rng.randint(1, 12))]
+
+
+def token_files_of(
+    wanted: searchjoin.Wanted, bundle: Path, had: dict[str, str]
+) -> dict[str, bytes]:
+    """The files `wanted` says, the bytes of those it leaves to the folder read from it."""
+    held = {sha: (bundle / name).read_bytes() for name, sha in had.items()}
+    return {name: data if data is not None else held[sha] for name, (sha, data) in wanted.items()}
+
+
+@pytest.mark.parametrize("part_bytes", [48, 600])
+def test_joining_again_only_what_changed_shards_touch_makes_a_join_of_everything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, part_bytes: int
+) -> None:
+    """Seeded edits of one or two shards at a time (pages rewritten, letters that were
+    nowhere added, so bigrams come, go and become common or not, trigrams become complete
+    or not, part files are renamed): the token files brought up to date are those of a join
+    of everything, and so is the kept join."""
+    monkeypatch.setattr(searchjoin, "PART_BYTES", part_bytes)
+    rng = random.Random(13)
+    letters = "的发展关于规定通知市区镇"
+    sizes = [70, 9, 80, 65, 3, 66]
+    texts = [[random_page(rng, letters) for _ in range(size)] for size in sizes]
+    starts = list(accumulate([0, *sizes]))
+    pages = starts[-1]
+
+    def layout(keys: list[str]) -> tuple[searchjoin.Shard, ...]:
+        return tuple((starts[n], starts[n + 1], keys[n]) for n in range(len(sizes)))
+
+    keys = [f"{n}-0" for n in range(len(sizes))]
+    postings = [searchindex.shard_postings(shard) for shard in texts]
+    wanted, join = searchjoin.join_all(layout(keys), postings, pages)
+    bundle = tmp_path / "bundle"
+    search._put(bundle, wanted, {})
+    had = {name: sha for name, (sha, _) in wanted.items()}
+    updated = 0
+    for edit in range(1, 40):
+        old = {}
+        for number in rng.sample(range(len(sizes)), rng.randint(1, 2)):
+            old[number] = postings[number]
+            extra = "" if rng.random() < 0.7 else rng.choice("新增补充修改")
+            for page in rng.sample(range(sizes[number]), min(3, sizes[number])):
+                texts[number][page] = random_page(rng, letters + extra)
+            postings[number] = searchindex.shard_postings(texts[number])
+            keys[number] = f"{number}-{edit}"
+        changed = {number: (was, postings[number]) for number, was in old.items()}
+        made = searchjoin.join_changed(
+            join, layout(keys), changed, postings.__getitem__, bundle, had
+        )
+        full, full_join = searchjoin.join_all(layout(keys), postings, pages)
+        if made is None:  # only when the bucket count changes
+            assert searchindex.bucket_count(full_join.tokens) != searchindex.bucket_count(
+                join.tokens
+            )
+            made = full, full_join
+        else:
+            updated += 1
+        assert token_files_of(made[0], bundle, had) == token_files_of(full, bundle, had), edit
+        assert made[1] == full_join, edit
+        search._put(bundle, made[0], had)
+        had = {name: sha for name, (sha, _) in made[0].items()}
+        join = made[1]
+    assert updated > 30
+
+
+def test_the_preview_joins_again_only_the_tokens_a_changed_page_touches(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """govsite serve's background indexer takes the same way as the cached build: a changed
+    page's shard indexed again, its tokens joined again, and the index what indexing every
+    page from nothing makes."""
+    project = load_project(make_site(), tmp_path / "out")
+    pipeline.build(project, cache_dir=project.cache_dir)
+    copies = project.cache_dir / KEPT_DIR / SITE_DIR
+    paths = sorted(p.relative_to(copies).as_posix() for p in copies.rglob("*.html"))
+    before = built_index(project.out_dir)
+    page = project.out_dir / paths[0]
+    html_text = page.read_text(encoding="utf-8")
+    page.write_text(html_text.replace("</article>", "<p>通知的规定新增</p></article>", 1))
+    pages = {p: hashlib.sha256((project.out_dir / p).read_bytes()).hexdigest() for p in paths}
+    joined: list[int] = []
+    real = search.join_all
+    monkeypatch.setattr(search, "join_all", lambda *a: joined.append(1) or real(*a))
+    report = Report()
+    index_pages(SearchJob(project, lambda: pages, frozenset(paths[:1])), report)
+    assert report.diagnostics == () and joined == []
+    assert built_index(project.out_dir) != before
+    clean = tmp_path / "clean"
+    search.index_site(clean, copies, pages, "code", None, Report())
+    assert joined == [1] and built_index(project.out_dir) == built_index(clean)
