@@ -51,7 +51,7 @@ STAGES = (
     ("govsite.pipeline", "publish", "publish (swap in; search index, manifest)"),
     ("govsite.engine.rebuild", "state_of", "snapshot: the engine's state"),
     ("govsite.engine.rebuild", "_snapshot_of", "snapshot: made"),
-    ("govsite.engine.snapshot", "write_checked", "snapshot: written"),
+    ("govsite.engine.snapshot", "write_checked_by", "snapshot: written"),
 )
 
 
