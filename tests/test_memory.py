@@ -4,16 +4,24 @@ largest files make them as they write them."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tracemalloc
+from datetime import date
 from pathlib import Path
 
+from govsite import pipeline
 from govsite.cachefiles import read_checked
 from govsite.check.html import facts_of
+from govsite.config import load_project
 from govsite.engine import snapshot
+from govsite.engine.machine import make_machine_files
 from govsite.engine.snapshot import SNAPSHOT, Snapshot
+from govsite.errors import Report
 from govsite.htmltree import parse_page
+from govsite.outputs.opendata import RECORDS_DIR, record_file
+from tests.conftest import MakeSite
 
 
 def _snapshot_of(extra: dict[str, bytes]) -> Snapshot:
@@ -68,3 +76,34 @@ def test_the_facts_kept_of_every_page_hold_where_its_links_lead_without_hash_tab
         sys.getsizeof(facts.anchors),
     ]
     assert max(each) < 40 * 8 + 100  # a pointer per path: no table of a set's slots
+
+
+def test_the_engine_keeps_the_records_open_data_lines_but_not_their_files(
+    make_site: MakeSite,
+) -> None:
+    # The engine keeps its MachineFiles for as long as it runs, and pickles them into the
+    # snapshot; each record's own JSON file is written once made and needed no more.
+    project = load_project(make_site())
+    report = Report()
+    read = pipeline.read_sources(project, report)
+    compiled = pipeline.compile_site(project, report, as_of=date(2026, 12, 1), read=read)
+
+    machine, files = make_machine_files(
+        compiled.site, compiled.pages, read.theme.labels, read.sources
+    )
+
+    made = {id(f.content) for f in files if f.path.startswith(RECORDS_DIR)}
+    assert len(made) == len(compiled.site.records) > 1
+    assert not made & _reachable(machine.exported)
+    assert {record_file(n) for n in machine.exported} <= machine.paths
+
+
+def _reachable(root: object) -> set[int]:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) not in seen and not isinstance(value, type):
+            seen.add(id(value))
+            stack.extend(gc.get_referents(value))
+    return seen
