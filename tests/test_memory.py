@@ -19,7 +19,7 @@ from govsite.config import load_project
 from govsite.engine import snapshot
 from govsite.engine.machine import make_machine_files
 from govsite.engine.snapshot import SNAPSHOT, Snapshot
-from govsite.errors import Report
+from govsite.errors import BuildFailed, Report
 from govsite.htmltree import parse_page
 from govsite.outputs.opendata import RECORDS_DIR, record_file
 from tests.conftest import MakeSite
@@ -100,14 +100,7 @@ def test_the_engine_keeps_the_records_open_data_lines_but_not_their_files(
 
 
 def _reachable(root: object) -> set[int]:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        value = stack.pop()
-        if id(value) not in seen and not isinstance(value, type):
-            seen.add(id(value))
-            stack.extend(gc.get_referents(value))
-    return seen
+    return {id(value) for value in _values(root)}
 
 
 def test_the_snapshot_s_independent_parts_are_pickled_each_with_a_memo_of_its_own(
@@ -133,3 +126,34 @@ def test_the_snapshot_s_independent_parts_are_pickled_each_with_a_memo_of_its_ow
     # 800,000 objects in one table: 50 MB.
     assert peak < 20_000_000
     assert snapshot.load(tmp_path, "k") == kept
+
+
+def test_the_check_keeps_no_document_s_text_it_read(make_site: MakeSite) -> None:
+    # Every finding located at a front-matter key reads its document's text; kept, those
+    # texts were most of the content folder again for as long as the check ran.
+    root = make_site()
+    project = load_project(root)
+    result = pipeline.check_site(project, date(2040, 1, 1))  # every record long unreviewed
+    assert not isinstance(result, BuildFailed)
+    looked_into = {f.location.path for f in result.findings if f.location.line}
+    texts = {
+        (root / path).read_text(encoding="utf-8") for path in looked_into if path.suffix == ".md"
+    }
+    assert texts  # the findings looked into documents
+
+    kept = {id(v) for v in _values(result) if isinstance(v, str) and v in texts}
+
+    assert not kept
+
+
+def _values(root: object) -> list[object]:
+    seen: set[int] = set()
+    found = []
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) not in seen and not isinstance(value, type):
+            seen.add(id(value))
+            found.append(value)
+            stack.extend(gc.get_referents(value))
+    return found
