@@ -212,9 +212,9 @@ def _shared_facts(facts: PageFacts, shared: dict[object, object]) -> PageFacts:
         one(tuple(one(link) for link in facts.links)),
         one(tuple(one(source) for source in facts.sources)),
         one(tuple(one(address) for address in facts.unsafe)),
-        one(frozenset(one(path) for path in facts.reaches)),
-        one(frozenset(one(path) for path in facts.targets)),
-        one(frozenset(one(anchor) for anchor in facts.anchors)),
+        one(tuple(one(path) for path in facts.reaches)),
+        one(tuple(one(path) for path in facts.targets)),
+        one(tuple(one(anchor) for anchor in facts.anchors)),
         one(tuple(one(link) for link in facts.outward)),
     )
 

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 _CHECKED_SEPARATOR = b"\n"
 _DIGEST_LENGTH = 64
@@ -29,11 +30,16 @@ def write_atomically(path: Path, content: bytes) -> None:
     A folder where the file belongs, or a file where one of its folders belongs, is
     removed first: in the cache, that is damage, never something to keep.
     """
+    write_atomically_by(path, lambda file: file.write(content))
+
+
+def write_atomically_by(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """`write_atomically`, the bytes written by `fill` into the open file as it makes them."""
     _make_parents(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(content)
+            fill(file)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         os.replace(temporary, path)
@@ -44,7 +50,40 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 def write_checked(path: Path, content: bytes) -> None:
     """Write `content` after its SHA-256, so that `read_checked` can tell it is whole."""
-    write_atomically(path, hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
+    write_checked_by(path, lambda file: file.write(content))
+
+
+class Writer(Protocol):
+    """Where bytes go (an open file; what pickle.Pickler writes to)."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+def write_checked_by(path: Path, fill: Callable[[Writer], object]) -> None:
+    """`write_checked`, the content written by `fill` as it is made, never held whole (the
+    engine's snapshot is hundreds of megabytes at 100,000 records): it is hashed on its
+    way to the file, and the digest written over a placeholder at the start after it."""
+
+    def checked(file: BinaryIO) -> None:
+        file.write(b"0" * _DIGEST_LENGTH + _CHECKED_SEPARATOR)
+        hashing = _Hashing(file)
+        fill(hashing)
+        file.seek(0)
+        file.write(hashing.digest.hexdigest().encode())
+
+    write_atomically_by(path, checked)
+
+
+class _Hashing:
+    """A writer that hashes what goes through it into `file`."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
 
 
 def read_checked(path: Path) -> bytes | None:

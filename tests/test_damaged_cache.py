@@ -54,7 +54,9 @@ def _record_copy(cache: Path) -> Path:
 
 def _another_key(cache: Path) -> None:
     """A whole snapshot, but of another govsite or other options."""
-    kept = pickle.loads(read_checked(cache / SNAPSHOT) or b"")
+    key = pickle.loads(read_checked(cache / SNAPSHOT) or b"").key  # the first of its pickles
+    kept = snapshot.load(cache, key)
+    assert kept is not None
     kept.key = "0" * 64
     snapshot.save(cache, kept)
 

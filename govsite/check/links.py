@@ -77,7 +77,7 @@ def _all_resolve(
     page: PageFacts, existing: frozenset[str] | set[str], facts: Mapping[str, PageFacts]
 ) -> bool:
     """Whether every internal link and source of `page` resolves (most pages: no link taken apart)."""
-    return page.targets <= existing and all(
+    return existing.issuperset(page.targets) and all(
         target not in facts or fragment in facts[target].ids for target, fragment in page.anchors
     )
 

@@ -31,7 +31,7 @@ def reachable_pages(facts: Mapping[str, PageFacts]) -> set[str]:
     seen = {HOME_PAGE} if HOME_PAGE in facts else set()
     queue = list(seen)
     while queue:
-        found = [target for target in facts[queue.pop()].reaches - seen if target in facts]
+        found = [t for t in facts[queue.pop()].reaches if t not in seen and t in facts]
         seen.update(found)
         queue += found
     return seen

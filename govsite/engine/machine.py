@@ -40,9 +40,11 @@ MACHINE_BLIND = frozenset({"body", "source", "check_ignore", "validity_note"})
 
 @dataclass(frozen=True, slots=True)
 class _Exported:
+    """A record's open data as the catalogue shows it. Not its own file's bytes: those are
+    written when made, and kept they were 1.3 KB a record for as long as the engine runs."""
+
     record: Record
     row: ExportedRow
-    file: OutputFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class MachineFiles:
     """The machine-readable files of one version of the site, as far as the next needs them."""
 
     exported: Mapping[str, _Exported]
-    """By index number: the record it was made from, its open-data values and file."""
+    """By index number: the record it was made from and its lines of the catalogue."""
     sitemap: tuple[Entry, ...]
     sitemap_files: tuple[OutputFile, ...]
     paths: frozenset[str]
@@ -85,12 +87,14 @@ def make_machine_files(
     `touched`: only those records can differ from `previous` (the others are its objects).
     """
     kept = previous.exported if previous else {}
+    files: dict[str, OutputFile] = {}  # the records' files made again, by index number
     if previous is not None and touched is not None:
         exported = dict(kept)
-        exported.update(_export(site, kept, [site.record(n) for n in sorted(touched.records)]))
+        changed = [site.record(n) for n in sorted(touched.records)]
+        exported.update(_export(site, kept, changed, files))
         again = [exported[n] for n in touched.records]
     else:
-        exported = dict(_export(site, kept, site.records))
+        exported = dict(_export(site, kept, site.records, files))
         again = list(exported.values())
     rows = [exported[r.index_no].row for r in site.records]
     days = _days(site, previous, touched)
@@ -117,13 +121,14 @@ def make_machine_files(
         )
     )
     made = [e for e in again if previous is None or e is not kept.get(e.record.index_no)]
-    records = tuple(machine_readable_files((), (), (e.file for e in made), sources))
+    made_files = (files[e.record.index_no] for e in made)
+    records = tuple(machine_readable_files((), (), made_files, sources))
     other_paths = frozenset(f.path for f in others)
     if previous is not None and touched is not None:  # no record went: their files stay
         paths = (previous.paths - previous.others) | other_paths | {f.path for f in records}
     else:
-        every = machine_readable_files((), (), (e.file for e in exported.values()), sources)
-        paths = other_paths | {f.path for f in every}
+        own = {str(path) for path in sources.files}  # as machine_readable_files leaves out
+        paths = other_paths | {record_file(n) for n in exported if record_file(n) not in own}
     machine = MachineFiles(
         MappingProxyType(exported), entries, sitemap_files, paths, days, by_page, feeds, other_paths
     )
@@ -186,14 +191,19 @@ def _feeds(
 
 
 def _export(
-    site: Site, kept: Mapping[str, _Exported], records: Iterable[Record]
+    site: Site,
+    kept: Mapping[str, _Exported],
+    records: Iterable[Record],
+    files: dict[str, OutputFile],
 ) -> Iterable[tuple[str, _Exported]]:
+    """Each record's exported row, the kept one if made from the same record; the files of
+    those made again go into `files`."""
     for record in records:
         found = kept.get(record.index_no)
         if found is None or found.record is not record:
             data = record_data(site, record)
-            file = OutputFile(record_file(record.index_no), json_bytes(data))
-            found = _Exported(record, ExportedRow.of(data), file)
+            files[record.index_no] = OutputFile(record_file(record.index_no), json_bytes(data))
+            found = _Exported(record, ExportedRow.of(data))
         yield record.index_no, found
 
 

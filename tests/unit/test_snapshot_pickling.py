@@ -41,7 +41,7 @@ def test_frozen_dataclasses_are_made_again_equal_and_frozen() -> None:
 
 def test_values_saved_by_a_class_of_other_fields_are_refused() -> None:
     """A snapshot saved before a class gained or lost a field is unreadable, so a miss."""
-    assert snapshot.restore(Point, (1, ())) == Point(1, ())
+    assert snapshot.restore(Point, 1, ()) == Point(1, ())
     for values in [(1,), (1, (), "extra")]:
         with pytest.raises(pickle.UnpicklingError):
-            snapshot.restore(Point, values)
+            snapshot.restore(Point, *values)
