@@ -42,16 +42,21 @@ def _snapshot_of(extra: dict[str, bytes]) -> Snapshot:
     )
 
 
+def peak_of_saving(cache_dir: Path, kept: Snapshot) -> int:
+    """The most memory Python held while `kept` was saved."""
+    tracemalloc.start()
+    try:
+        snapshot.save(cache_dir, kept)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_the_snapshot_is_written_as_it_is_pickled_never_held_whole(tmp_path: Path) -> None:
     # 8 MB of distinct values: saved through a buffer, the pickle and the file's bytes
     # (its digest joined in front) were each as large, at once.
     kept = _snapshot_of({f"page-{n}.html": os.urandom(32 * 1024) for n in range(256)})
-    tracemalloc.start()
-    try:
-        snapshot.save(tmp_path, kept)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_of_saving(tmp_path, kept)
 
     size = (tmp_path / SNAPSHOT).stat().st_size
     assert size > 8 * 1024 * 1024
@@ -119,12 +124,7 @@ def test_the_snapshot_s_independent_parts_are_pickled_each_with_a_memo_of_its_ow
         files=many("b"),
         sources=many("r"),
     )
-    tracemalloc.start()
-    try:
-        snapshot.save(tmp_path, kept)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_of_saving(tmp_path, kept)
 
     # Each part's table of 200,000 objects, with the one it doubled from: 12.6 MB; all
     # 1,000,000 objects in one table: about 50 MB.

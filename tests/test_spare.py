@@ -67,6 +67,19 @@ def no_linking(*arguments: object) -> bool:
     raise AssertionError("the update linked the previous build's files")
 
 
+def assert_the_next_update_takes_the_spare(
+    root: Path, paragraph: str, monkeypatch: pytest.MonkeyPatch, pin: Pin
+) -> None:
+    """An edit, then a build that takes the spare as it is now (and links nothing)."""
+    add_paragraph(root, paragraph)
+    spare = pin(root / SPARE)
+    with monkeypatch.context() as patched:
+        patched.setattr(rebuild, "_link_previous", no_linking)
+        build_with_cache(root)
+    assert inode(root / "build") == spare
+    assert_as_clean(root)
+
+
 def test_an_update_takes_the_spare_as_its_staging_folder_and_links_nothing(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, pin: Pin
 ) -> None:
@@ -138,13 +151,7 @@ def test_a_spare_touched_since_its_sync_is_not_taken(
     assert inode(root / "build") != spare
     assert_as_clean(root)  # nothing of the tampered spare is in it
     # It was removed, the retired build kept as the spare in its place, and that one is taken.
-    add_paragraph(root, "再一段。")
-    spare = pin(root / SPARE)
-    with monkeypatch.context() as patched:
-        patched.setattr(rebuild, "_link_previous", no_linking)
-        build_with_cache(root)
-    assert inode(root / "build") == spare
-    assert_as_clean(root)
+    assert_the_next_update_takes_the_spare(root, "再一段。", monkeypatch, pin)
 
 
 def test_a_spare_govsite_did_not_make_is_never_touched(make_site: MakeSite) -> None:
@@ -215,12 +222,7 @@ def test_a_kill_while_the_spare_is_synced_or_taken_costs_time_not_correctness(
     build_with_cache(root)
     assert inode(root / "build") != retired  # never the spare the kill left
     assert_as_clean(root)
-    add_paragraph(root, "第四段。")  # and the next update takes the spare kept again
-    spare = pin(root / SPARE)
-    with monkeypatch.context() as patched:
-        patched.setattr(rebuild, "_link_previous", no_linking)
-        build_with_cache(root)
-    assert inode(root / "build") == spare
-    assert_as_clean(root)
+    # And the next update takes the spare kept again.
+    assert_the_next_update_takes_the_spare(root, "第四段。", monkeypatch, pin)
     assert [p.name for p in root.iterdir() if p.name.startswith(".build")] == [SPARE]
     assert (root / SPARE / STAGING_MARK).is_file()
