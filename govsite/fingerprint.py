@@ -35,10 +35,12 @@ def code_key() -> str:
 
 
 def installed_version(package: str) -> str:
-    """The installed version of `package`, or "unknown"."""
+    """The installed version of `package`, or "unknown" when it is missing or its metadata
+    folder is empty (pip leaves such folders behind when an install is interrupted; the
+    importlib_metadata backport, once imported, raises FileNotFoundError for them)."""
     try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
+        return importlib.metadata.version(package) or "unknown"
+    except (importlib.metadata.PackageNotFoundError, OSError):
         return "unknown"
 
 

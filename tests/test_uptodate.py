@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from govsite import pipeline, theme, uptodate
+from govsite import fingerprint, pipeline, theme, uptodate
 from govsite.cli import main
 from govsite.config import load_project
 from govsite.errors import BuildFailed
@@ -195,3 +195,16 @@ def test_a_library_installed_or_upgraded_builds_again(
         libraries / "markdown_it_py-4.0.0.dist-info"
     )
     assert build(built).site is not None
+
+
+def test_an_empty_metadata_folder_left_by_an_interrupted_install_is_an_unknown_version(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pip leaves `name-version.dist-info` folders without METADATA when it is stopped; the
+    importlib_metadata backport (installed for other libraries) raises for them."""
+    pytest.importorskip("importlib_metadata")
+    libraries = tmp_path / "site-packages"
+    (libraries / "markdown_it_py-9.9.9.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(libraries))
+    assert fingerprint.installed_version("markdown-it-py") == "unknown"
+    assert fingerprint.code_key() != ""
