@@ -200,7 +200,8 @@ def build(
         with site_lock(project.cache_dir, command_line()):
             # pipeline.build asks this too; asked here, nothing else is imported when nothing changed.
             if cache_dir is not None:
-                replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
+                inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)
+                replayed = uptodate.replay(project, cache_dir, inputs)
                 if replayed is not None:
                     _print_result(replayed, quiet, speaker)
                     return

@@ -39,6 +39,9 @@ class ManifestError(ValueError):
     """A manifest that cannot be read: not JSON, another format, or entries that make no sense."""
 
 
+_text = json.encoder.encode_basestring  # a JSON string, as json.dumps(ensure_ascii=False) writes it
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One published file."""
@@ -60,8 +63,10 @@ class Manifest:
         head = (
             f'{{"format": {json.dumps(FORMAT)}, "source_commit": {json.dumps(self.source_commit)},'
         )
+        # The C string encoder, called directly: json.dumps of each entry's dict took 0.1 s
+        # of an update at 36,000 files, for the same bytes.
         rows = ",\n".join(
-            json.dumps({"path": e.path, "sha256": e.sha256, "size": e.size}, ensure_ascii=False)
+            f'{{"path": {_text(e.path)}, "sha256": {_text(e.sha256)}, "size": {int(e.size)}}}'
             for e in self.files
         )
         return f'{head}\n"files": [\n{rows}\n]}}\n'.encode()

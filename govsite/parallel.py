@@ -18,6 +18,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar, cast
@@ -196,3 +197,50 @@ def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
     """Contiguous (start, stop) ranges of item positions covering `count` items."""
     size = max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
     return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def started_beside(work: Callable[[], T], factory: ExecutorFactory) -> Callable[[], T]:
+    """Start `work` in a forked child, where `factory` runs on more than one local process;
+    the function returned waits for it and gives its result (or raises what it raised).
+
+    For a stage that runs beside another in the calling process, both CPU-bound: an
+    update's search index beside its check. A child that dies without an answer (killed,
+    out of memory) is not an error: `work` then runs here, and the output is the same.
+    Elsewhere (one job, Dask, no fork) `work` runs here when its result is asked for.
+    """
+    if _worker_count(factory) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return work
+    readable, writable = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (its answer is what the tests check)
+        os.close(readable)
+        _answer(work, writable)
+    os.close(writable)
+
+    def result() -> T:
+        with os.fdopen(readable, "rb") as answer:
+            data = answer.read()
+        os.waitpid(child, 0)
+        try:
+            done, value = pickle.loads(data)
+        except Exception:  # no answer, or one that cannot be read: the child died
+            return work()
+        if not done:
+            raise value
+        return cast(T, value)
+
+    return result
+
+
+def _answer(work: Callable[[], object], writable: int) -> None:
+    """In the child: write (True, result) or (False, exception) to `writable`, then exit
+    without running the parent's exit handlers."""
+    try:
+        try:
+            data = pickle.dumps((True, work()))
+        except BaseException as exc:  # every failure is the parent's to raise
+            data = pickle.dumps((False, exc))
+        with os.fdopen(writable, "wb") as answer:
+            answer.write(data)
+    finally:
+        os._exit(0)

@@ -587,7 +587,9 @@ def site(tmp_path: Path) -> Path:
 
 
 def build_with_cache(root: Path) -> pipeline.BuildResult:
-    return pipeline.build(load_project(root), cache_dir=root / CACHE_DIR)
+    """On two processes, as the command line builds: an update indexes beside its check
+    (parallel.started_beside); the clean build it is compared with runs on one."""
+    return pipeline.build(load_project(root), cache_dir=root / CACHE_DIR, jobs=2)
 
 
 def assert_every_file_as_clean(root: Path, clean: Path, step: str) -> None:

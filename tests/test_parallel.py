@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from govsite.parallel import InProcessExecutor, executor_for_jobs
+from govsite.parallel import InProcessExecutor, executor_for_jobs, started_beside
 from tests.conftest import REPO, MakeSite, tree_bytes
 
 
@@ -54,3 +56,40 @@ def test_template_errors_in_workers_are_reported_once_with_their_line(
     assert (str(problem.location), problem.code) == ("templates/record.html:3", "GS402")
     assert "while rendering content/records/" in problem.message
     assert not (root / "build").exists()
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def test_work_started_beside_runs_in_a_child_and_answers_with_its_result() -> None:
+    answer = started_beside(functools.partial(_pid_and, 7), executor_for_jobs(2))
+    pid, value = answer()
+    assert value == 7
+    assert pid != os.getpid()
+
+
+def test_work_started_beside_with_one_job_runs_here() -> None:
+    pid, _ = started_beside(functools.partial(_pid_and, 7), executor_for_jobs(1))()
+    assert pid == os.getpid()
+
+
+def _fails() -> None:
+    raise ValueError("not this")
+
+
+def test_what_the_child_raised_is_raised_where_the_answer_is_asked() -> None:
+    answer = started_beside(_fails, executor_for_jobs(2))
+    with pytest.raises(ValueError, match="not this"):
+        answer()
+
+
+def _dies_in_a_child(parent: int) -> int:
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def test_a_child_that_dies_without_an_answer_leaves_the_work_to_the_parent() -> None:
+    answer = started_beside(functools.partial(_dies_in_a_child, os.getpid()), executor_for_jobs(2))
+    assert answer() == os.getpid()

@@ -53,7 +53,7 @@ from govsite.manifest import (
 )
 from govsite.memo import Workspace, key_of, workspace
 from govsite.outputs.search import BUNDLE_DIR, Bundle, index_site, search_record
-from govsite.parallel import ExecutorFactory
+from govsite.parallel import ExecutorFactory, started_beside
 from govsite.pipeline import Built, build_everything, manifest_stamp
 from govsite.progress import Progress
 from govsite.render import OutputFile, PageRenderer
@@ -81,10 +81,10 @@ def build_with_cache(
 ) -> BuildResult:
     """Build `project` with its build cache (pipeline.build has the options); with `detach`,
     the cache is saved after this returns, in a child process (engine/persist.py)."""
-    replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
+    inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
+    replayed = uptodate.replay(project, cache_dir, inputs)
     if replayed is not None:
         return replayed
-    inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
     uptodate.forget_stamp(cache_dir)
     key = snapshot.fingerprint(project, strict=strict, as_of=as_of)
     found = None if strict else snapshot.load(cache_dir, key)
@@ -328,6 +328,12 @@ def _update(
             (*front, *later),
         )
         gate.refuse_unsafe_addresses(compiled, facts)
+        # The search index, beside the check and health report (both take a few tenths of
+        # a second, and neither reads what the other writes).
+        searching = started_beside(
+            functools.partial(_index, staging, state, space, found.files, records, render_on),
+            render_on,
+        )
         markdown = {
             str(document.source.location.path): (document.body, document.body_start_line)
             for document in state.documents.values()
@@ -357,23 +363,8 @@ def _update(
                 if found.extra.get(output.path) != extra_digests[output.path]:
                     replace_file(staging, output.path, output.content)
                     changed[output.path] = extra_digests[output.path].hex()
-        # The search index's files are links to the last build's: only those that change
-        # are replaced (search.index_site), never written into.
-        searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
-        had = {p: f.sha256 for p, f in found.files.items() if p.startswith(f"{BUNDLE_DIR}/")}
-        bundle = index_site(
-            staging,
-            space.copies,
-            searchable,
-            space.code,
-            space.kept_bundle,
-            report,
-            render_on,
-            had,
-            records.check,
-        )
-        space.remember_copies(records.copies)
-        space.save_copies()
+        bundle, indexed = searching()
+        report.extend(indexed)
     files = _manifest(
         staging, stamp.source_commit, stamp.signing_key, found.files, update, changed, bundle
     )
@@ -390,6 +381,36 @@ def _update(
         diagnostics,
         files,
     )
+
+
+def _index(
+    staging: Path,
+    state: SiteState,
+    space: Workspace,
+    known: Mapping[str, BuiltFile],
+    records: _Records,
+    render_on: ExecutorFactory,
+) -> tuple[Bundle, tuple[Diagnostic, ...]]:
+    """The search index of `staging`, with its warnings. Its files are links to the last
+    build's (`known`): only those that change are replaced (search.index_site), never
+    written into."""
+    report = Report(strict=False)
+    searchable = {path: state.written[path].hex() for path in sorted(state.searchable())}
+    had = {p: f.sha256 for p, f in known.items() if p.startswith(f"{BUNDLE_DIR}/")}
+    bundle = index_site(
+        staging,
+        space.copies,
+        searchable,
+        space.code,
+        space.kept_bundle,
+        report,
+        render_on,
+        had,
+        records.check,
+    )
+    space.remember_copies(records.copies)
+    space.save_copies()
+    return bundle, report.diagnostics
 
 
 def _diagnostics(
