@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import click
 from govsite import __version__, clock, uptodate
 from govsite.check.formats import FORMATS, format_findings
 from govsite.config import CACHE_DIR, Project, load_project
+from govsite.engine import persist
 from govsite.errors import BuildFailed, ScaffoldError, UnsafeOutputDir, printable
 from govsite.lock import SiteBusy, command_line, site_lock
 from govsite.messages import Language, Text, choose_language, text
@@ -125,6 +127,21 @@ class Speaker:
         """Note the site's language; returns `project`."""
         self.site_language = project.config.language
         return project
+
+
+def run() -> None:
+    """The `govsite` command: `main`, then the process's exit. After a build that left its
+    cache to a saving child (engine/persist.py) the process ends without freeing the site
+    model it holds: freeing it would first copy every memory page the child still shares,
+    0.2 s of an edit's build at 10,000 records, for a process that is ending anyway."""
+    try:
+        main()
+    except SystemExit as ending:
+        if not persist.handed_over():
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ending.code if isinstance(ending.code, int) else int(ending.code is not None))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from govsite import lock
 
-_pending: list[int] = []
+_pending: list[tuple[int, Callable[[], None]]] = []
+"""Each saving child, with the work it does: what that work saves stays referenced here, as
+freeing it would first copy every memory page the child still shares (cli.run)."""
 
 
 def save(cache_dir: Path, work: Callable[[], None], *, detach: bool) -> None:
@@ -33,7 +35,7 @@ def save(cache_dir: Path, work: Callable[[], None], *, detach: bool) -> None:
     if child == 0:  # pragma: no cover (measured by the tests through the files it writes)
         _save_in_child(work)
     os.close(saving)  # the child holds the lock until it exits
-    _pending.append(child)
+    _pending.append((child, work))
 
 
 def _save_in_child(work: Callable[[], None]) -> None:
@@ -63,4 +65,9 @@ def _pause_for_tests() -> None:
 def wait_for_saves() -> None:
     """Wait until every save this process started in a child has finished."""
     while _pending:
-        os.waitpid(_pending.pop(), 0)
+        os.waitpid(_pending.pop()[0], 0)
+
+
+def handed_over() -> bool:
+    """Whether a child is saving what this process made (it then has nothing left to do)."""
+    return bool(_pending)
