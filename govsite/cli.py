@@ -216,6 +216,7 @@ def build(
         # Held even without the cache: two builds would still write one build folder.
         with site_lock(project.cache_dir, command_line()):
             # pipeline.build asks this too; asked here, nothing else is imported when nothing changed.
+            inputs = None
             if cache_dir is not None:
                 inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)
                 replayed = uptodate.replay(project, cache_dir, inputs)
@@ -234,6 +235,7 @@ def build(
                 progress=progress,
                 cache_dir=cache_dir,
                 detach=True,  # the previous build's removal and the cache's save go on after we exit
+                inputs=inputs,
             )
     _print_result(result, quiet, speaker)
 

@@ -55,6 +55,7 @@ from govsite.render import OutputFile, StagedFile, is_searchable, render_site
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import wait_for_removals
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
+from govsite.uptodate import Inputs
 from govsite.write import Staging, check_output_dir, publish, stage_file, staged, write_site
 
 
@@ -68,6 +69,7 @@ def build(
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     detach: bool = False,
+    inputs: Inputs | None = None,
 ) -> BuildResult:
     """Build the site of `project` into `project.out_dir`; BuildFailed lists every problem found.
 
@@ -82,7 +84,9 @@ def build(
     once, and the snapshot saved. None neither reads nor writes a cache.
     The previous build is removed in the background, and the cache saved after the
     build folder is swapped in; with `detach` (the command line, which exits right after)
-    the build returns without waiting for either (engine/persist.py).
+    the build returns without waiting for either (engine/persist.py). `inputs` are what a
+    caller that found the last build not current read of the sources before
+    (uptodate.read_inputs): the build then neither asks again nor reads them again.
     """
     check_build_folder(project)
     as_of = as_of or clock.today()
@@ -92,7 +96,9 @@ def build(
     else:
         from govsite.engine.rebuild import build_with_cache  # the engine is made of these stages
 
-        result = build_with_cache(project, cache_dir, strict, as_of, render_on, progress, detach)
+        result = build_with_cache(
+            project, cache_dir, strict, as_of, render_on, progress, detach, inputs
+        )
     if not detach:
         wait_for_removals()
     return result

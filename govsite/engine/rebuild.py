@@ -78,13 +78,15 @@ def build_with_cache(
     render_on: ExecutorFactory,
     progress: Progress,
     detach: bool = False,
+    inputs: uptodate.Inputs | None = None,
 ) -> BuildResult:
     """Build `project` with its build cache (pipeline.build has the options); with `detach`,
     the cache is saved after this returns, in a child process (engine/persist.py)."""
-    inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
-    replayed = uptodate.replay(project, cache_dir, inputs)
-    if replayed is not None:
-        return replayed
+    if inputs is None:
+        inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
+        replayed = uptodate.replay(project, cache_dir, inputs)
+        if replayed is not None:
+            return replayed
     uptodate.forget_stamp(cache_dir)
     key = snapshot.fingerprint(project, strict=strict, as_of=as_of)
     found = None if strict else snapshot.load(cache_dir, key)
