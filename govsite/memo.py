@@ -5,6 +5,7 @@ folder of the build cache):
     kept/bodies.json    per document text and link targets: its rendered body (assemble.py)
     kept/content.json   per document text: what the check's content rules found in it
     kept/facts.json, copies.json, site/, search/: each page read back (analyse.py)
+    kept/templates/     the templates as Jinja compiled them (render.make_environment)
 
 Each kind of result is a `Memo`. Everything is written only once a build succeeded, and
 nothing is trusted that another version of govsite found. Each JSON file carries the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +41,7 @@ CONTENT = "content.json"
 FACTS = "facts.json"
 COPIES = "copies.json"
 SITE_DIR = "site"
+TEMPLATES_DIR = "templates"
 KEPT_BUNDLE_DIR = "search"
 
 
@@ -82,6 +85,8 @@ class Workspace:
         self.kept = kept
         self.code = code_key()
         trusted = kept and read_text(folder / CODE) == self.code
+        if kept and not trusted:  # compiled by another govsite, perhaps with other options
+            shutil.rmtree(folder / TEMPLATES_DIR, ignore_errors=True)
         # The engine's update (engine/rebuild.py) needs only the content rules' findings
         # and the search copies: the snapshot has the rest.
         self.bodies = Memo(_load(folder / BODIES) if trusted and not update else None, keep=kept)
@@ -89,6 +94,11 @@ class Workspace:
         self.facts = Memo(_load(folder / FACTS) if trusted and not update else None, keep=kept)
         self.known_copies = _known_copies(_load(folder / COPIES) if trusted else {})
         self._copies: dict[str, tuple[str, str]] = {}
+
+    @property
+    def templates(self) -> Path | None:
+        """Where the templates Jinja compiled are kept between builds (Theme.compiled_templates)."""
+        return self.folder / TEMPLATES_DIR if self.kept else None
 
     @property
     def copies(self) -> Path:

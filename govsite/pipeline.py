@@ -140,6 +140,7 @@ def build_everything(
     read_diagnostics = len(report.diagnostics)
     noted: dict[str, PageReads | None] = {}
     with workspace(cache_dir) as space:
+        read = replace(read, theme=replace(read.theme, compiled_templates=space.templates))
         # Pages are written into the staging folder as they render; a failure removes it.
         with staged(project.out_dir) as staging:
             compiled = compile_site(

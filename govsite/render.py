@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from govsite.annualreport import with_report_tables
+from govsite.cachefiles import read_checked, write_checked
 from govsite.errors import Report, SourceLocation
 from govsite.messages import text
 from govsite.model import STATUSES, Record, Site
@@ -221,6 +224,9 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     # `finalize` sees every printed value and returns it unchanged.
     environment = ReadingEnvironment(
         loader=theme.loader(),
+        bytecode_cache=_KeptCompiled(theme.compiled_templates)
+        if theme.compiled_templates
+        else None,
         finalize=note_printed,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -243,6 +249,29 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
     )
     bind_site(environment, site, labels)
     return environment
+
+
+class _KeptCompiled(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in the build cache: each process that renders (a
+    build's workers, an update, the preview) loads them instead of compiling every
+    template again (0.1 s of an edit's build). Jinja checks each against its template's
+    source; the cache's own digest (cachefiles.write_checked), that it is whole. One that
+    is not, or cannot be kept, is compiled again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_checked(self.folder / bucket.key)
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # whole, but not what this Jinja reads
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a read-only cache: compiled again next time
+            write_checked(self.folder / bucket.key, bucket.bytecode_to_string())
 
 
 def bind_site(environment: jinja2.Environment, site: Site, labels: Mapping[str, str]) -> None:

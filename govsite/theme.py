@@ -76,6 +76,9 @@ class Theme:
     named_template_dirs: Mapping[str, Path]
     labels: Mapping[str, str]
     assets: Mapping[str, Asset]
+    compiled_templates: Path | None = None
+    """Where Jinja keeps the templates it compiled, for the next process that renders
+    (the build cache's, memo.Workspace.templates), or None: nowhere."""
 
     def loader(self) -> jinja2.BaseLoader:
         prefixed = {

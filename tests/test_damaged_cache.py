@@ -105,6 +105,13 @@ DAMAGE: dict[str, Damage] = {
     ),
     "an extra page among the search copies": _extra_copy,
     "an edited body kept in the cache": _tamper_bodies,
+    "random bytes in a compiled template": lambda c: _random_bytes(
+        _largest(c / "kept" / "templates", "*")
+    ),
+    "a compiled template cut short": lambda c: _truncate(_largest(c / "kept" / "templates", "*")),
+    "a file where the compiled templates were": lambda c: (
+        shutil.rmtree(c / "kept" / "templates") or (c / "kept" / "templates").write_bytes(b"x")
+    ),
 }
 
 

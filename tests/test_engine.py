@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -627,6 +628,28 @@ def test_build_edits_equal_a_clean_build(site: Path, tmp_path: Path) -> None:
                 assert result.pages_reused == 0, done[-1]
         assert_every_file_as_clean(site, tmp_path / "clean", "; ".join(done))
     assert updates >= len(DOCUMENT_EDITS) // 2, done
+
+
+def test_an_update_compiles_no_template_the_last_build_compiled(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates Jinja compiled are kept in the build cache (render._KeptCompiled)."""
+    build_with_cache(site)
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def noting(self: jinja2.Environment, source: str, name: str | None = None, *args: Any) -> Any:
+        compiled.append(name)
+        return compile_template(self, source, name, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", noting)
+    edits.edit_title(site, random.Random(SEED), 0)
+    assert build_with_cache(site).pages_reused > 0  # the engine's update
+    assert compiled == []
+    shutil.rmtree(site / CACHE_DIR / "kept" / "templates")
+    edits.edit_title(site, random.Random(SEED), 1)
+    assert build_with_cache(site).pages_reused > 0
+    assert "record.html" in compiled
 
 
 @pytest.mark.parametrize("signed", [False, True])
