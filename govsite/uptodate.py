@@ -150,9 +150,15 @@ def versions() -> list[str]:
     each dependency's version reads and parses every one's metadata (0.05 s of a build
     with nothing to do). Any library installed or removed builds again, which is rare."""
     found = {f"python {sys.version}", f"govsite {govsite.__version__}"}
+    # Not the folder the command runs in (on sys.path under `python -m govsite`): it holds
+    # a site or a source checkout (with its govsite.egg-info), not the libraries, and
+    # builds run from elsewhere must find the same versions.
+    here = os.getcwd()
     for folder in sys.path:
+        if os.path.abspath(folder or os.curdir) == here:
+            continue
         try:
-            entries = os.scandir(folder or os.curdir)
+            entries = os.scandir(folder)
         except OSError:
             continue  # a zip file, or a folder that is gone
         with entries:

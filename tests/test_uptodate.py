@@ -209,3 +209,19 @@ def test_an_empty_metadata_folder_left_by_an_interrupted_install_is_an_unknown_v
     monkeypatch.syspath_prepend(str(libraries))
     assert fingerprint.installed_version("markdown-it-py") == "unknown"
     assert fingerprint.code_key() != ""
+
+
+def test_the_folder_the_command_runs_in_is_no_library_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`python -m govsite` puts the working folder on sys.path; a source checkout there
+    holds its own package's metadata (govsite.egg-info in govsite's). Builds run from there
+    and from elsewhere find the same versions."""
+    checkout = tmp_path / "checkout"
+    (checkout / "site_scripts.egg-info").mkdir(parents=True)  # the checkout's own package
+    monkeypatch.chdir(tmp_path)
+    elsewhere = uptodate.versions()
+    monkeypatch.chdir(checkout)
+    monkeypatch.syspath_prepend(str(checkout))
+    monkeypatch.syspath_prepend("")
+    assert uptodate.versions() == elsewhere
