@@ -14,12 +14,13 @@ of `executor_for_jobs`, and `dask_executor` spreads the same work over a Dask cl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar, cast
 
@@ -199,28 +200,32 @@ def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def started_beside(work: Callable[[], T], factory: ExecutorFactory) -> Callable[[], T]:
-    """Start `work` in a forked child, where `factory` runs on more than one local process;
-    the function returned waits for it and gives its result (or raises what it raised).
+@contextlib.contextmanager
+def started_beside(work: Callable[[], T], factory: ExecutorFactory) -> Iterator[Callable[[], T]]:
+    """Start `work` in a forked child where `factory` makes a pool of local processes; the
+    block gets a function that waits for it and gives its result (or raises what it
+    raised). Leaving the block waits for the child, answered or not: it never outlives
+    the stage that started it, nor writes into a folder a failure is removing.
 
     For a stage that runs beside another in the calling process, both CPU-bound: an
     update's search index beside its check. A child that dies without an answer (killed,
     out of memory) is not an error: `work` then runs here, and the output is the same.
-    Elsewhere (one job, Dask, no fork) `work` runs here when its result is asked for.
+    Elsewhere (one job, threads, Dask, no fork) `work` runs here when its result is asked for.
     """
-    if _worker_count(factory) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return work
+    if _worker_count(factory) < 2 or getattr(factory, "func", None) is not ProcessPoolExecutor:
+        yield work
+        return
     readable, writable = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover (its answer is what the tests check)
         os.close(readable)
         _answer(work, writable)
     os.close(writable)
+    answer = os.fdopen(readable, "rb")
 
     def result() -> T:
-        with os.fdopen(readable, "rb") as answer:
+        with answer:
             data = answer.read()
-        os.waitpid(child, 0)
         try:
             done, value = pickle.loads(data)
         except Exception:  # no answer, or one that cannot be read: the child died
@@ -229,7 +234,11 @@ def started_beside(work: Callable[[], T], factory: ExecutorFactory) -> Callable[
             raise value
         return cast(T, value)
 
-    return result
+    try:
+        yield result
+    finally:
+        answer.close()  # if not read: the child's answer goes nowhere
+        os.waitpid(child, 0)
 
 
 def _answer(work: Callable[[], object], writable: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +14,12 @@ import pytest
 from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
-from govsite.parallel import InProcessExecutor, executor_for_jobs, started_beside
+from govsite.parallel import (
+    ExecutorFactory,
+    InProcessExecutor,
+    executor_for_jobs,
+    started_beside,
+)
 from tests.conftest import REPO, MakeSite, tree_bytes
 
 
@@ -63,14 +69,22 @@ def _pid_and(value: int) -> tuple[int, int]:
 
 
 def test_work_started_beside_runs_in_a_child_and_answers_with_its_result() -> None:
-    answer = started_beside(functools.partial(_pid_and, 7), executor_for_jobs(2))
-    pid, value = answer()
+    with started_beside(functools.partial(_pid_and, 7), executor_for_jobs(2)) as answer:
+        pid, value = answer()
     assert value == 7
     assert pid != os.getpid()
 
 
-def test_work_started_beside_with_one_job_runs_here() -> None:
-    pid, _ = started_beside(functools.partial(_pid_and, 7), executor_for_jobs(1))()
+@pytest.mark.parametrize(
+    "factory",
+    [executor_for_jobs(1), functools.partial(ThreadPoolExecutor, max_workers=2)],
+    ids=["one job", "threads"],
+)
+def test_work_started_beside_runs_here_unless_local_processes_are_asked_for(
+    factory: ExecutorFactory,
+) -> None:
+    with started_beside(functools.partial(_pid_and, 7), factory) as answer:
+        pid, _ = answer()
     assert pid == os.getpid()
 
 
@@ -79,8 +93,7 @@ def _fails() -> None:
 
 
 def test_what_the_child_raised_is_raised_where_the_answer_is_asked() -> None:
-    answer = started_beside(_fails, executor_for_jobs(2))
-    with pytest.raises(ValueError, match="not this"):
+    with started_beside(_fails, executor_for_jobs(2)) as answer, pytest.raises(ValueError):
         answer()
 
 
@@ -91,5 +104,23 @@ def _dies_in_a_child(parent: int) -> int:
 
 
 def test_a_child_that_dies_without_an_answer_leaves_the_work_to_the_parent() -> None:
-    answer = started_beside(functools.partial(_dies_in_a_child, os.getpid()), executor_for_jobs(2))
-    assert answer() == os.getpid()
+    work = functools.partial(_dies_in_a_child, os.getpid())
+    with started_beside(work, executor_for_jobs(2)) as answer:
+        assert answer() == os.getpid()
+
+
+def _writes_late(path: Path) -> None:
+    time.sleep(0.3)
+    path.write_text("done", encoding="utf-8")
+
+
+def test_a_block_left_without_its_answer_waits_for_the_child(tmp_path: Path) -> None:
+    """A failure beside the child (the check) leaves the block: the child's writes end
+    before the caller removes the folder it writes into."""
+    mark = tmp_path / "mark"
+    with (
+        pytest.raises(KeyError),
+        started_beside(functools.partial(_writes_late, mark), executor_for_jobs(2)),
+    ):
+        raise KeyError("the check failed")
+    assert mark.read_text(encoding="utf-8") == "done"

@@ -332,40 +332,22 @@ def _update(
         gate.refuse_unsafe_addresses(compiled, facts)
         # The search index, beside the check and health report (both take a few tenths of
         # a second, and neither reads what the other writes).
-        searching = started_beside(
-            functools.partial(_index, staging, state, space, found.files, records, render_on),
-            render_on,
-        )
-        markdown = {
-            str(document.source.location.path): (document.body, document.body_start_line)
-            for document in state.documents.values()
-        }
-        key_lines = found.key_lines
-        for path in documents:
-            key_lines.pop(str(PurePosixPath("content") / path), None)
-        health = gate.after_render(
-            project,
-            compiled,
-            facts,
-            space.content,
-            strict=False,
-            as_of=as_of,
-            run_on=render_on,
-            markdown=markdown,
-            kept=None if HEALTH_PAGE in update.reached else found.health,
-            key_lines=key_lines,
-        )
-        extra_digests = found.extra  # the report shows and reads what it did: its files stay
-        changed = {path: state.written[path].hex() for path in update.written}
-        if health.files is not None:
-            state.graph.set_page(HEALTH_PAGE, health.reads)
-            extra_digests = {}
-            for output in health.files:
-                extra_digests[output.path] = digest(output.content)
-                if found.extra.get(output.path) != extra_digests[output.path]:
-                    replace_file(staging, output.path, output.content)
-                    changed[output.path] = extra_digests[output.path].hex()
-        bundle, indexed = searching()
+        index = functools.partial(_index, staging, state, space, found.files, records, render_on)
+        with started_beside(index, render_on) as searching:
+            health, changed, extra_digests = _check(
+                project,
+                found,
+                documents,
+                state,
+                update,
+                staging,
+                compiled,
+                facts,
+                space,
+                as_of,
+                render_on,
+            )
+            bundle, indexed = searching()
         report.extend(indexed)
     files = _manifest(
         staging, stamp.source_commit, stamp.signing_key, found.files, update, changed, bundle
@@ -383,6 +365,54 @@ def _update(
         diagnostics,
         files,
     )
+
+
+def _check(
+    project: Project,
+    found: Snapshot,
+    documents: Iterable[PurePosixPath],
+    state: SiteState,
+    update: Update,
+    staging: Path,
+    compiled: CompiledSite,
+    facts: Mapping[str, PageFacts],
+    space: Workspace,
+    as_of: date,
+    render_on: ExecutorFactory,
+) -> tuple[gate.HealthReport, dict[str, str], dict[str, bytes]]:
+    """The check and health report of the updated site, the report's files replaced in
+    `staging` where they changed; with the digests (hex) of the files changed by path,
+    the update's pages included, and the digests of the report's files."""
+    markdown = {
+        str(document.source.location.path): (document.body, document.body_start_line)
+        for document in state.documents.values()
+    }
+    key_lines = found.key_lines
+    for path in documents:
+        key_lines.pop(str(PurePosixPath("content") / path), None)
+    health = gate.after_render(
+        project,
+        compiled,
+        facts,
+        space.content,
+        strict=False,
+        as_of=as_of,
+        run_on=render_on,
+        markdown=markdown,
+        kept=None if HEALTH_PAGE in update.reached else found.health,
+        key_lines=key_lines,
+    )
+    extra_digests = found.extra  # the report shows and reads what it did: its files stay
+    changed = {path: state.written[path].hex() for path in update.written}
+    if health.files is not None:
+        state.graph.set_page(HEALTH_PAGE, health.reads)
+        extra_digests = {}
+        for output in health.files:
+            extra_digests[output.path] = digest(output.content)
+            if found.extra.get(output.path) != extra_digests[output.path]:
+                replace_file(staging, output.path, output.content)
+                changed[output.path] = extra_digests[output.path].hex()
+    return health, changed, extra_digests
 
 
 def _index(
