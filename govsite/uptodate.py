@@ -150,20 +150,21 @@ def versions() -> list[str]:
     each dependency's version reads and parses every one's metadata (0.05 s of a build
     with nothing to do). Any library installed or removed builds again, which is rare."""
     found = {f"python {sys.version}", f"govsite {govsite.__version__}"}
-    # Not the folder the command runs in (on sys.path under `python -m govsite`): it holds
-    # a site or a source checkout (with its govsite.egg-info), not the libraries, and
-    # builds run from elsewhere must find the same versions.
-    here = os.getcwd()
     for folder in sys.path:
-        if os.path.abspath(folder or os.curdir) == here:
-            continue
         try:
-            entries = os.scandir(folder)
+            entries = os.scandir(folder or os.curdir)
         except OSError:
             continue  # a zip file, or a folder that is gone
         with entries:
-            found.update(e.name for e in entries if e.name.endswith(_METADATA_SUFFIXES))
+            found.update(e.name for e in entries if _is_library_metadata(e.name))
     return sorted(found)
+
+
+def _is_library_metadata(name: str) -> bool:
+    """A library's metadata folder, but govsite's own: its version is counted above, and a
+    source checkout's `govsite.egg-info` is on sys.path only when a command runs from
+    the checkout (`python -m govsite`), so counting it made the key depend on that."""
+    return name.endswith(_METADATA_SUFFIXES) and name.split("-")[0].split(".")[0] != "govsite"
 
 
 _METADATA_SUFFIXES = (".dist-info", ".egg-info")

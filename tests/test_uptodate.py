@@ -211,17 +211,17 @@ def test_an_empty_metadata_folder_left_by_an_interrupted_install_is_an_unknown_v
     assert fingerprint.code_key() != ""
 
 
-def test_the_folder_the_command_runs_in_is_no_library_folder(
+def test_govsites_own_metadata_is_no_library_version(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`python -m govsite` puts the working folder on sys.path; a source checkout there
-    holds its own package's metadata (govsite.egg-info in govsite's). Builds run from there
-    and from elsewhere find the same versions."""
+    """`python -m govsite` puts the folder it runs in on sys.path: run from a source
+    checkout, it found the checkout's govsite.egg-info, which the console script does not
+    see, and every switch between the two built everything."""
     checkout = tmp_path / "checkout"
-    (checkout / "site_scripts.egg-info").mkdir(parents=True)  # the checkout's own package
-    monkeypatch.chdir(tmp_path)
-    elsewhere = uptodate.versions()
+    for name in ("govsite.egg-info", "govsite-0.1.0.dist-info", "jinja2-9.9.dist-info"):
+        (checkout / name).mkdir(parents=True)
     monkeypatch.chdir(checkout)
-    monkeypatch.syspath_prepend(str(checkout))
     monkeypatch.syspath_prepend("")
-    assert uptodate.versions() == elsewhere
+    found = uptodate.versions()
+    assert "jinja2-9.9.dist-info" in found
+    assert [name for name in found if name.startswith("govsite") and name.endswith("-info")] == []
