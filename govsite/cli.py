@@ -137,11 +137,12 @@ def run() -> None:
     try:
         main()
     except SystemExit as ending:
-        if not persist.handed_over():
-            raise
+        code = ending.code
+        if not persist.handed_over() or not (code is None or isinstance(code, int)):
+            raise  # a message to print (sys.exit("…")) is the interpreter's to print
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(ending.code if isinstance(ending.code, int) else int(ending.code is not None))
+        os._exit(code or 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -218,8 +219,7 @@ def build(
             # pipeline.build asks this too; asked here, nothing else is imported when nothing changed.
             inputs = None
             if cache_dir is not None:
-                inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)
-                replayed = uptodate.replay(project, cache_dir, inputs)
+                inputs, replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
                 if replayed is not None:
                     _print_result(replayed, quiet, speaker)
                     return

@@ -212,7 +212,8 @@ def started_beside(work: Callable[[], T], factory: ExecutorFactory) -> Iterator[
     out of memory) is not an error: `work` then runs here, and the output is the same.
     Elsewhere (one job, threads, Dask, no fork) `work` runs here when its result is asked for.
     """
-    if _worker_count(factory) < 2 or getattr(factory, "func", None) is not ProcessPoolExecutor:
+    local_processes = getattr(factory, "func", None) is ProcessPoolExecutor
+    if not (local_processes and _worker_count(factory) > 1 and hasattr(os, "fork")):
         yield work
         return
     readable, writable = os.pipe()

@@ -86,7 +86,7 @@ def build(
     build folder is swapped in; with `detach` (the command line, which exits right after)
     the build returns without waiting for either (engine/persist.py). `inputs` are what a
     caller that found the last build not current read of the sources before
-    (uptodate.read_inputs): the build then neither asks again nor reads them again.
+    (uptodate.replay): the build then neither asks again nor reads them again.
     """
     check_build_folder(project)
     as_of = as_of or clock.today()

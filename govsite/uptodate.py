@@ -109,10 +109,19 @@ def _output_listing(out_dir: Path, files: Sequence[str]) -> str:
     return hasher.hexdigest()
 
 
-def replay(project: Project, cache_dir: Path, inputs: Inputs) -> BuildResult | None:
-    """The last build's result, replayed, if nothing it read (`inputs`, read_inputs) or
-    wrote has changed; else None."""
+def replay(
+    project: Project, cache_dir: Path, *, strict: bool, as_of: date
+) -> tuple[Inputs, BuildResult | None]:
+    """What the build is about to read (read_inputs), and the last build's result, replayed,
+    if nothing it read or wrote has changed since (else None: the build needs the inputs)."""
     started = time.perf_counter()
+    inputs = read_inputs(project, strict=strict, as_of=as_of)
+    return inputs, _replay(project, cache_dir, inputs, started)
+
+
+def _replay(
+    project: Project, cache_dir: Path, inputs: Inputs, started: float
+) -> BuildResult | None:
     try:
         stamp = json.loads(read_checked(cache_dir / STAMP) or b"null")
         if stamp["key"] != inputs.key:

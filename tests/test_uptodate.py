@@ -30,8 +30,7 @@ AS_OF = date(2026, 11, 30)
 def build(root: Path, *, strict: bool = False, as_of: date = AS_OF) -> BuildResult:
     """As `govsite build` does: replay the last build if it is current, else build."""
     project = load_project(root)
-    inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)
-    replayed = uptodate.replay(project, project.cache_dir, inputs)
+    _, replayed = uptodate.replay(project, project.cache_dir, strict=strict, as_of=as_of)
     return replayed or pipeline.build(
         project, strict=strict, as_of=as_of, jobs=1, cache_dir=project.cache_dir
     )

@@ -82,9 +82,8 @@ def build_with_cache(
 ) -> BuildResult:
     """Build `project` with its build cache (pipeline.build has the options); with `detach`,
     the cache is saved after this returns, in a child process (engine/persist.py)."""
-    if inputs is None:
-        inputs = uptodate.read_inputs(project, strict=strict, as_of=as_of)  # before reading them
-        replayed = uptodate.replay(project, cache_dir, inputs)
+    if inputs is None:  # read before the build reads them
+        inputs, replayed = uptodate.replay(project, cache_dir, strict=strict, as_of=as_of)
         if replayed is not None:
             return replayed
     uptodate.forget_stamp(cache_dir)
