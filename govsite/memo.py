@@ -87,10 +87,10 @@ class Workspace:
         trusted = kept and read_text(folder / CODE) == self.code
         if kept and not trusted:  # compiled by another govsite, perhaps with other options
             shutil.rmtree(folder / TEMPLATES_DIR, ignore_errors=True)
-        # The engine's update (engine/rebuild.py) needs only the content rules' findings
-        # and the search copies: the snapshot has the rest.
+        # The engine's update (engine/rebuild.py) needs only the search copies: the
+        # snapshot has the rest.
         self.bodies = Memo(_load(folder / BODIES) if trusted and not update else None, keep=kept)
-        self.content = Memo(_load(folder / CONTENT) if trusted else None, keep=kept)
+        self.content = Memo(_load(folder / CONTENT) if trusted and not update else None, keep=kept)
         self.facts = Memo(_load(folder / FACTS) if trusted and not update else None, keep=kept)
         self.known_copies = _known_copies(_load(folder / COPIES) if trusted else {})
         self._copies: dict[str, tuple[str, str]] = {}

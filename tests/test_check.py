@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
+from datetime import date
+from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
+from govsite.check.health import report_json
 from govsite.check.rules import RULES
 from govsite.cli import main
+from govsite.errors import Diagnostic, SourceLocation
 from tests.conftest import REPO, MakeSite
 
 BROKEN = REPO / "tests" / "sites" / "check-broken" / "site"
@@ -226,8 +230,11 @@ def test_build_writes_the_health_report(runner: CliRunner, tmp_path: Path) -> No
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert '<svg role="img"' in html and "<caption>" in html
     assert " style=" not in html  # the Content-Security-Policy forbids inline styles
-    report = json.loads((out / "_health" / "report.json").read_text(encoding="utf-8"))
+    text = (out / "_health" / "report.json").read_text(encoding="utf-8")
+    report = json.loads(text)
     assert {"GC301", "GC604"} <= {f["rule"] for f in report["findings"]}
+    # Written as json.dumps indents it (the findings are written out by hand, for speed).
+    assert text == json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     # The report is part of the zh-CN site: its findings are worded in Chinese, whatever
     # the locale of the machine that built it.
     assert "<td>图片 &#39;../../files/chart.png&#39; 没有替代文字</td>" in html
@@ -306,3 +313,26 @@ def test_every_finding_word_for_word(runner: CliRunner, update_golden: bool, lan
     if update_golden:
         expected.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("findings", [0, 2])
+def test_the_health_report_json_is_json_dumps_indented(findings: int) -> None:
+    worded = tuple(
+        Diagnostic(
+            "warning", "GC604", f'没有描述 "{n}"\n', SourceLocation(PurePosixPath("a.md"), n)
+        )
+        for n in range(findings)
+    )
+    result = SimpleNamespace(findings=worded, external_links={"https://例子.cn/": None})
+    view = SimpleNamespace(
+        as_of=date(2026, 1, 2),
+        result=result,
+        errors=0,
+        warnings=findings,
+        columns=(),
+        series=(),
+        months=(),
+    )
+    text = report_json(view)  # type: ignore[arg-type]
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+    assert len(json.loads(text)["findings"]) == findings

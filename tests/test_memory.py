@@ -15,6 +15,7 @@ from pathlib import Path
 from govsite import pipeline
 from govsite.cachefiles import read_checked
 from govsite.check.html import facts_of
+from govsite.check.inspect import PerDocument
 from govsite.config import load_project
 from govsite.engine import snapshot
 from govsite.engine.machine import make_machine_files
@@ -35,7 +36,7 @@ def _snapshot_of(extra: dict[str, bytes]) -> Snapshot:
         after=(),
         extra=extra,
         health=None,
-        key_lines={},
+        per_document=PerDocument(),
         copies=(),
         sources={},
         files={},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -40,34 +40,40 @@ _COLOUR_ONLY = re.compile(
 )
 
 
-def check_content(
-    inspection: Inspection, memo: Memo | None = None, run_on: ExecutorFactory = InProcessExecutor
-) -> Iterator[Diagnostic]:
-    """The content rules over every document, on the executor `run_on` makes.
+def content_findings(
+    inspection: Inspection,
+    memo: Memo | None = None,
+    run_on: ExecutorFactory = InProcessExecutor,
+    known: Mapping[str, tuple[Diagnostic, ...]] | None = None,
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """The content rules' findings in every document, by source path, records first; the
+    rules run on the executor `run_on` makes.
 
-    With a `memo`, documents whose text is as an earlier build checked it are not checked again.
+    `known` holds the findings of documents whose text is as an earlier check found them
+    (the engine knows which an edit left alone); with a `memo`, documents whose text is
+    as an earlier build checked it are not checked again either.
     """
     site = inspection.site
+    known = known or {}
     locations = [r.source for r in site.records] + [p.source for p in site.pages]
-    bodies = [inspection.markdown_of(location) for location in locations]
+    found = {str(location.path): known.get(str(location.path)) for location in locations}
+    unknown = [location for location in locations if found[str(location.path)] is None]
+    bodies = [inspection.markdown_of(location) for location in unknown]
     options = dataclasses.astuple(inspection.options)
     keys = [
-        key_of(str(loc.path), *body, options) for loc, body in zip(locations, bodies, strict=True)
+        key_of(str(loc.path), *body, options) for loc, body in zip(unknown, bodies, strict=True)
     ]
-    found: dict[int, list[Diagnostic]] = {}
-    for number, key in enumerate(keys):
-        if (kept := _kept(memo, key)) is not None:
-            found[number] = kept
-    to_check = [number for number in range(len(locations)) if number not in found]
-    checked = map_in_chunks(
-        run_on, as_is, (locations, bodies, inspection.options), _check, to_check
-    )
+    to_check = []
+    for number, (location, key) in enumerate(zip(unknown, keys, strict=True)):
+        found[str(location.path)] = _kept(memo, key)
+        if found[str(location.path)] is None:
+            to_check.append(number)
+    checked = map_in_chunks(run_on, as_is, (unknown, bodies, inspection.options), _check, to_check)
     for number, findings in zip(to_check, checked, strict=True):
-        found[number] = findings
+        found[str(unknown[number].path)] = tuple(findings)
         if memo is not None and memo.keep:
             memo.put(keys[number], [d.to_json() for d in findings])
-    for number in range(len(locations)):
-        yield from found[number]
+    return {path: findings or () for path, findings in found.items()}
 
 
 def _check(
@@ -78,10 +84,10 @@ def _check(
     return list(check_markdown(locations[number], body, first_line, options))
 
 
-def _kept(memo: Memo | None, key: str) -> list[Diagnostic] | None:
+def _kept(memo: Memo | None, key: str) -> tuple[Diagnostic, ...] | None:
     try:
         found = memo.get(key) if memo is not None else None
-        return None if found is None else [Diagnostic.from_json(d) for d in found]
+        return None if found is None else tuple(Diagnostic.from_json(d) for d in found)
     except (TypeError, ValueError):
         return None  # not what this version keeps: check the document again
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from govsite.check.health import Shown, render_health, shown
 from govsite.check.html import PageFacts
-from govsite.check.inspect import inspect
+from govsite.check.inspect import PerDocument, inspect
 from govsite.check.links import unsafe_addresses
 from govsite.compiled import CompiledSite
 from govsite.config import Project
@@ -38,8 +38,8 @@ class HealthReport:
     """None when the site has no report."""
     reads: PageReads | None = None
     """What its page read of the site beyond what it shows, when it was rendered (reads.py)."""
-    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)
-    """The lines of front-matter keys the check looked up, by source path (check/context.py)."""
+    per_document: PerDocument = field(default_factory=PerDocument)
+    """What the check found out per document, for the next check (check/inspect.py)."""
 
 
 def after_render(
@@ -53,15 +53,15 @@ def after_render(
     run_on: ExecutorFactory = InProcessExecutor,
     markdown: Mapping[str, tuple[str, int]] | None = None,
     kept: Shown | None = None,
-    key_lines: dict[str, dict[str, int]] | None = None,
+    earlier: PerDocument | None = None,
 ) -> HealthReport:
     """The health report; BuildFailed in strict mode when the check finds errors.
 
     `facts` are the rendered pages' and `memo` the content rules' (analyse.py); date
     rules measure against `as_of`. The slow rules run on the executor `run_on` makes;
-    `markdown` holds the documents' bodies where the caller has them, and `key_lines` the
-    lines of their front-matter keys an earlier check looked up; the report holds them
-    with those this check looked up (check/context.py).
+    `markdown` holds the documents' bodies where the caller has them, and `earlier` what
+    an earlier check found of the documents that are as it found them; the report holds
+    what this check found per document (check/inspect.py).
     `kept` is what the report of the build being updated showed, if nothing else its
     page read changed since (the engine's graph says).
     """
@@ -75,7 +75,7 @@ def after_render(
         memo=memo,
         run_on=run_on,
         markdown=markdown,
-        key_lines=key_lines,
+        earlier=earlier,
     )
     if strict:
         errors = [f for f in result.findings if f.severity == "error"]
@@ -84,8 +84,8 @@ def after_render(
     if not project.config.health:
         return HealthReport((), None)
     what = shown(compiled.site, result)
-    looked_up = result.inspection.key_lines
+    per_document = result.per_document
     if what == kept:
-        return HealthReport(None, what, key_lines=looked_up)
+        return HealthReport(None, what, per_document=per_document)
     rendered = render_health(compiled.site, compiled.theme, result, what)
-    return HealthReport(rendered.files, what, rendered.reads, looked_up)
+    return HealthReport(rendered.files, what, rendered.reads, per_document)

@@ -7,10 +7,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from json.encoder import encode_basestring
 
 import jinja2
 
-from govsite.check.formats import finding_json
 from govsite.check.inspect import CheckResult
 from govsite.check.timeliness import ColumnStatus, column_statuses
 from govsite.errors import Diagnostic
@@ -177,9 +177,7 @@ def _in_language(result: CheckResult, site_language: str) -> CheckResult:
     locale's: the report is part of the site, the same wherever it is built)."""
     language: Language = "zh" if site_language.startswith("zh") else "en"
     worded = tuple(
-        replace(
-            f, message=f.message_in(language), hint=f.hint_in(language), text=None, hint_text=None
-        )
+        Diagnostic(f.severity, f.code, f.message_in(language), f.location, f.hint_in(language))
         for f in result.findings
     )
     return replace(result, findings=worded)
@@ -211,7 +209,7 @@ def report_json(view: HealthView) -> str:
     document = {
         "as_of": view.as_of.isoformat(),
         "summary": {"errors": view.errors, "warnings": view.warnings},
-        "findings": [finding_json(f) for f in result.findings],
+        "findings": _FINDINGS_HERE,
         "categories": [
             {
                 "path": c.node.path,
@@ -229,4 +227,34 @@ def report_json(view: HealthView) -> str:
         },
         "external_links": sorted(result.external_links),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    findings = ",\n".join(_finding_json(f) for f in result.findings)
+    return text.replace(
+        encode_basestring(_FINDINGS_HERE), f"[\n{findings}\n  ]" if findings else "[]", 1
+    )
+
+
+_FINDINGS_HERE = "\x00findings\x00"
+"""Where the findings go in the report's JSON: json.dumps indents in Python, not in C
+(13,000 findings took a tenth of a second), so each finding is written out as it would
+indent it, in the same bytes."""
+
+
+def _finding_json(finding: Diagnostic) -> str:
+    """`finding` (worded already) as json.dumps(indent=2) writes it two levels deep."""
+    where = finding.location
+    return (
+        "    {\n"
+        f'      "path": {encode_basestring(str(where.path))},\n'
+        f'      "line": {_number(where.line)},\n'
+        f'      "column": {_number(where.column)},\n'
+        f'      "severity": {encode_basestring(finding.severity)},\n'
+        f'      "rule": {encode_basestring(finding.code)},\n'
+        f'      "message": {encode_basestring(finding.message)},\n'
+        f'      "hint": {"null" if finding.hint is None else encode_basestring(finding.hint)}\n'
+        "    }"
+    )
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(value)

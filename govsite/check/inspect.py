@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from govsite.check.attachments import check_attachments
-from govsite.check.content import check_content
+from govsite.check.content import content_findings
 from govsite.check.context import Inspection
 from govsite.check.external import ExternalOptions, check_external
 from govsite.check.html import PageFacts, page_facts
@@ -25,11 +25,30 @@ from govsite.parallel import ExecutorFactory, InProcessExecutor
 
 
 @dataclass(frozen=True, slots=True)
+class PerDocument:
+    """What a check found out document by document that the check of the site after an
+    edit takes as it is for each document the edit left alone (the engine keeps it)."""
+
+    key_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The lines of the front-matter keys the rules looked up, by source path (check/context.py)."""
+    content: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    """The content rules' findings, silenced ones too, by source path (check/content.py)."""
+
+    def without(self, paths: Collection[str]) -> PerDocument:
+        """All but what the documents at the source `paths` had."""
+        return PerDocument(
+            {path: lines for path, lines in self.key_lines.items() if path not in paths},
+            {path: found for path, found in self.content.items() if path not in paths},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     inspection: Inspection
     findings: tuple[Diagnostic, ...]
     """The build's own diagnostics and every check finding not silenced, sorted by place."""
     external_links: Mapping[str, SourceLocation]
+    per_document: PerDocument
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -44,16 +63,17 @@ def inspect(
     memo: Memo | None = None,
     run_on: ExecutorFactory = InProcessExecutor,
     markdown: Mapping[str, tuple[str, int]] | None = None,
-    key_lines: dict[str, dict[str, int]] | None = None,
+    earlier: PerDocument | None = None,
 ) -> CheckResult:
     """Every rule over `compiled`, measured against `as_of`; external links fetched only if asked.
 
     `facts` are the pages' facts if a build has read them already, and `memo` what the
     content rules found in documents an earlier build checked (both from analyse.py).
     The content rules run on the executor `run_on` makes. `markdown` holds documents'
-    bodies where the caller has them (`Inspection.markdown`); `key_lines` is filled with
-    the lines of the front-matter keys the rules looked up (`Inspection.key_lines`).
+    bodies where the caller has them (`Inspection.markdown`), and `earlier` what an
+    earlier check found of the documents that are as it found them.
     """
+    earlier = earlier or PerDocument()
     site = compiled.site
     inspection = Inspection(
         root=project.root,
@@ -65,14 +85,15 @@ def inspect(
         | frozenset(s.path for s in compiled.staged),
         as_of=as_of,
         markdown=markdown or {},
-        key_lines={} if key_lines is None else key_lines,
+        key_lines=dict(earlier.key_lines),  # the rules add those they look up
     )
     facts = page_facts(compiled.outputs) if facts is None else facts
     outside = external_links(inspection, facts)
+    content = content_findings(inspection, memo, run_on, earlier.content)
     found = [
         *check_links(inspection, facts),
         *check_metadata(inspection, project),
-        *check_content(inspection, memo, run_on),
+        *(f for document in content.values() for f in document),
         *check_timeliness(inspection),
         *check_interpretations(inspection),
         *check_output(inspection, facts),
@@ -88,7 +109,8 @@ def inspect(
     named = {(d.location.path, d.location.line) for d in compiled.diagnostics if d.code == "GS307"}
     kept = [f for f in kept if f.code != "GC101" or (f.location.path, f.location.line) not in named]
     findings = sorted([*compiled.diagnostics, *kept], key=Diagnostic.sort_key)
-    return CheckResult(inspection, tuple(findings), outside)
+    per_document = PerDocument(inspection.key_lines, content)
+    return CheckResult(inspection, tuple(findings), outside, per_document)
 
 
 SEVERITY_RANK = {"warning": 1, "error": 2}

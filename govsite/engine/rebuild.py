@@ -34,6 +34,7 @@ from govsite.cachefiles import write_atomically
 from govsite.check import gate
 from govsite.check.health import HEALTH_PAGE, Shown
 from govsite.check.html import PageFacts, facts_of
+from govsite.check.inspect import PerDocument
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.discover import CATALOGUE_DIR, is_hidden
@@ -135,7 +136,7 @@ def _snapshot_of(
         after=_after_compile(diagnostics[len(compiled.diagnostics) :]),
         extra={o.path: digest(o.content) for o in built.written.extra},
         health=built.written.health.shown,
-        key_lines=built.written.health.key_lines,
+        per_document=built.written.health.per_document,
         copies=compiled.copies,
         sources=sources,
         files=_built_files(build_folder(project.out_dir)),
@@ -170,7 +171,7 @@ class _Staged:
     facts: dict[str, PageFacts]
     extra: dict[str, bytes]
     health: Shown | None
-    key_lines: dict[str, dict[str, int]]
+    per_document: PerDocument
     front: tuple[Diagnostic, ...]
     later: tuple[Diagnostic, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -219,7 +220,7 @@ def _apply_changes(
         after=found.after,
         extra=done.extra,
         health=done.health,
-        key_lines=done.key_lines,
+        per_document=done.per_document,
         copies=found.copies,
         sources=sources,
         files=done.files,
@@ -358,7 +359,7 @@ def _update(
         facts,
         extra_digests,
         health.shown,
-        health.key_lines,
+        health.per_document,
         front,
         later,
         diagnostics,
@@ -382,13 +383,13 @@ def _check(
     """The check and health report of the updated site, the report's files replaced in
     `staging` where they changed; with the digests (hex) of the files changed by path,
     the update's pages included, and the digests of the report's files."""
+    edited = {str(PurePosixPath("content") / path) for path in documents}
+    # The content rules read the edited documents only (the others' findings are kept).
     markdown = {
         str(document.source.location.path): (document.body, document.body_start_line)
-        for document in state.documents.values()
+        for document in map(state.documents.get, map(str, documents))
+        if document is not None
     }
-    key_lines = found.key_lines
-    for path in documents:
-        key_lines.pop(str(PurePosixPath("content") / path), None)
     health = gate.after_render(
         project,
         compiled,
@@ -399,7 +400,7 @@ def _check(
         run_on=render_on,
         markdown=markdown,
         kept=None if HEALTH_PAGE in update.reached else found.health,
-        key_lines=key_lines,
+        earlier=found.per_document.without(edited),
     )
     extra_digests = found.extra  # the report shows and reads what it did: its files stay
     changed = {path: state.written[path].hex() for path in update.written}

@@ -39,6 +39,7 @@ from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import Writer, read_checked, remove, write_checked_by
 from govsite.check.health import Shown
 from govsite.check.html import PageFacts
+from govsite.check.inspect import PerDocument
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
 from govsite.fingerprint import code_key
@@ -164,8 +165,8 @@ class Snapshot:
     """The digest of each page the check added (the health report), by path."""
     health: Shown | None
     """What the health report shows (the update keeps its files when that is the same)."""
-    key_lines: dict[str, dict[str, int]]
-    """The lines of documents' front-matter keys the check looked up, by source path."""
+    per_document: PerDocument
+    """What the check found out per document (check/inspect.py)."""
     copies: tuple[tuple[str, Path], ...]
     """The files copied as they are (attachments, theme assets), by site path."""
     sources: dict[str, tuple[int, int, str]]
@@ -181,7 +182,7 @@ def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
     return hashlib.sha256(json.dumps([options, versions(), code_key()]).encode()).hexdigest()
 
 
-_APART = ("facts", "files", "sources", "key_lines")
+_APART = ("facts", "files", "sources", "per_document")
 """The fields that share no object with the rest (each made from its own reading), saved
 after it as pickles of their own: pickle's memo holds every object it saved until the
 end, in a table of 16 bytes a slot that doubles as it fills (at 30,000 records, 7.3
@@ -200,7 +201,7 @@ def save(cache_dir: Path, snapshot: Snapshot) -> None:
     was two copies of a file of about 10 KB a record beside the state it describes."""
     state = {name: value for name, value in snapshot.state.items() if name not in _STATE_APART}
     rest = dataclasses.replace(  # less those of _APART and _STATE_APART
-        snapshot, state=state, facts={}, files={}, sources={}, key_lines={}
+        snapshot, state=state, facts={}, files={}, sources={}, per_document=PerDocument()
     )
     parts = (
         rest,
