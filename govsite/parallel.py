@@ -34,6 +34,10 @@ ExecutorFactory = Callable[..., Executor]
 CHUNKS_PER_WORKER = 8
 """Items go to workers in contiguous chunks: few enough that messages stay cheap, enough
 that a worker with slow items (long listings) does not leave the others idle at the end."""
+FEW_ITEMS = 8
+"""Fewer items than this run in the calling process: forking a pool of workers, and the
+copies of its memory's pages the calling process then makes as it goes on (some tens of
+milliseconds in a build after an edit), cost more than a few pages or documents take."""
 
 
 class InProcessExecutor(Executor):
@@ -158,6 +162,8 @@ def map_in_chunks(
     """
     if not numbers:
         return []  # nothing to do: no workers to start
+    if len(numbers) < FEW_ITEMS:
+        factory = InProcessExecutor  # starting workers would take longer than the work
     chunks = _chunks(len(numbers), _worker_count(factory))
     results: list[R] = []
     try:

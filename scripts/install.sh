@@ -34,3 +34,9 @@ if [[ "$(cat .venv/.govsite-lock 2>/dev/null)" != "$stamp" ]]; then
         --constraint requirements.lock --editable ".${extras}"
     echo "$stamp" > .venv/.govsite-lock
 fi
+
+# Byte-compile govsite as pip does a package it installs (not an editable one): where the
+# environment sets PYTHONDONTWRITEBYTECODE, as many container images do, Python would
+# otherwise compile every module again at each start, a tenth of a second of each build.
+# Only files changed since their last compile are compiled again.
+.venv/bin/python -m compileall -q govsite

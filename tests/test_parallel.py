@@ -15,9 +15,12 @@ from govsite import pipeline
 from govsite.config import load_project
 from govsite.errors import BuildFailed
 from govsite.parallel import (
+    FEW_ITEMS,
     ExecutorFactory,
     InProcessExecutor,
+    as_is,
     executor_for_jobs,
+    map_in_chunks,
     started_beside,
 )
 from tests.conftest import REPO, MakeSite, tree_bytes
@@ -66,6 +69,19 @@ def test_template_errors_in_workers_are_reported_once_with_their_line(
 
 def _pid_and(value: int) -> tuple[int, int]:
     return os.getpid(), value
+
+
+def _pid_of(shared: None, number: int) -> tuple[int, int]:
+    return os.getpid(), number
+
+
+def test_a_few_items_run_here_and_more_in_the_workers() -> None:
+    pool = executor_for_jobs(2)
+    few = map_in_chunks(pool, as_is, None, _pid_of, range(FEW_ITEMS - 1))
+    assert few == [(os.getpid(), n) for n in range(FEW_ITEMS - 1)]
+    more = map_in_chunks(pool, as_is, None, _pid_of, range(FEW_ITEMS))
+    assert [n for _, n in more] == list(range(FEW_ITEMS))
+    assert os.getpid() not in {pid for pid, _ in more}
 
 
 def test_work_started_beside_runs_in_a_child_and_answers_with_its_result() -> None:

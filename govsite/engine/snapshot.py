@@ -21,7 +21,6 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import hashlib
-import io
 import json
 import operator
 import os
@@ -36,7 +35,7 @@ from typing import Any
 
 from govsite import collector
 from govsite.builtin import BUILTIN_THEMES
-from govsite.cachefiles import Writer, read_checked, remove, write_checked_by
+from govsite.cachefiles import Writer, open_checked, remove, write_checked_by
 from govsite.check.health import Shown
 from govsite.check.html import PageFacts
 from govsite.check.inspect import PerDocument
@@ -224,12 +223,11 @@ def forget(cache_dir: Path) -> None:
 
 def load(cache_dir: Path, key: str) -> Snapshot | None:
     """The snapshot saved under `key`, or None (missing, damaged, of another version or key)."""
-    data = read_checked(cache_dir / SNAPSHOT)
-    if data is None:
+    file = open_checked(cache_dir / SNAPSHOT)
+    if file is None:
         return None
     try:
         with collector.paused():
-            file = io.BytesIO(data)
             snapshot = pickle.load(file)
             if not isinstance(snapshot, Snapshot) or snapshot.key != key:
                 return None
