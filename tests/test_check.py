@@ -13,9 +13,11 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from govsite.check.health import report_json
+from govsite import pipeline
+from govsite.check.health import ROWS_PER_RULE, report_json
 from govsite.check.rules import RULES
 from govsite.cli import main
+from govsite.config import load_project
 from govsite.errors import Diagnostic, SourceLocation
 from tests.conftest import REPO, MakeSite
 
@@ -336,3 +338,25 @@ def test_the_health_report_json_is_json_dumps_indented(findings: int) -> None:
     text = report_json(view)  # type: ignore[arg-type]
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
     assert len(json.loads(text)["findings"]) == findings
+
+
+def test_the_health_page_lists_the_first_findings_of_each_rule_and_counts_them_all(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    placeholders = ROWS_PER_RULE + 2
+    files = {
+        f"content/records/policies/p-{n:03d}.md": (
+            f"---\ntitle: 占位文件第{n}号\nindex_no: 000000001/2026-{n + 100:05d}\n"
+            "agency: gov-office\nwritten: 2026-03-02\npublished: 2026-03-05\n"
+            "category: policies/municipal\nsummary: 占位。\n---\n\n正文。\n"
+        )
+        for n in range(placeholders)
+    }
+    out = tmp_path / "out"
+    pipeline.build(load_project(make_site(files), out))
+    report = json.loads((out / "_health" / "report.json").read_text(encoding="utf-8"))
+    assert sum(f["rule"] == "GC207" for f in report["findings"]) == placeholders
+    html = (out / "_health" / "index.html").read_text(encoding="utf-8")
+    assert html.count("<td>GC207</td>") == ROWS_PER_RULE
+    assert f'<tr><th scope="row">GC207</th><td>0</td><td>{placeholders}</td></tr>' in html
+    assert f"共 {len(report['findings'])} 个问题" in html and '<a href="report.json">' in html

@@ -25,6 +25,10 @@ from govsite.urls import absolute_url
 HEALTH_URL = "_health/"
 HEALTH_PAGE = HEALTH_URL + "index.html"
 MONTHS_SHOWN = 12
+ROWS_PER_RULE = 100
+"""The findings of one rule the report's page lists (report.json has them all): a site
+with a rule broken in every record made a page of tens of thousands of rows, too long
+to read or to open on a phone, and a few tenths of a second of every build after an edit."""
 # Chart geometry (SVG user units); colours are presentation attributes, which the
 # Content-Security-Policy allows where it forbids `style`.
 CHART_HEIGHT = 160
@@ -65,6 +69,13 @@ class MonthColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleCount:
+    code: str
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True, slots=True)
 class HealthView:
     """What health.html shows."""
 
@@ -74,6 +85,10 @@ class HealthView:
     series: tuple[str, ...]
     """Titles of the top-level categories, in catalogue order."""
     months: tuple[MonthColumn, ...]
+    rules: tuple[RuleCount, ...] = ()
+    """How many findings each rule has, by code."""
+    listed: tuple[Diagnostic, ...] = ()
+    """The findings the page lists: the first ROWS_PER_RULE of each rule, in place order."""
     palette: tuple[str, ...] = PALETTE
     chart_height: int = CHART_HEIGHT
     bar_width: int = BAR_WIDTH
@@ -81,6 +96,10 @@ class HealthView:
     @property
     def chart_width(self) -> int:
         return len(self.months) * (BAR_WIDTH + BAR_GAP) + BAR_GAP
+
+    @property
+    def rows_per_rule(self) -> int:
+        return ROWS_PER_RULE
 
     @property
     def errors(self) -> int:
@@ -160,16 +179,35 @@ def render_health(site: Site, theme: Theme, result: CheckResult, what: Shown) ->
 def health_view(site: Site, result: CheckResult, what: Shown) -> HealthView:
     months = _last_months(what.as_of, MONTHS_SHOWN)
     tallest = max((sum(c) for c in what.counts), default=0) or 1
+    worded = _in_language(result, site.config.language)
+    rules, listed = _by_rule(worded.findings)
     return HealthView(
         as_of=what.as_of,
-        result=_in_language(result, site.config.language),
+        result=worded,
         columns=what.columns,
         series=what.series,
         months=tuple(
             _month_column(month, month_counts, i, tallest)
             for i, (month, month_counts) in enumerate(zip(months, what.counts, strict=True))
         ),
+        rules=rules,
+        listed=listed,
     )
+
+
+def _by_rule(
+    findings: tuple[Diagnostic, ...],
+) -> tuple[tuple[RuleCount, ...], tuple[Diagnostic, ...]]:
+    """Each rule's errors and warnings, and the findings listed: the first ROWS_PER_RULE of each rule."""
+    counts: Counter[tuple[str, str]] = Counter()
+    listed = []
+    for finding in findings:
+        counts[(finding.code, finding.severity)] += 1
+        if counts[(finding.code, "error")] + counts[(finding.code, "warning")] <= ROWS_PER_RULE:
+            listed.append(finding)
+    codes = sorted({code for code, _ in counts})
+    rules = tuple(RuleCount(c, counts[(c, "error")], counts[(c, "warning")]) for c in codes)
+    return rules, tuple(listed)
 
 
 def _in_language(result: CheckResult, site_language: str) -> CheckResult:

@@ -17,6 +17,6 @@ def test_health_report_with_findings_has_no_axe_violations(page: Page, tmp_path:
     pipeline.build(load_project(BROKEN, out))
     for url in serve(out):
         page.goto(url + "_health/")
-        assert page.locator("table").count() == 3  # per month, categories, findings
+        assert page.locator("table").count() == 4  # per month, categories, rules, findings
         violations = run_axe(page)
         assert not violations, describe_violations(violations)
