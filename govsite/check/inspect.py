@@ -13,10 +13,10 @@ from govsite.check.external import ExternalOptions, check_external
 from govsite.check.html import PageFacts, page_facts
 from govsite.check.interpretation import check_interpretations
 from govsite.check.links import check_links, external_links
-from govsite.check.metadata import check_metadata
+from govsite.check.metadata import check_metadata, record_metadata
 from govsite.check.output import check_output
 from govsite.check.rules import without_ignored
-from govsite.check.timeliness import check_timeliness
+from govsite.check.timeliness import check_timeliness, record_timeliness
 from govsite.compiled import CompiledSite
 from govsite.config import Project
 from govsite.errors import Diagnostic, SourceLocation
@@ -33,12 +33,16 @@ class PerDocument:
     """The lines of the front-matter keys the rules looked up, by source path (check/context.py)."""
     content: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
     """The content rules' findings, silenced ones too, by source path (check/content.py)."""
+    records: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    """The findings, silenced ones too, of the rules that read one record only (its
+    metadata and timeliness), by source path."""
 
     def without(self, paths: Collection[str]) -> PerDocument:
         """All but what the documents at the source `paths` had."""
         return PerDocument(
             {path: lines for path, lines in self.key_lines.items() if path not in paths},
             {path: found for path, found in self.content.items() if path not in paths},
+            {path: found for path, found in self.records.items() if path not in paths},
         )
 
 
@@ -90,10 +94,12 @@ def inspect(
     facts = page_facts(compiled.outputs) if facts is None else facts
     outside = external_links(inspection, facts)
     content = content_findings(inspection, memo, run_on, earlier.content)
+    records = _record_findings(inspection, project, earlier.records)
     found = [
         *check_links(inspection, facts),
         *check_metadata(inspection, project),
         *(f for document in content.values() for f in document),
+        *(f for record in records.values() for f in record),
         *check_timeliness(inspection),
         *check_interpretations(inspection),
         *check_output(inspection, facts),
@@ -109,8 +115,25 @@ def inspect(
     named = {(d.location.path, d.location.line) for d in compiled.diagnostics if d.code == "GS307"}
     kept = [f for f in kept if f.code != "GC101" or (f.location.path, f.location.line) not in named]
     findings = sorted([*compiled.diagnostics, *kept], key=Diagnostic.sort_key)
-    per_document = PerDocument(inspection.key_lines, content)
+    per_document = PerDocument(inspection.key_lines, content, records)
     return CheckResult(inspection, tuple(findings), outside, per_document)
+
+
+def _record_findings(
+    inspection: Inspection, project: Project, known: Mapping[str, tuple[Diagnostic, ...]]
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """The findings of the rules that read one record only, by source path; `known` holds
+    those of records as an earlier check found them."""
+    pattern = project.index_no_pattern
+    found = {}
+    for record in inspection.site.records:
+        path = str(record.source.path)
+        kept = known.get(path)
+        if kept is None:
+            own = record_metadata(inspection, record, pattern)
+            kept = (*own, *record_timeliness(inspection, record))
+        found[path] = kept
+    return found
 
 
 SEVERITY_RANK = {"warning": 1, "error": 2}

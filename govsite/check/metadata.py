@@ -14,19 +14,27 @@ from govsite.model import NO_LONGER_IN_FORCE, Record
 
 
 def check_metadata(inspection: Inspection, project: Project) -> Iterator[Diagnostic]:
+    """The metadata rules over the site as a whole and its plain pages (`record_metadata`
+    has each record's own)."""
     site = inspection.site
     for record in site.records:
-        yield from _dates(inspection, record)
-        yield from _ended_without_reason(inspection, record)
         yield from _replaced_but_effective(inspection, record)
-        yield from _index_number(inspection, record, project.index_no_pattern)
-        yield from _without_summary(inspection, record)
-    for record in site.records:
-        yield from _placeholder(inspection, record.source, record.body.html)
     for page in site.pages:
         yield from _placeholder(inspection, page.source, page.body.html)
     yield from _supersession_loops(inspection)
     yield from _identity(project)
+
+
+def record_metadata(
+    inspection: Inspection, record: Record, pattern: IndexNumberPattern
+) -> Iterator[Diagnostic]:
+    """The metadata rules that read one record only (and the catalogues and options, which
+    an edit of a document does not change)."""
+    yield from _dates(inspection, record)
+    yield from _ended_without_reason(inspection, record)
+    yield from _index_number(inspection, record, pattern)
+    yield from _without_summary(inspection, record)
+    yield from _placeholder(inspection, record.source, record.body.html)
 
 
 PLACEHOLDER_BODY = "正文。"

@@ -17,7 +17,7 @@ from govsite.check.context import Inspection
 from govsite.check.rules import finding
 from govsite.discover import CATALOGUE_DIR
 from govsite.errors import Diagnostic, SourceLocation
-from govsite.model import CatalogueNode
+from govsite.model import CatalogueNode, Record
 
 CATEGORIES_FILE = SourceLocation(PurePosixPath("content", CATALOGUE_DIR, "categories.yaml"))
 
@@ -68,13 +68,18 @@ def column_statuses(inspection: Inspection) -> list[ColumnStatus]:
 
 
 def check_timeliness(inspection: Inspection) -> Iterator[Diagnostic]:
+    """The timeliness rules over the site as a whole (`record_timeliness` has the others)."""
     yield from _home_page(inspection)
     columns = column_statuses(inspection)
     yield from _columns(inspection, columns)
-    yield from _review_due(inspection)
-    yield from _recently_expired(inspection)
     yield from _annual_report_due(inspection)
-    yield from _consultation_feedback(inspection)
+
+
+def record_timeliness(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
+    """The timeliness rules that read one record only."""
+    yield from _review_due(inspection, record)
+    yield from _recently_expired(inspection, record)
+    yield from _consultation_feedback(inspection, record)
 
 
 def _home_page(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -138,24 +143,23 @@ def _paths(columns: list[ColumnStatus]) -> str:
     return ", ".join(c.node.path for c in columns)
 
 
-def _review_due(inspection: Inspection) -> Iterator[Diagnostic]:
+def _review_due(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
     period = inspection.options.review_period_days
-    for record in inspection.site.records:
-        if record.status != "effective":  # expired or pending by its dates: not due for review
-            continue
-        last = record.updated or record.published
-        age = (inspection.as_of - last).days
-        if age > period:
-            field = "updated" if record.updated else "published"
-            yield finding(
-                "GC406",
-                messages.text(f"GC406.{field}", days=age, period=period),
-                inspection.field_location(record.source, field),
-                messages.text("GC406.hint", today=inspection.as_of.isoformat()),
-            )
+    if record.status != "effective":  # expired or pending by its dates: not due for review
+        return
+    last = record.updated or record.published
+    age = (inspection.as_of - last).days
+    if age > period:
+        field = "updated" if record.updated else "published"
+        yield finding(
+            "GC406",
+            messages.text(f"GC406.{field}", days=age, period=period),
+            inspection.field_location(record.source, field),
+            messages.text("GC406.hint", today=inspection.as_of.isoformat()),
+        )
 
 
-def _recently_expired(inspection: Inspection) -> Iterator[Diagnostic]:
+def _recently_expired(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
     """Records whose `expires` day passed within the last review period, not yet marked expired.
 
     The site already shows them as 已失效; the editor confirms it in the front matter (or
@@ -163,19 +167,18 @@ def _recently_expired(inspection: Inspection) -> Iterator[Diagnostic]:
     again every run.
     """
     period = inspection.options.review_period_days
-    for record in inspection.site.records:
-        if record.status != "expired" or record.validity == "expired" or record.expires is None:
-            continue
-        days = (inspection.as_of - record.expires).days
-        if days <= period:
-            yield finding(
-                "GC407",
-                messages.text(
-                    "GC407", expires=record.expires.isoformat(), days=days, validity=record.validity
-                ),
-                inspection.field_location(record.source, "expires"),
-                messages.text("GC407.hint"),
-            )
+    if record.status != "expired" or record.validity == "expired" or record.expires is None:
+        return
+    days = (inspection.as_of - record.expires).days
+    if days <= period:
+        yield finding(
+            "GC407",
+            messages.text(
+                "GC407", expires=record.expires.isoformat(), days=days, validity=record.validity
+            ),
+            inspection.field_location(record.source, "expires"),
+            messages.text("GC407.hint"),
+        )
 
 
 def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
@@ -207,20 +210,19 @@ def _annual_report_due(inspection: Inspection) -> Iterator[Diagnostic]:
         )
 
 
-def _consultation_feedback(inspection: Inspection) -> Iterator[Diagnostic]:
+def _consultation_feedback(inspection: Inspection, record: Record) -> Iterator[Diagnostic]:
     """A closed 意见征集 reports back what was adopted (采纳情况反馈) within `feedback_days`."""
     days = inspection.options.feedback_days
-    for record in inspection.site.records:
-        kind = record.kind
-        if kind is None or kind.key != "consultation" or len(kind.period) != 2:
-            continue
-        if any(f.name == "feedback" for f in kind.fields):
-            continue
-        late = (inspection.as_of - kind.period[1]).days - days
-        if late > 0:
-            yield finding(
-                "GC409",
-                messages.text("GC409", closed=kind.period[1].isoformat(), days=days),
-                inspection.field_location(record.source, "consultation"),
-                messages.text("GC409.hint"),
-            )
+    kind = record.kind
+    if kind is None or kind.key != "consultation" or len(kind.period) != 2:
+        return
+    if any(f.name == "feedback" for f in kind.fields):
+        return
+    late = (inspection.as_of - kind.period[1]).days - days
+    if late > 0:
+        yield finding(
+            "GC409",
+            messages.text("GC409", closed=kind.period[1].isoformat(), days=days),
+            inspection.field_location(record.source, "consultation"),
+            messages.text("GC409.hint"),
+        )

@@ -384,6 +384,16 @@ def _check(
     `staging` where they changed; with the digests (hex) of the files changed by path,
     the update's pages included, and the digests of the report's files."""
     edited = {str(PurePosixPath("content") / path) for path in documents}
+    earlier = found.per_document.without(edited)
+    # The findings of the rules that read one record hold while the update kept the
+    # record as it was (an edit may change another record too: the one it replaces, say).
+    before = {str(record.source.path): record for record in found.state["site"].records}
+    same = {
+        path
+        for record in state.site.records
+        if before.get(path := str(record.source.path)) is record
+    }
+    earlier = replace(earlier, records={p: f for p, f in earlier.records.items() if p in same})
     # The content rules read the edited documents only (the others' findings are kept).
     markdown = {
         str(document.source.location.path): (document.body, document.body_start_line)
@@ -400,7 +410,7 @@ def _check(
         run_on=render_on,
         markdown=markdown,
         kept=None if HEALTH_PAGE in update.reached else found.health,
-        earlier=found.per_document.without(edited),
+        earlier=earlier,
     )
     extra_digests = found.extra  # the report shows and reads what it did: its files stay
     changed = {path: state.written[path].hex() for path in update.written}
