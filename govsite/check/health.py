@@ -11,6 +11,7 @@ from json.encoder import encode_basestring
 
 import jinja2
 
+from govsite.check.formats import finding_json
 from govsite.check.inspect import CheckResult
 from govsite.check.timeliness import ColumnStatus, column_statuses
 from govsite.errors import Diagnostic
@@ -279,20 +280,16 @@ indent it, in the same bytes."""
 
 
 def _finding_json(finding: Diagnostic) -> str:
-    """`finding` (worded already) as json.dumps(indent=2) writes it two levels deep."""
-    where = finding.location
-    return (
-        "    {\n"
-        f'      "path": {encode_basestring(str(where.path))},\n'
-        f'      "line": {_number(where.line)},\n'
-        f'      "column": {_number(where.column)},\n'
-        f'      "severity": {encode_basestring(finding.severity)},\n'
-        f'      "rule": {encode_basestring(finding.code)},\n'
-        f'      "message": {encode_basestring(finding.message)},\n'
-        f'      "hint": {"null" if finding.hint is None else encode_basestring(finding.hint)}\n'
-        "    }"
+    """`finding` (worded already) as json.dumps(indent=2) writes it two levels deep, with
+    the keys `govsite check --format json` gives it (formats.finding_json)."""
+    fields = ",\n".join(
+        f"      {encode_basestring(key)}: {_scalar(value)}"
+        for key, value in finding_json(finding).items()
     )
+    return f"    {{\n{fields}\n    }}"
 
 
-def _number(value: int | None) -> str:
+def _scalar(value: object) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value)
     return "null" if value is None else str(value)
