@@ -58,19 +58,16 @@ def content_findings(
     locations = [r.source for r in site.records] + [p.source for p in site.pages]
     found = {str(location.path): known.get(str(location.path)) for location in locations}
     unknown = [location for location in locations if found[str(location.path)] is None]
+    paths = [str(location.path) for location in unknown]
     bodies = [inspection.markdown_of(location) for location in unknown]
     options = dataclasses.astuple(inspection.options)
-    keys = [
-        key_of(str(loc.path), *body, options) for loc, body in zip(unknown, bodies, strict=True)
-    ]
-    to_check = []
-    for number, (location, key) in enumerate(zip(unknown, keys, strict=True)):
-        found[str(location.path)] = _kept(memo, key)
-        if found[str(location.path)] is None:
-            to_check.append(number)
+    keys = [key_of(path, *body, options) for path, body in zip(paths, bodies, strict=True)]
+    for path, key in zip(paths, keys, strict=True):
+        found[path] = _kept(memo, key)
+    to_check = [number for number, path in enumerate(paths) if found[path] is None]
     checked = map_in_chunks(run_on, as_is, (unknown, bodies, inspection.options), _check, to_check)
     for number, findings in zip(to_check, checked, strict=True):
-        found[str(unknown[number].path)] = tuple(findings)
+        found[paths[number]] = tuple(findings)
         if memo is not None and memo.keep:
             memo.put(keys[number], [d.to_json() for d in findings])
     return {path: findings or () for path, findings in found.items()}
