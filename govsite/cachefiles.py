@@ -12,17 +12,21 @@ its way inside the cache instead of failing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 _CHECKED_SEPARATOR = b"\n"
-_DIGEST_LENGTH = 64
+_DIGEST_LENGTH = 8
+"""A checked file starts with the CRC-32 of the rest, in hex: it is there to find damage
+(a file cut short, a bad sector), not a change someone meant (whoever can write the cache
+can write the site's sources), and the engine's snapshot of a 10,000-record site, 97 MB,
+is checked in a quarter of the time SHA-256 took."""
 
 
 def write_atomically(path: Path, content: bytes) -> None:
@@ -50,7 +54,7 @@ def write_atomically_by(path: Path, fill: Callable[[BinaryIO], object]) -> None:
 
 
 def write_checked(path: Path, content: bytes) -> None:
-    """Write `content` after its SHA-256, so that `read_checked` can tell it is whole."""
+    """Write `content` after its CRC-32, so that `read_checked` can tell it is whole."""
     write_checked_by(path, lambda file: file.write(content))
 
 
@@ -70,21 +74,25 @@ def write_checked_by(path: Path, fill: Callable[[Writer], object]) -> None:
         hashing = _Hashing(file)
         fill(hashing)
         file.seek(0)
-        file.write(hashing.digest.hexdigest().encode())
+        file.write(_hex(hashing.crc))
 
     write_atomically_by(path, checked)
 
 
 class _Hashing:
-    """A writer that hashes what goes through it into `file`."""
+    """A writer that takes the CRC-32 of what goes through it into `file`."""
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
-        self.digest = hashlib.sha256()
+        self.crc = 0
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
+        self.crc = zlib.crc32(data, self.crc)
         return self.file.write(data)
+
+
+def _hex(crc: int) -> bytes:
+    return b"%08x" % crc
 
 
 def read_checked(path: Path) -> bytes | None:
@@ -100,7 +108,7 @@ def open_checked(path: Path) -> io.BytesIO | None:
     if data is None or data[_DIGEST_LENGTH : _DIGEST_LENGTH + 1] != _CHECKED_SEPARATOR:
         return None
     content = memoryview(data)[_DIGEST_LENGTH + 1 :]
-    if hashlib.sha256(content).hexdigest().encode() != data[:_DIGEST_LENGTH]:
+    if _hex(zlib.crc32(content)) != data[:_DIGEST_LENGTH]:
         return None
     file = io.BytesIO(data)  # shares `data` until written to
     file.seek(_DIGEST_LENGTH + 1)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from govsite import pipeline
-from govsite.check.health import ROWS_PER_RULE, report_json
+from govsite.check.health import ROWS_PER_RULE, findings_json, report_json
 from govsite.check.rules import RULES
 from govsite.cli import main
 from govsite.config import load_project
@@ -335,7 +335,7 @@ def test_the_health_report_json_is_json_dumps_indented(findings: int) -> None:
         series=(),
         months=(),
     )
-    text = report_json(view)  # type: ignore[arg-type]
+    text = report_json(view, findings_json(worded, "zh"))  # type: ignore[arg-type]
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
     assert len(json.loads(text)["findings"]) == findings
 

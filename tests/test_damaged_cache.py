@@ -54,7 +54,7 @@ def _record_copy(cache: Path) -> Path:
 
 def _another_key(cache: Path) -> None:
     """A whole snapshot, but of another govsite or other options."""
-    key = pickle.loads(read_checked(cache / SNAPSHOT) or b"").key  # the first of its pickles
+    key = pickle.loads(read_checked(cache / SNAPSHOT) or b"")  # the first of its pickles
     kept = snapshot.load(cache, key)
     assert kept is not None
     kept.key = "0" * 64

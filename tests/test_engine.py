@@ -729,6 +729,36 @@ def test_the_health_report_is_made_again_only_when_what_it_shows_or_reads_change
     assert "新的" in report.read_text(encoding="utf-8")
 
 
+def test_the_health_reports_findings_are_written_again_only_when_they_changed(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[int] = []
+    findings_json = health.findings_json
+
+    def counted(*arguments: Any) -> str:
+        written.append(len(arguments[0]))
+        return findings_json(*arguments)
+
+    monkeypatch.setattr(health, "findings_json", counted)
+    build_with_cache(site)
+    guide = site / "content" / "pages" / "apply.md"  # its title is in every page's footer
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("title: ", "title: 新的", 1), encoding="utf-8"
+    )
+    build_with_cache(site)  # the engine's update renders every page again (the footer)
+    assert len(written) == 1  # the report was made again, its findings the last report's
+    assert_every_file_as_clean(site, site.parent / "clean", "the report's page read changed")
+    successor = site / "content/records/policies/2024/business-environment-measures.md"
+    text = successor.read_text(encoding="utf-8")
+    published = re.search(r"^published: .*$", text, flags=re.M)
+    assert published is not None
+    successor.write_text(text.replace(published[0], "published: 2999-01-01"), encoding="utf-8")
+    written.clear()
+    assert build_with_cache(site).pages_reused > 0
+    assert len(written) == 1 and written[0] > 0  # a finding more (GC202): written again
+    assert_every_file_as_clean(site, site.parent / "clean", "a finding more")
+
+
 def test_a_record_an_edit_of_another_changes_is_checked_again(site: Path) -> None:
     # The 2021 measures name the 2024 ones as their successor. Held back (published after
     # today), the successor is not on the site, so the 2021 measures are repealed without a

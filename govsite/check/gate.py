@@ -53,6 +53,7 @@ def after_render(
     run_on: ExecutorFactory = InProcessExecutor,
     markdown: Mapping[str, tuple[str, int]] | None = None,
     kept: Shown | None = None,
+    read_changed: bool = True,
     earlier: PerDocument | None = None,
 ) -> HealthReport:
     """The health report; BuildFailed in strict mode when the check finds errors.
@@ -62,8 +63,9 @@ def after_render(
     `markdown` holds the documents' bodies where the caller has them, and `earlier` what
     an earlier check found of the documents that are as it found them; the report holds
     what this check found per document (check/inspect.py).
-    `kept` is what the report of the build being updated showed, if nothing else its
-    page read changed since (the engine's graph says).
+    `kept` is what the report of the build being updated showed: its files stay if it
+    shows the same and nothing else its page read changed since (`read_changed`: the
+    engine's graph says); its findings as report.json lists them are reused if the same.
     """
     if not (strict or project.config.health):
         return HealthReport((), None)
@@ -85,7 +87,7 @@ def after_render(
         return HealthReport((), None)
     what = shown(compiled.site, result)
     per_document = result.per_document
-    if what == kept:
-        return HealthReport(None, what, per_document=per_document)
-    rendered = render_health(compiled.site, compiled.theme, result, what)
-    return HealthReport(rendered.files, what, rendered.reads, per_document)
+    if kept is not None and not read_changed and what == kept:
+        return HealthReport(None, kept, per_document=per_document)
+    rendered = render_health(compiled.site, compiled.theme, result, what, kept)
+    return HealthReport(rendered.files, rendered.shown, rendered.reads, per_document)

@@ -59,6 +59,7 @@ from govsite.pipeline import Built, build_everything, manifest_stamp
 from govsite.progress import Progress
 from govsite.render import OutputFile, PageRenderer
 from govsite.result import BuildResult, scheduled_records
+from govsite.retire import spare_of
 from govsite.write import build_folder, write_staged
 
 _KEPT_FIELDS = tuple(f.name for f in fields(SiteState) if f.name not in ("project", "renderer"))
@@ -89,10 +90,20 @@ def build_with_cache(
             return replayed
     uptodate.forget_stamp(cache_dir)
     key = snapshot.fingerprint(project, strict=strict, as_of=as_of)
-    found = None if strict else snapshot.load(cache_dir, key)
     applied = None
-    if found is not None:
-        applied = _apply_changes(project, cache_dir, found, as_of, render_on, progress)
+    if not strict:
+        # The spare is checked beside the snapshot's loading (a tenth of a second each): in
+        # a child forked before it, which reads the files it lists; run here (one CPU), it
+        # is run when asked, and takes them from the snapshot loaded by then.
+        loaded: list[Snapshot] = []
+        checking = functools.partial(_spare_holds, cache_dir, key, project.out_dir, loaded)
+        with started_beside(checking, render_on) as spare_holds:
+            found = snapshot.load(cache_dir, key)
+            if found is not None:
+                loaded.append(found)
+                applied = _apply_changes(
+                    project, cache_dir, found, as_of, render_on, progress, spare_holds
+                )
     next_snapshot: Callable[[], Snapshot]
     if applied is not None:
         result, kept = applied
@@ -112,6 +123,13 @@ def build_with_cache(
 
     persist.save(cache_dir, save, detach=detach)
     return result
+
+
+def _spare_holds(cache_dir: Path, key: str, out_dir: Path, loaded: list[Snapshot]) -> bool:
+    """Whether the spare holds the build that the snapshot under `key` describes (spare.py):
+    the one `loaded` holds, if it is loaded yet."""
+    files = loaded[0].files if loaded else snapshot.built_files(cache_dir, key)
+    return files is not None and spare.holds(spare_of(build_folder(out_dir)), files)
 
 
 def _as_it_is(kept: Snapshot) -> Snapshot:
@@ -186,11 +204,12 @@ def _apply_changes(
     as_of: date,
     render_on: ExecutorFactory,
     progress: Progress,
+    spare_holds: Callable[[], bool],
 ) -> tuple[BuildResult, Snapshot] | None:
     """The last build brought up to date with the changed documents, and the snapshot for
     the next; or None if the engine cannot (a change beyond documents, a build folder that
     is not the snapshot's, a problem: the build of everything then does it, and reports
-    problems as it does)."""
+    problems as it does). `spare_holds`: whether the spare holds the last build (`_spare_holds`)."""
     started = time.perf_counter()
     changed, sources = snapshot.changed_sources(found.sources, project)
     documents = _documents(project, changed)
@@ -207,7 +226,7 @@ def _apply_changes(
         )
 
     try:
-        write_staged(project.out_dir, fill, functools.partial(spare.holds, files=found.files))
+        write_staged(project.out_dir, fill, lambda _: spare_holds())
     except (_CannotUpdate, BuildFailed):
         return None
     done = staged[0]
@@ -409,7 +428,8 @@ def _check(
         as_of=as_of,
         run_on=render_on,
         markdown=markdown,
-        kept=None if HEALTH_PAGE in update.reached else found.health,
+        kept=found.health,
+        read_changed=HEALTH_PAGE in update.reached,
         earlier=earlier,
     )
     extra_digests = found.extra  # the report shows and reads what it did: its files stay
