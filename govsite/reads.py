@@ -15,9 +15,11 @@ import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from govsite.model import Page, Record, Site
 
@@ -99,6 +101,14 @@ class ReadingEnvironment(jinja2.Environment):
     """A Jinja environment that notes what templates read from records and the site."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is MappingProxyType and attribute not in _MAPPING_ATTRIBUTES:
+            # The labels (`labels.col_title`), a dozen times a row of every listing: Jinja
+            # tries the attribute first, and an AttributeError raised and caught each time
+            # was a tenth of a listing page's rendering. The same value, without it.
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
         if isinstance(obj, Site):
             return self._site_part(obj, attribute)
         _note_field(obj, attribute)
@@ -117,8 +127,15 @@ class ReadingEnvironment(jinja2.Environment):
         return super().getattr(site, name)
 
 
+_MAPPING_ATTRIBUTES = frozenset(dir(MappingProxyType))
+_PLAIN = frozenset({str, Markup, int})
+"""What most printed values are: nothing to note."""
+
+
 def note_printed(value: Any) -> Any:
     """The environment's `finalize`: printing a record, a page or the site itself may show any of it."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Site) and (reads := _current.get()) is not None:
         reads.cacheable = False
     _note_field(value, WHOLE_RECORD)
