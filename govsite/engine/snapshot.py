@@ -185,13 +185,14 @@ def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
     return hashlib.sha256(json.dumps([options, versions(), code_key()]).encode()).hexdigest()
 
 
-_APART = ("files", "facts", "sources", "per_document")
-"""The fields that share no object with the rest (each made from its own reading), saved
-before it as pickles of their own: pickle's memo holds every object it saved until the
-end, in a table of 16 bytes a slot that doubles as it fills (at 30,000 records, 7.3
+_APART = (("files",), ("facts",), ("sources",), ("per_document", "health"))
+"""The fields that share no object with the rest (each group made from its own reading),
+saved before it as pickles of their own: pickle's memo holds every object it saved until
+the end, in a table of 16 bytes a slot that doubles as it fills (at 30,000 records, 7.3
 million objects in 16 million slots, the old table beside the new as it doubled). Saved
 apart, each part's memo is let go before the next. The key comes first, so a snapshot of
-another key is not read further; the build folder's files next (`built_files`)."""
+another key is not read further; the build folder's files next (`built_files`). The
+health report's findings are mostly the per-document ones: saved together, once."""
 _STATE_APART = ("graph", "uses")
 """The state's fields saved apart too: the graph's and the plan's edges are paths and
 index numbers (at 10,000 records they share 24,000 of their 480,000 objects with the
@@ -205,11 +206,17 @@ def save(cache_dir: Path, snapshot: Snapshot) -> None:
     was two copies of a file of about 10 KB a record beside the state it describes."""
     state = {name: value for name, value in snapshot.state.items() if name not in _STATE_APART}
     rest = dataclasses.replace(  # less those of _APART and _STATE_APART
-        snapshot, state=state, facts={}, files={}, sources={}, per_document=PerDocument()
+        snapshot,
+        state=state,
+        facts={},
+        files={},
+        sources={},
+        per_document=PerDocument(),
+        health=None,
     )
     parts = (
         snapshot.key,
-        *(getattr(snapshot, name) for name in _APART),
+        *(tuple(getattr(snapshot, name) for name in group) for group in _APART),
         rest,
         *(snapshot.state[name] for name in _STATE_APART),
     )
@@ -236,7 +243,9 @@ def load(cache_dir: Path, key: str) -> Snapshot | None:
         with collector.paused():
             if pickle.load(file) != key:
                 return None
-            parts = {name: pickle.load(file) for name in _APART}
+            parts: dict[str, Any] = {}
+            for group in _APART:
+                parts.update(zip(group, pickle.load(file), strict=True))
             snapshot = pickle.load(file)
             if not isinstance(snapshot, Snapshot):
                 return None
@@ -255,7 +264,7 @@ def built_files(cache_dir: Path, key: str) -> dict[str, BuiltFile] | None:
     try:
         if file is None or pickle.load(file) != key:
             return None
-        files = pickle.load(file)
+        (files,) = pickle.load(file)
     except Exception:  # as in `load`
         return None
     return files if isinstance(files, dict) else None
