@@ -7,7 +7,9 @@ one first: it is edited and built in place). A clean build first (the build fold
 the cache removed; with `--keep`, a build from the site's last build and cache), then for each kind of edit (a body edit, a title edit, a category
 change of seeded records) `--edits` times: the edit saved, then `govsite build` timed
 from start to exit; then a rebuild with nothing changed. Prints the median and every
-time, with the load (`os.getloadavg`).
+time, with the load (`os.getloadavg`), and a calibration figure before and after: the
+time of a fixed CPU loop (0.75-0.8 s on the benchmark machine when its neighbours leave
+it alone), so that tables from different hours can be compared.
 
 `--pause` is the time between one build's exit and the next edit (an editor reading the
 page; at least 1.1 s, since the build's stamp wants settled files). govsite saves its
@@ -44,6 +46,7 @@ def main() -> None:
     if not arguments.keep:
         shutil.rmtree(root / "build", ignore_errors=True)
         shutil.rmtree(root / ".govsite-cache", ignore_errors=True)
+    print(f"calibration: {_calibration():.3f} s", flush=True)
     print(f"first build: {_build(root):.1f} s; load {os.getloadavg()}", flush=True)
     records = sorted((root / "content" / "records").rglob("*.md"))
     rng = random.Random(arguments.seed)
@@ -58,6 +61,21 @@ def main() -> None:
     time.sleep(1.1)
     _build(root)  # settled: this one writes the stamp
     _report("no change", [_build(root) for _ in range(3)])
+    print(f"calibration: {_calibration():.3f} s", flush=True)
+
+
+def _calibration() -> float:
+    """The best of three runs of a fixed CPU loop: this host's speed now (it varies by up
+    to two fifths within a day on a shared machine), printed before and after the runs so
+    that tables from different hours can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(10**7):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def _build(root: Path) -> float:

@@ -18,15 +18,17 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from govsite import messages
 from govsite.config import Project
 from govsite.errors import Report
+
+if TYPE_CHECKING:  # cryptography is imported where a key is read: a tenth of a build's imports
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 MANIFEST_PATH = ".well-known/govsite-manifest.json"
 SIGNATURE_PATH = MANIFEST_PATH + ".sig"
@@ -175,6 +177,8 @@ def write_manifest(
 
 
 def public_key_pem(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -182,6 +186,9 @@ def public_key_pem(key: Ed25519PublicKey) -> bytes:
 
 def load_public_key(data: bytes) -> Ed25519PublicKey:
     """An Ed25519 public key from PEM; ValueError if it is not one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     key = serialization.load_pem_public_key(data)
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")
@@ -189,6 +196,8 @@ def load_public_key(data: bytes) -> Ed25519PublicKey:
 
 
 def signature_holds(key: Ed25519PublicKey, manifest: bytes, signature: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(signature, manifest)
     except InvalidSignature:
@@ -261,6 +270,9 @@ def load_signing_key(project: Project, report: Report) -> Ed25519PrivateKey | No
 def _private_key(
     data: bytes, source: str, report: Report, project: Project
 ) -> Ed25519PrivateKey | None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:  # the key is encrypted, and a build cannot ask for its password

@@ -18,9 +18,7 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from govsite import clock
 from govsite.activecontent import report_active_attachments
@@ -57,6 +55,9 @@ from govsite.retire import wait_for_removals
 from govsite.theme import BUILTIN_THEMES, Theme, load_theme
 from govsite.uptodate import Inputs
 from govsite.write import Staging, check_output_dir, publish, stage_file, staged, write_site
+
+if TYPE_CHECKING:  # cryptography is imported where a key is read (manifest.py)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def build(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
+from govsite.fingerprint import versions
 from govsite.result import BuildResult, Scheduled
 
 STAMP = "stamp.json"
@@ -150,33 +150,6 @@ def save_stamp(cache_dir: Path, inputs: Inputs, out_dir: Path, result: BuildResu
 def forget_stamp(cache_dir: Path) -> None:
     """Drop the stamp before the build folder changes, so a build cut short is never 'current'."""
     remove(cache_dir / STAMP)
-
-
-def versions() -> list[str]:
-    """Python's version, govsite's, and every library installed where this Python imports
-    from, by the names of their metadata folders (`jinja2-3.1.4.dist-info`), which carry
-    the version. Listing those folders is a scandir each; asking importlib.metadata for
-    each dependency's version reads and parses every one's metadata (0.05 s of a build
-    with nothing to do). Any library installed or removed builds again, which is rare."""
-    found = {f"python {sys.version}", f"govsite {govsite.__version__}"}
-    for folder in sys.path:
-        try:
-            entries = os.scandir(folder or os.curdir)
-        except OSError:
-            continue  # a zip file, or a folder that is gone
-        with entries:
-            found.update(e.name for e in entries if _is_library_metadata(e.name))
-    return sorted(found)
-
-
-def _is_library_metadata(name: str) -> bool:
-    """A library's metadata folder, but govsite's own: its version is counted above, and a
-    source checkout's `govsite.egg-info` is on sys.path only when a command runs from
-    the checkout (`python -m govsite`), so counting it made the key depend on that."""
-    return name.endswith(_METADATA_SUFFIXES) and name.split("-")[0].split(".")[0] != "govsite"
-
-
-_METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
 
 def list_files(folder: Path | str, *, skip_hidden: bool) -> Iterator[tuple[str, os.stat_result]]:

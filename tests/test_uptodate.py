@@ -197,17 +197,18 @@ def test_a_library_installed_or_upgraded_builds_again(
     assert build(built).site is not None
 
 
-def test_an_empty_metadata_folder_left_by_an_interrupted_install_is_an_unknown_version(
+def test_another_version_of_a_library_is_another_code_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """pip leaves `name-version.dist-info` folders without METADATA when it is stopped; the
-    importlib_metadata backport (installed for other libraries) raises for them."""
-    pytest.importorskip("importlib_metadata")
+    """Everything kept was made by this govsite beside these libraries (a Jinja or lxml
+    release may render or read a page differently), named by their metadata folders."""
+    before = fingerprint.code_key()
     libraries = tmp_path / "site-packages"
-    (libraries / "markdown_it_py-9.9.9.dist-info").mkdir(parents=True)
+    (libraries / "markdown_it_py-9.9.9.dist-info").mkdir(
+        parents=True
+    )  # left by an install cut short too
     monkeypatch.syspath_prepend(str(libraries))
-    assert fingerprint.installed_version("markdown-it-py") == "unknown"
-    assert fingerprint.code_key() != ""
+    assert fingerprint.code_key() != before
 
 
 def test_govsites_own_metadata_is_no_library_version(
@@ -221,6 +222,6 @@ def test_govsites_own_metadata_is_no_library_version(
         (checkout / name).mkdir(parents=True)
     monkeypatch.chdir(checkout)
     monkeypatch.syspath_prepend("")
-    found = uptodate.versions()
+    found = fingerprint.versions()
     assert "jinja2-9.9.dist-info" in found
     assert [name for name in found if name.startswith("govsite") and name.endswith("-info")] == []

@@ -24,9 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import html
 
 from govsite import uptodate
@@ -61,6 +60,9 @@ from govsite.render import OutputFile, PageRenderer
 from govsite.result import BuildResult, scheduled_records
 from govsite.retire import spare_of
 from govsite.write import build_folder, write_staged
+
+if TYPE_CHECKING:  # cryptography is imported where a key is read (manifest.py)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 _KEPT_FIELDS = tuple(f.name for f in fields(SiteState) if f.name not in ("project", "renderer"))
 """The SiteState's fields a snapshot keeps (the project is the build's, the renderer is made anew)."""

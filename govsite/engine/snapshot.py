@@ -41,8 +41,8 @@ from govsite.check.html import PageFacts
 from govsite.check.inspect import PerDocument
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
-from govsite.fingerprint import code_key
-from govsite.uptodate import SETTLED_NS, list_files, versions
+from govsite.fingerprint import code_key, versions
+from govsite.uptodate import SETTLED_NS, list_files
 
 SNAPSHOT = "snapshot.pickle"
 """The snapshot's file in the build cache."""
