@@ -6,8 +6,9 @@ the last build's: linking them one by one, a folder per record page, cost two se
 spare (`.build-spare`, retire.spare_of), and after the command has answered, the saving
 child (engine/persist.py) brings it up to date with the new build (`sync`): each file a
 hard link to the build's own (the same inode), everything else removed, and then a record
-that it is that build. The next update checks it (`holds`) and takes it as its staging
-folder in one rename (write.write_staged).
+that it is that build. The next update checks it (`holds`, in a child forked beside the
+loading of the snapshot: rebuild._spare_holds) and takes it as its staging folder in one
+rename (write.write_staged).
 
 The check trusts nothing it has not seen: every file the snapshot lists must be in the
 spare with the snapshot's inode, size and mtime (one lstat each), and nothing else may be
