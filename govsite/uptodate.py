@@ -47,7 +47,7 @@ from govsite.fingerprint import versions
 from govsite.result import BuildResult, Scheduled
 
 STAMP = "stamp.json"
-STAMP_FORMAT = 2
+STAMP_FORMAT = 3
 SETTLED_NS = 1_000_000_000
 """An input younger than this when the build looked at it may still change unseen."""
 
@@ -63,6 +63,11 @@ class Inputs:
     """A digest of every input's metadata and the options: equal when nothing could change output."""
     settled: bool
     """No input was modified within SETTLED_NS of being looked at, so the key can be trusted."""
+    sources: tuple[tuple[str, os.stat_result], ...] = ()
+    """Every source file the build reads (`source_files`), with its status as listed for the
+    key: the engine compares them with its snapshot's without listing them again."""
+    looked_at: int = 0
+    """When they were listed (`time.time_ns`)."""
 
 
 def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
@@ -71,24 +76,24 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     hasher = _Listing()
     options = [STAMP_FORMAT, str(project.out_dir.resolve()), strict, as_of.isoformat()]
     hasher.update(json.dumps([options, versions()]).encode())
-    folders = [
-        (project.content_dir, True),
-        *((folder, False) for folder in project.theme_dirs),
-        (project.templates_dir, False),
-    ]
-    config = project.root.resolve() / CONFIG_FILE
-    hasher.add("config", [(str(config), config.stat())])
-    for number, (folder, skip_hidden) in enumerate(folders):
-        # Resolved, so that `--site .` and `--site /abs/path` list the same files the same way.
-        hasher.add(str(number), list_files(folder.resolve(), skip_hidden=skip_hidden))
-    # govsite itself is an input, but not one an editor saves twice within a second; so
-    # are its built-in themes, which a source checkout keeps beside the package, not in it.
+    sources = tuple(source_files(project))
+    hasher.add("sources", sources)
+    # govsite itself is an input, but not one an editor saves twice within a second.
     hasher.add("govsite", list_files(_PACKAGE_DIR, skip_hidden=False), newest=False)
-    # The built-in themes are inside the package only in a wheel: an editable install
-    # (the README's) reads them from the checkout's themes/, where they are edited.
-    if not BUILTIN_THEMES.is_relative_to(_PACKAGE_DIR):
-        hasher.add("themes", list_files(BUILTIN_THEMES, skip_hidden=False), newest=False)
-    return Inputs(hasher.hexdigest(), hasher.newest_ns < looked_at - SETTLED_NS)
+    settled = hasher.newest_ns < looked_at - SETTLED_NS
+    return Inputs(hasher.hexdigest(), settled, sources, looked_at)
+
+
+def source_files(project: Project) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file a build of `project` reads (the config, content/, themes, templates), with
+    its status. Resolved, so that `--site .` and `--site /abs/path` list them the same way;
+    the built-in themes too, which an editable install (the README's) reads from the
+    checkout's themes/, where they are edited, and a wheel from inside the package."""
+    config = project.root.resolve() / CONFIG_FILE
+    yield str(config), config.stat()  # load_project read it
+    yield from list_files(project.content_dir.resolve(), skip_hidden=True)
+    for folder in (*project.theme_dirs, project.templates_dir, BUILTIN_THEMES):
+        yield from list_files(folder.resolve(), skip_hidden=False)
 
 
 def _output_files(out_dir: Path) -> list[str]:

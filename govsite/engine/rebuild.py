@@ -104,14 +104,14 @@ def build_with_cache(
             if found is not None:
                 loaded.append(found)
                 applied = _apply_changes(
-                    project, cache_dir, found, as_of, render_on, progress, spare_holds
+                    project, cache_dir, found, inputs, as_of, render_on, progress, spare_holds
                 )
     next_snapshot: Callable[[], Snapshot]
     if applied is not None:
         result, kept = applied
         next_snapshot = functools.partial(_as_it_is, kept)
     else:
-        sources = snapshot.read_sources(project)  # before the build reads them
+        sources = snapshot.read_sources(inputs)  # listed before the build reads them
         built = build_everything(project, strict, as_of, render_on, progress, cache_dir)
         result = built.result
         # Made where it is saved: in the saving child, if it is one.
@@ -203,6 +203,7 @@ def _apply_changes(
     project: Project,
     cache_dir: Path,
     found: Snapshot,
+    inputs: uptodate.Inputs,
     as_of: date,
     render_on: ExecutorFactory,
     progress: Progress,
@@ -213,7 +214,7 @@ def _apply_changes(
     is not the snapshot's, a problem: the build of everything then does it, and reports
     problems as it does). `spare_holds`: whether the spare holds the last build (`_spare_holds`)."""
     started = time.perf_counter()
-    changed, sources = snapshot.changed_sources(found.sources, project)
+    changed, sources = snapshot.changed_sources(found.sources, inputs)
     documents = _documents(project, changed)
     if documents is None:
         return None

@@ -25,8 +25,7 @@ import json
 import operator
 import os
 import pickle
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -34,15 +33,14 @@ from types import MappingProxyType
 from typing import Any
 
 from govsite import collector
-from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import Writer, open_checked, remove, write_checked_by
 from govsite.check.health import Shown
 from govsite.check.html import PageFacts
 from govsite.check.inspect import PerDocument
-from govsite.config import CONFIG_FILE, Project
+from govsite.config import Project
 from govsite.errors import Diagnostic
 from govsite.fingerprint import code_key, versions
-from govsite.uptodate import SETTLED_NS, list_files
+from govsite.uptodate import SETTLED_NS, Inputs
 
 SNAPSHOT = "snapshot.pickle"
 """The snapshot's file in the build cache."""
@@ -273,39 +271,29 @@ def built_files(cache_dir: Path, key: str) -> dict[str, BuiltFile] | None:
 # -- the sources -----------------------------------------------------------------------------------
 
 
-def source_files(project: Project) -> Iterator[tuple[str, os.stat_result]]:
-    """Every file a build of `project` reads (the config, content/, themes, templates), with its status."""
-    config = project.root.resolve() / CONFIG_FILE
-    yield str(config), config.stat()  # load_project read it
-    yield from list_files(project.content_dir.resolve(), skip_hidden=True)
-    for folder in (*project.theme_dirs, project.templates_dir, BUILTIN_THEMES):
-        yield from list_files(folder.resolve(), skip_hidden=False)
-
-
-def read_sources(project: Project) -> dict[str, tuple[int, int, str]]:
-    """Size, mtime and digest of every file the build reads (see `Snapshot.sources`)."""
-    looked_at = time.time_ns()
+def read_sources(inputs: Inputs) -> dict[str, tuple[int, int, str]]:
+    """Size, mtime and digest of every file the build reads (see `Snapshot.sources`), as
+    `inputs` listed them (uptodate.read_inputs)."""
     found = {}
-    for path, status in source_files(project):
-        mtime = status.st_mtime_ns if status.st_mtime_ns < looked_at - SETTLED_NS else -1
-        found[path] = (status.st_size, mtime, _digest_of(path))
+    for path, status in inputs.sources:
+        found[path] = (status.st_size, _settled_mtime(status, inputs), _digest_of(path))
     return found
 
 
 def changed_sources(
-    known: Mapping[str, tuple[int, int, str]], project: Project
+    known: Mapping[str, tuple[int, int, str]], inputs: Inputs
 ) -> tuple[list[str], dict[str, tuple[int, int, str]]]:
-    """The paths of files added, deleted or changed since `known` was read, and the new listing.
+    """The paths of files added, deleted or changed since `known` was read, and the new
+    listing, of the files as `inputs` listed them (uptodate.read_inputs).
 
     A file with its size and mtime as they were is taken as unchanged (as make and git
     do); one whose status changed is compared by its digest, so a file touched but not
     changed is not an edit.
     """
-    looked_at = time.time_ns()
     now: dict[str, tuple[int, int, str]] = {}
     changed = []
-    for path, status in source_files(project):
-        mtime = status.st_mtime_ns if status.st_mtime_ns < looked_at - SETTLED_NS else -1
+    for path, status in inputs.sources:
+        mtime = _settled_mtime(status, inputs)
         before = known.get(path)
         if before is not None and before[0] == status.st_size and before[1] == mtime != -1:
             now[path] = before
@@ -316,6 +304,12 @@ def changed_sources(
             changed.append(path)
     changed += [path for path in known if path not in now]
     return changed, now
+
+
+def _settled_mtime(status: os.stat_result, inputs: Inputs) -> int:
+    """The file's mtime, or -1 if it was modified just before it was looked at (its digest
+    decides next time)."""
+    return status.st_mtime_ns if status.st_mtime_ns < inputs.looked_at - SETTLED_NS else -1
 
 
 def _digest_of(path: str) -> str:
