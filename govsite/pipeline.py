@@ -27,7 +27,6 @@ from govsite.annualreport import attach_annual_reports
 from govsite.assemble import assemble
 from govsite.catalogue import Catalogues, load_catalogues
 from govsite.check import gate
-from govsite.check.external import ExternalOptions
 from govsite.check.html import PageFacts
 from govsite.check.inspect import CheckResult, inspect
 from govsite.compiled import CompiledSite
@@ -56,8 +55,10 @@ from govsite.theme import BUILTIN_THEMES, Theme, load_theme
 from govsite.uptodate import Inputs
 from govsite.write import Staging, check_output_dir, publish, stage_file, staged, write_site
 
-if TYPE_CHECKING:  # cryptography is imported where a key is read (manifest.py)
+if TYPE_CHECKING:  # imported where they are used: a key read, external links fetched
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from govsite.check.external import ExternalOptions
 
 
 def build(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from govsite.check.attachments import check_attachments
 from govsite.check.content import content_findings
 from govsite.check.context import Inspection
-from govsite.check.external import ExternalOptions, check_external
 from govsite.check.html import PageFacts, page_facts
 from govsite.check.interpretation import check_interpretations
 from govsite.check.links import check_links, external_links
@@ -22,6 +22,9 @@ from govsite.config import Project
 from govsite.errors import Diagnostic, SourceLocation
 from govsite.memo import Memo
 from govsite.parallel import ExecutorFactory, InProcessExecutor
+
+if TYPE_CHECKING:  # http, ssl and urllib.request: imported only to fetch (--external)
+    from govsite.check.external import ExternalOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ def inspect(
         *check_attachments(project, compiled.copies),
     ]
     if external is not None:
+        from govsite.check.external import check_external  # http and ssl: only to fetch
+
         found += check_external(outside, external)
     ignored = {r.source.path: frozenset(r.check_ignore) for r in site.records}
     ignored |= {p.source.path: frozenset(p.check_ignore) for p in site.pages}

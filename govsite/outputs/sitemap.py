@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from xml.sax.saxutils import escape
 
 from govsite.model import Site
 from govsite.outputs.metadata import last_changed
@@ -121,5 +120,7 @@ def _listed(root: str, name: str, entries: Sequence[Entry]) -> bytes:
 
 
 def _text(value: str) -> str:
-    """`value` as XML character data (as lxml escapes it)."""
-    return escape(value, {"\r": "&#13;"})
+    """`value` as XML character data, as lxml escapes it (xml.sax.saxutils would import
+    urllib.request, and http and ssl with it, into every build)."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", "&#13;")
