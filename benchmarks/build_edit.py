@@ -8,8 +8,8 @@ the cache removed; with `--keep`, a build from the site's last build and cache),
 change of seeded records) `--edits` times: the edit saved, then `govsite build` timed
 from start to exit; then a rebuild with nothing changed. Prints the median and every
 time, with the load (`os.getloadavg`), and a calibration figure before and after: the
-time of a fixed CPU loop (0.75-0.8 s on the benchmark machine when its neighbours leave
-it alone), so that tables from different hours can be compared. In a checkout edited
+time of a fixed CPU loop (0.32 s on the benchmark machine when its neighbours leave it
+alone), so that tables from different hours can be compared. In a checkout edited
 since `scripts/install.sh` byte-compiled govsite, run `python -m compileall -q govsite`
 first where PYTHONDONTWRITEBYTECODE is set: each edited module is compiled again by
 every build otherwise (5-10 ms each), which no user's install pays.

@@ -63,10 +63,10 @@ class Inputs:
     """A digest of every input's metadata and the options: equal when nothing could change output."""
     settled: bool
     """No input was modified within SETTLED_NS of being looked at, so the key can be trusted."""
-    sources: tuple[tuple[str, os.stat_result], ...] = ()
+    sources: tuple[tuple[str, os.stat_result], ...]
     """Every source file the build reads (`source_files`), with its status as listed for the
     key: the engine compares them with its snapshot's without listing them again."""
-    looked_at: int = 0
+    looked_at: int
     """When they were listed (`time.time_ns`)."""
 
 

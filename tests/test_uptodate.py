@@ -204,9 +204,8 @@ def test_another_version_of_a_library_is_another_code_key(
     release may render or read a page differently), named by their metadata folders."""
     before = fingerprint.code_key()
     libraries = tmp_path / "site-packages"
-    (libraries / "markdown_it_py-9.9.9.dist-info").mkdir(
-        parents=True
-    )  # left by an install cut short too
+    # A folder without its METADATA, as an install cut short leaves it, counts too.
+    (libraries / "markdown_it_py-9.9.9.dist-info").mkdir(parents=True)
     monkeypatch.syspath_prepend(str(libraries))
     assert fingerprint.code_key() != before
 

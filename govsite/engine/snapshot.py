@@ -39,7 +39,7 @@ from govsite.check.html import PageFacts
 from govsite.check.inspect import PerDocument
 from govsite.config import Project
 from govsite.errors import Diagnostic
-from govsite.fingerprint import code_key, versions
+from govsite.fingerprint import code_key
 from govsite.uptodate import SETTLED_NS, Inputs
 
 SNAPSHOT = "snapshot.pickle"
@@ -180,7 +180,7 @@ class Snapshot:
 def fingerprint(project: Project, *, strict: bool, as_of: date) -> str:
     """The one key of everything kept: govsite's code and libraries, and the build's options."""
     options = [FORMAT, str(project.out_dir.resolve()), strict, as_of.isoformat()]
-    return hashlib.sha256(json.dumps([options, versions(), code_key()]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([options, code_key()]).encode()).hexdigest()
 
 
 _APART = (("files",), ("facts",), ("sources",), ("per_document", "health"))
