@@ -18,18 +18,15 @@ write `content/` and `templates/` too).
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import hashlib
 import json
-import operator
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
-from types import MappingProxyType
+from pathlib import Path
 from typing import Any
 
 from govsite import collector
@@ -38,6 +35,7 @@ from govsite.check.health import Shown
 from govsite.check.html import PageFacts
 from govsite.check.inspect import PerDocument
 from govsite.config import Project
+from govsite.engine.pickling import Pickler
 from govsite.errors import Diagnostic
 from govsite.fingerprint import code_key
 from govsite.uptodate import SETTLED_NS, Inputs
@@ -46,94 +44,6 @@ SNAPSHOT = "snapshot.pickle"
 """The snapshot's file in the build cache."""
 FORMAT = 2
 """Bump when the snapshot's contents change meaning (the code key covers most changes)."""
-
-
-def mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    """A read-only view of `items` (how a pickled one is made again)."""
-    return MappingProxyType(items)
-
-
-def _pickle_mapping_proxy(
-    proxy: MappingProxyType[Any, Any],
-) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
-    return mapping_proxy, (dict(proxy),)
-
-
-copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
-
-
-class _Pickler(pickle.Pickler):
-    """A pickler that saves govsite's frozen dataclasses as their class and field values.
-
-    Python's own way for a frozen dataclass with slots asks `dataclasses.fields` for
-    every object, on saving and again on loading: with some 250,000 of them at 10,000
-    records that was a third of the snapshot's time. Here each class's layout is
-    worked out once. The class and the values go in one flat tuple: pickle keeps every
-    tuple it saved until the end (in its memo), and a nested one was a second tuple per
-    object (300,000 at 10,000 records).
-    """
-
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is PurePosixPath:
-            # As its text: pathlib's own way makes it again from its parts, each parsed
-            # (the 24,000 paths of a 10,000-record snapshot took a tenth of a second).
-            return PurePosixPath, (str(obj),)
-        layout = _layout(type(obj))
-        if layout is None:
-            return NotImplemented
-        return restore, (type(obj), *layout.values(obj))
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    values: Callable[[Any], tuple[Any, ...]]
-    make: Callable[[tuple[Any, ...]], Any]
-    """An instance made again from `values`' tuple."""
-    size: int
-    """How many values `make` takes."""
-
-
-_LAYOUTS: dict[type, _Layout | None] = {}
-
-
-def _layout(cls: type) -> _Layout | None:
-    """How to save and restore an instance of `cls`: None if it is not a frozen dataclass
-    with slots (pickle's own way then)."""
-    if cls not in _LAYOUTS:
-        params = getattr(cls, "__dataclass_params__", None)
-        _LAYOUTS[cls] = None
-        if params is not None and params.frozen and "__slots__" in cls.__dict__:
-            names = tuple(f.name for f in dataclasses.fields(cls))
-            values = operator.attrgetter(*names) if len(names) > 1 else _one(names[0])
-            _LAYOUTS[cls] = _Layout(values, _maker(cls, names), len(names))
-    return _LAYOUTS[cls]
-
-
-def _one(name: str) -> Callable[[Any], tuple[Any, ...]]:
-    return lambda obj: (getattr(obj, name),)
-
-
-def _maker(cls: type, names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], Any]:
-    """A function making an instance of `cls` from its field values, set through its slots
-    as pickle's own way does (a frozen class refuses setattr). It is written out for the
-    class, one line a field, as dataclasses writes `__init__`: with a loop over the fields,
-    loading the 300,000 objects of a 10,000-record snapshot took a quarter more time."""
-    setters = {f"_set_{number}": getattr(cls, name).__set__ for number, name in enumerate(names)}
-    lines = [f"    {setter}(obj, values[{number}])" for number, setter in enumerate(setters)]
-    source = "\n".join(["def make(values):", "    obj = new(cls)", *lines, "    return obj"])
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, **setters}
-    exec(source, scope)  # the source is made above from field numbers only
-    maker: Callable[[tuple[Any, ...]], Any] = scope["make"]
-    return maker
-
-
-def restore(cls: type, *values: Any) -> Any:
-    """An instance of the frozen dataclass `cls` with these field values (how `_Pickler`'s
-    objects are made again)."""
-    layout = _layout(cls)
-    if layout is None or len(values) != layout.size:
-        raise pickle.UnpicklingError(f"{cls!r} is not a frozen dataclass with these fields")
-    return layout.make(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +132,7 @@ def save(cache_dir: Path, snapshot: Snapshot) -> None:
     def dump(file: Writer) -> None:
         with collector.paused():
             for part in parts:
-                _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
+                Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(part)
 
     write_checked_by(cache_dir / SNAPSHOT, dump)
 
