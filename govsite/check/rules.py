@@ -90,6 +90,8 @@ def without_ignored(
 ) -> list[Diagnostic]:
     """Drop what the site's config or a document's `check: {ignore: […]}` silenced."""
     ignored = frozenset(site_ignore)
+    if not ignored and not document_ignore:
+        return list(findings)
     return [
         f
         for f in findings

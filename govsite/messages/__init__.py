@@ -74,7 +74,7 @@ def text(message_key: str, /, **params: Param) -> Text:
     """`text("GS201", key="gnere")`: the message `message_key` with its named parameters."""
     if message_key not in en.MESSAGES:
         raise KeyError(f"no message '{message_key}' in the English catalogue")  # a bug in govsite
-    return Text(message_key, tuple(sorted(params.items())))
+    return Text(message_key, tuple(sorted(params.items()) if len(params) > 1 else params.items()))
 
 
 def choose_language(explicit: str | None, site_language: str | None) -> Language:
