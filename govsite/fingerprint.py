@@ -18,12 +18,13 @@ import govsite
 CACHE_FORMAT = 2
 """Bump when the cache's files or the meaning of a key change."""
 
-_PACKAGE_DIR = Path(govsite.__file__).resolve().parent
+PACKAGE_DIR = Path(govsite.__file__).resolve().parent
+"""govsite's own code (the code key digests it; the stamp lists it)."""
 
 
 def code_key() -> str:
     """govsite's own sources, and the versions of Python and the libraries (`versions`)."""
-    data = [CACHE_FORMAT, _folder_digests((_PACKAGE_DIR,), suffix=".py"), versions()]
+    data = [CACHE_FORMAT, _folder_digests((PACKAGE_DIR,), suffix=".py"), versions()]
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 

@@ -38,12 +38,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import govsite
 from govsite.builtin import BUILTIN_THEMES
 from govsite.cachefiles import read_checked, remove, write_checked
 from govsite.config import CONFIG_FILE, Project
 from govsite.errors import Diagnostic
-from govsite.fingerprint import versions
+from govsite.fingerprint import PACKAGE_DIR, versions
 from govsite.result import BuildResult, Scheduled
 
 STAMP = "stamp.json"
@@ -51,7 +50,6 @@ STAMP_FORMAT = 3
 SETTLED_NS = 1_000_000_000
 """An input younger than this when the build looked at it may still change unseen."""
 
-_PACKAGE_DIR = Path(govsite.__file__).resolve().parent
 _SKIPPED_NAMES = frozenset({"__pycache__"})
 
 
@@ -79,7 +77,7 @@ def read_inputs(project: Project, *, strict: bool, as_of: date) -> Inputs:
     sources = tuple(source_files(project))
     hasher.add("sources", sources)
     # govsite itself is an input, but not one an editor saves twice within a second.
-    hasher.add("govsite", list_files(_PACKAGE_DIR, skip_hidden=False), newest=False)
+    hasher.add("govsite", list_files(PACKAGE_DIR, skip_hidden=False), newest=False)
     settled = hasher.newest_ns < looked_at - SETTLED_NS
     return Inputs(hasher.hexdigest(), settled, sources, looked_at)
 

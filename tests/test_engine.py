@@ -121,7 +121,7 @@ EVERY_KIND: list[Operation] = [
 def preview(demo: Path) -> Iterator[tuple[PreviewState, list[str]]]:
     """The preview's engine on the demo copy, driven by the real file watcher (no HTTP server)."""
     log: list[str] = []
-    state, observer = start_preview(demo, log.append, search=False)
+    state, observer = start_preview(demo, log.append, search=False, language="zh")
     try:
         yield state, log
     finally:
@@ -174,8 +174,9 @@ def test_serve_edits_equal_a_clean_build(
         assert state.failure is None and state.crash is None, log
         assert_same_as_clean(demo, tmp_path / "clean", "; ".join(done))
     assert sum("failed" in step for step in done) < len(done) // 3, done
-    assert any("edited documents reassembled" in line for line in log), log
-    assert any("listings planned again" in line for line in log), log
+    # The lines are in the language asked for, as an editor reads them.
+    assert any("只重新组装改动的文件" in line for line in log), log
+    assert any("重新安排涉及的列表" in line for line in log), log
 
 
 # -- what an edit renders --------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def test_serve_edits_equal_a_clean_build(
 
 @pytest.fixture
 def live(demo: Path) -> LiveSite:
-    site = LiveSite(demo)
+    site = LiveSite(demo, language="en")
     site.load()
     return site
 
@@ -195,6 +196,19 @@ def first_record(root: Path) -> Path:
 def test_the_preview_speaks_the_sites_language_unless_told(demo: Path) -> None:
     assert LiveSite(demo).load().startswith("已生成 ")  # the demo is a zh-CN site
     assert LiveSite(demo, language="en").load().startswith("Built ")
+
+
+def test_the_lines_after_an_edit_are_in_the_sites_language(demo: Path) -> None:
+    """An editor reading Chinese reads the update's lines in Chinese too."""
+    live = LiveSite(demo)
+    live.load()
+    path = first_record(demo)
+    retitle(path, "（中文）")
+    written: list[str] = []
+    summary = live.update([Change(path)], written.append)
+    assert summary is not None and summary.startswith("已更新，用时 "), summary
+    assert "只重新组装改动的文件" in summary and "Updated" not in summary, summary
+    assert len(written) == 1 and written[0].startswith("已写入，用时 "), written
 
 
 def test_a_body_edit_renders_and_writes_only_its_page(live: LiveSite, demo: Path) -> None:

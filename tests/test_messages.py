@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from govsite import pipeline
 from govsite.config import load_project
+from govsite.engine.update import FirstWritten, Update
 from govsite.errors import BuildFailed, Diagnostic, SourceLocation, summarize
 from govsite.messages import LANGUAGES, Language, Text, choose_language, en, text, zh
 from govsite.model import Site
@@ -121,7 +122,8 @@ def test_every_message_is_shown_by_a_fixture(
     # `govsite init` and `new` (and their usage errors) speak before there is a build:
     # tests/test_scaffold_messages.py.
     # The build's summary line: test_the_build_summary_says_what_was_done below.
-    own = ("summary.", "init.", "new.", "usage.", "build.")
+    # The preview's lines after an edit: test_the_previews_update_lines_say_how_in_both_languages.
+    own = ("summary.", "init.", "new.", "usage.", "build.", "serve.")
     keys = {key for key in en.MESSAGES if not key.startswith(own)} - TESTED_BELOW
     assert sorted(keys - shown) == []
 
@@ -591,3 +593,29 @@ def test_a_reference_to_a_record_left_out_for_its_own_errors_says_to_fix_that_re
         )
     ]
     assert any(f.code == "GS201" and str(f.location.path) == policy for f in outcome.findings)
+
+
+def test_the_previews_update_lines_say_how_in_both_languages() -> None:
+    first = FirstWritten(("records/a.html",), ("records/a.html",), 0.05)
+    assert first.summary("en") == (
+        "Written in 0.05 s: records/a.html (the rest of the update follows)"
+    )
+    assert first.summary("zh") == "已写入，用时 0.05 秒：records/a.html（其余部分随后更新）"
+    update = Update(3, ("a.html", "b.html"), (), False, "plan kept", (), 0.25, 0.125)
+    assert update.summary("en") == (
+        "Updated in 0.25 s (0.12 s CPU): 3 pages rendered, 2 files written, 0 removed"
+        " (edited documents reassembled, plan kept)"
+    )
+    assert update.summary("zh") == (
+        "已更新，用时 0.25 秒（CPU 0.12 秒）：生成 3 个页面，写入 2 个文件，删除 0 个"
+        "（只重新组装改动的文件，页面安排不变）"
+    )
+    said = {
+        replace(update, whole_assemble=True, planned=planned).summary(language)
+        for planned in ("plan kept", "listings planned again", "planned again")
+        for language in LANGUAGES
+    }
+    for words in ["whole site assembled", "listings planned again", "planned again"]:
+        assert any(words in line for line in said), words
+    for words in ["重新组装整个站点", "重新安排涉及的列表", "重新安排全部页面"]:
+        assert any(words in line for line in said), words

@@ -98,7 +98,8 @@ class LiveSite:
             return None
         self._pending |= documents
         try:
-            first = None if say is None else (lambda written: say(written.summary()))
+            language = self._speaks()
+            first = None if say is None else (lambda written: say(written.summary(language)))
             self.state, update = apply(state, self._pending, first)
         except BuildFailed:
             raise  # the sources have problems; the model and the folder are as they were
@@ -107,8 +108,7 @@ class LiveSite:
             raise
         self._pending.clear()
         self._index_for_search(self.state, update.written + update.removed)
-        language = self._speaks()
-        lines = [update.summary(), *(d.format_text(language) for d in update.diagnostics)]
+        lines = [update.summary(language), *(d.format_text(language) for d in update.diagnostics)]
         return "\n".join(lines)
 
     def _index_for_search(self, state: SiteState, paths: Iterable[str]) -> None:

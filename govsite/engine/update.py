@@ -55,6 +55,7 @@ from govsite.engine.state import SiteState
 from govsite.errors import Diagnostic, Report
 from govsite.kinds import kinds_of
 from govsite.memo import Memo
+from govsite.messages import Language, text
 from govsite.model import Page, Record, Site
 from govsite.plan import (
     OWN_PAGE_FIELDS,
@@ -81,9 +82,9 @@ class FirstWritten:
     seconds: float
     """Since the update started."""
 
-    def summary(self) -> str:
+    def summary(self, language: Language = "en") -> str:
         pages = ", ".join(self.pages)
-        return f"Written in {self.seconds:.2f}s: {pages} (the rest of the update follows)"
+        return text("serve.written", seconds=f"{self.seconds:.2f}", pages=pages).render(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +111,28 @@ class Update:
     first_seconds: float | None = None
     """When the changed documents' own pages were written (FirstWritten), if any was rendered."""
 
-    def summary(self) -> str:
-        how = "whole site assembled" if self.whole_assemble else "edited documents reassembled"
-        how += f", {self.planned}"
-        return (
-            f"Updated in {self.seconds:.2f}s ({self.cpu_seconds:.2f}s CPU): "
-            f"{self.rendered} pages rendered, "
-            f"{len(self.written)} files written, {len(self.removed)} removed ({how})"
+    def summary(self, language: Language = "en") -> str:
+        line = text(
+            "serve.updated",
+            seconds=f"{self.seconds:.2f}",
+            cpu=f"{self.cpu_seconds:.2f}",
+            rendered=self.rendered,
+            written=len(self.written),
+            removed=len(self.removed),
+            assembled=text(
+                "serve.assembled.whole" if self.whole_assemble else "serve.assembled.edited"
+            ),
+            planned=text(_PLANNED_SAID[self.planned]),
         )
+        return line.render(language)
+
+
+_PLANNED_SAID = {
+    "plan kept": "serve.planned.kept",
+    "listings planned again": "serve.planned.listings",
+    "planned again": "serve.planned.all",
+}
+"""The message saying how an update planned the site (`Update.planned`)."""
 
 
 def apply(

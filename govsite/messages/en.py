@@ -28,6 +28,17 @@ MESSAGES: dict[str, str] = {
         " unchanged since the last build (checked in {seconds} s); "
     ),
     "build.scheduled": "scheduled: {index_no} ({source}) appears on {published}",
+    # The preview server's lines after an edit (engine/update.py).
+    "serve.written": "Written in {seconds} s: {pages} (the rest of the update follows)",
+    "serve.updated": (
+        "Updated in {seconds} s ({cpu} s CPU): {rendered} pages rendered, {written} files"
+        " written, {removed} removed ({assembled}, {planned})"
+    ),
+    "serve.assembled.whole": "whole site assembled",
+    "serve.assembled.edited": "edited documents reassembled",
+    "serve.planned.kept": "plan kept",
+    "serve.planned.listings": "listings planned again",
+    "serve.planned.all": "planned again",
     # Hints shared by several codes.
     "hint.did-you-mean": "did you mean '{word}'?",
     # GS1xx: files that cannot be read.

@@ -20,6 +20,16 @@ MESSAGES: dict[str, str] = {
         "自上次构建以来没有变化（检查用时 {seconds} 秒）；"
     ),
     "build.scheduled": "定时发布：{index_no}（{source}）将于 {published} 发布",
+    "serve.written": "已写入，用时 {seconds} 秒：{pages}（其余部分随后更新）",
+    "serve.updated": (
+        "已更新，用时 {seconds} 秒（CPU {cpu} 秒）：生成 {rendered} 个页面，写入 {written} 个文件，"
+        "删除 {removed} 个（{assembled}，{planned}）"
+    ),
+    "serve.assembled.whole": "重新组装整个站点",
+    "serve.assembled.edited": "只重新组装改动的文件",
+    "serve.planned.kept": "页面安排不变",
+    "serve.planned.listings": "重新安排涉及的列表",
+    "serve.planned.all": "重新安排全部页面",
     "hint.did-you-mean": "是不是要写 '{word}'？",
     "GS100": "'{folder}' 中没有 {file}：这是 govsite 站点吗？",
     "GS100.hint": "请在站点文件夹中运行 govsite，或用 --site 指定文件夹；新建站点用 govsite init 文件夹",
