@@ -73,7 +73,7 @@ def main() -> None:
                     written, line = _wait_for(lines, ("Updated", "Built", "content/"), 600)
                 times.append(written - saved)
                 pages.append(page - saved)
-                spent = re.search(r"\(([0-9.]+)s CPU\)", line)
+                spent = re.search(r"\(([0-9.]+) s CPU\)", line)
                 cpu += [float(spent[1])] if spent else []
                 print(
                     f"  {kind} {n}: page {page - saved:.3f} s, all {written - saved:.3f} s  {line}",
