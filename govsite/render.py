@@ -239,6 +239,7 @@ def make_environment(site: Site, theme: Theme) -> jinja2.Environment:
         labels=labels,
         link=_link,
         asset=_asset_linker(theme),
+        asset_has_content=_asset_has_content(theme),
         # A change of config reloads the whole site, so the environment may hold it.
         integrity=_integrity_attribute(theme, site.config.subresource_integrity),
     )
@@ -347,6 +348,24 @@ def _asset_linker(theme: Theme) -> Any:
         return str(_link(context, theme.assets[name].url))
 
     return asset
+
+
+def _asset_has_content(theme: Theme) -> Any:
+    """Whether a theme asset publishes any bytes: a page need not ask for an empty one (the
+    default theme's css/custom.css, empty until a child theme fills it, was a request of
+    every page for nothing)."""
+
+    def has_content(name: str) -> bool:
+        found = theme.assets.get(name)
+        if found is None:
+            raise LookupError(
+                f"asset '{name}' is not in the static/ folder of theme '{theme.name}'"
+            )
+        return found.minified != b"" and (
+            found.minified is not None or found.source.stat().st_size > 0
+        )
+
+    return has_content
 
 
 def _integrity_attribute(theme: Theme, enabled: bool) -> Any:

@@ -64,6 +64,15 @@ def test_a_child_theme_restyles_with_custom_css_alone(make_site: MakeSite) -> No
     assert "--color-brand:#8c1515" in tokens.read_text(encoding="utf-8")  # the default's, kept
 
 
+def test_pages_do_not_ask_for_an_empty_custom_css(make_site: MakeSite) -> None:
+    """The default theme's custom.css is empty: one request of every page for nothing."""
+    root = make_site()
+    pipeline.build(load_project(root))
+    home = (root / "build" / "index.html").read_text(encoding="utf-8")
+    assert 'href="assets/css/tokens.' in home and 'href="assets/css/site.' in home
+    assert "custom." not in home
+
+
 def test_site_templates_win_over_the_theme(make_site: MakeSite) -> None:
     root = make_site(
         {
