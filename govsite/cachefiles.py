@@ -12,7 +12,7 @@ its way inside the cache instead of failing.
 from __future__ import annotations
 
 import contextlib
-import io
+import mmap
 import os
 import shutil
 import tempfile
@@ -98,21 +98,37 @@ def _hex(crc: int) -> bytes:
 def read_checked(path: Path) -> bytes | None:
     """What `write_checked` wrote at `path`, or None if it is missing, damaged or not ours."""
     file = open_checked(path)
-    return None if file is None else file.read()
+    if file is None:
+        return None
+    with file:
+        return file.read()
 
 
-def open_checked(path: Path) -> io.BytesIO | None:
-    """`read_checked`, as a file to read from: the content is not copied out of the
-    file's bytes (a copy of the engine's snapshot took a twentieth of a second)."""
-    data = read_bytes(path)
-    if data is None or data[_DIGEST_LENGTH : _DIGEST_LENGTH + 1] != _CHECKED_SEPARATOR:
+def open_checked(path: Path) -> mmap.mmap | None:
+    """`read_checked`, as a file to read from (close it when done): the file mapped into
+    memory, not read into a copy (reading the engine's 97 MB snapshot took 0.05 s). The
+    cache's files are only ever replaced, never written in place, so a mapping sees one
+    whole file however long it is kept."""
+    start = _DIGEST_LENGTH + 1
+    try:
+        with open(path, "rb") as file:
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, unreadable, or empty (nothing to map)
         return None
-    content = memoryview(data)[_DIGEST_LENGTH + 1 :]
-    if _hex(zlib.crc32(content)) != data[:_DIGEST_LENGTH]:
+    if (
+        mapped[_DIGEST_LENGTH:start] != _CHECKED_SEPARATOR
+        or _crc_of(mapped, start) != mapped[:_DIGEST_LENGTH]
+    ):
+        mapped.close()
         return None
-    file = io.BytesIO(data)  # shares `data` until written to
-    file.seek(_DIGEST_LENGTH + 1)
-    return file
+    mapped.seek(start)
+    return mapped
+
+
+def _crc_of(mapped: mmap.mmap, start: int) -> bytes:
+    """The CRC-32, in hex, of the mapped file's bytes from `start` on (no copy of them)."""
+    with memoryview(mapped) as whole, whole[start:] as content:
+        return _hex(zlib.crc32(content))
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -148,7 +148,7 @@ def load(cache_dir: Path, key: str) -> Snapshot | None:
     if file is None:
         return None
     try:
-        with collector.paused():
+        with file, collector.paused():
             if pickle.load(file) != key:
                 return None
             parts: dict[str, Any] = {}
@@ -169,10 +169,13 @@ def built_files(cache_dir: Path, key: str) -> dict[str, BuiltFile] | None:
     """The build folder's files as the snapshot saved under `key` lists them (`Snapshot.files`),
     read without the rest; or None (missing, damaged, of another version or key)."""
     file = open_checked(cache_dir / SNAPSHOT)
+    if file is None:
+        return None
     try:
-        if file is None or pickle.load(file) != key:
-            return None
-        (files,) = pickle.load(file)
+        with file:
+            if pickle.load(file) != key:
+                return None
+            (files,) = pickle.load(file)
     except Exception:  # as in `load`
         return None
     return files if isinstance(files, dict) else None
