@@ -361,9 +361,9 @@ def _asset_has_content(theme: Theme) -> Any:
             raise LookupError(
                 f"asset '{name}' is not in the static/ folder of theme '{theme.name}'"
             )
-        return found.minified != b"" and (
-            found.minified is not None or found.source.stat().st_size > 0
-        )
+        if found.minified is not None:  # CSS and JS: what is published is the minified bytes
+            return found.minified != b""
+        return found.source.stat().st_size > 0
 
     return has_content
 
