@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from govsite.config import KindSpec
 from govsite.discover import SourceFile
@@ -136,6 +136,8 @@ def parse_document(
         if unread is not None and isinstance(written.get("index_no"), str):
             unread.add(written["index_no"])
         return None
+    if isinstance(meta, RecordMeta):
+        meta = _without_repeats(doc, meta, report)
     if kind is not None and not isinstance(meta, RecordMeta):
         message = text("GS210.page", title=kind.title, key=kind.key)
         report.say("error", message, doc.key_at((kind.key,)), text("GS210.page.hint", key=kind.key))
@@ -186,6 +188,29 @@ def _request(
         published=published if isinstance(published, date) else None,
         written=written,
     )
+
+
+_LISTS_OF_NAMES = ("agency", "topics", "keywords", "interprets")
+"""Front-matter lists in which an item named twice means nothing more: an agency listed
+twice showed the record twice in the agency's listing, and its name twice on the page."""
+
+
+def _without_repeats(doc: LocatedYaml, meta: RecordMeta, report: Report) -> RecordMeta:
+    """`meta` with each item of its lists of names once, warning where one was repeated."""
+    changes: dict[str, Any] = {}
+    for name in _LISTS_OF_NAMES:
+        items: tuple[str, ...] = getattr(meta, name)
+        once = tuple(dict.fromkeys(items))
+        if len(once) == len(items):
+            continue
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item in seen:
+                message = text("GS208", field=name, index=index, value=item)
+                report.say("warning", message, doc.value_at((name, index)), text("GS208.hint"))
+            seen.add(item)
+        changes[name] = once
+    return dataclasses.replace(meta, **changes) if changes else meta
 
 
 def _check_meta(

@@ -210,6 +210,8 @@ MESSAGES: dict[str, str] = {
     "GS206.hint": "an index number identifies one record for good: give this record a new one, e.g. '{free}'",
     "GS207": "'{field}[{index}]': '{value}' is separated by full-width commas '，'; it was read as several items",
     "GS207.hint": "separate the items with half-width commas: [{items}]",
+    "GS208": "'{field}[{index}]': '{value}' is listed already; it is read once",
+    "GS208.hint": "delete the second one",
     "GS210.two-kinds": "a record is of one column kind, but this one has {first} and {second}",
     "GS210.two-kinds.hint": "keep the block of the kind this record is, and delete the other",
     "GS210.mapping": "'{key}' holds the fields of a {title}",

@@ -198,6 +198,8 @@ MESSAGES: dict[str, str] = {
     "GS206.hint": "索引号一经发布不能再用于其他文件：请给本文件换一个新的，例如 '{free}'",
     "GS207": "'{field}[{index}]'：'{value}' 用全角逗号 '，' 分隔，已按多项读取",
     "GS207.hint": "请用半角逗号分隔各项：[{items}]",
+    "GS208": "'{field}[{index}]'：'{value}' 前面已经写过，只按一次读取",
+    "GS208.hint": "请删除重复的这一项",
     "GS210.two-kinds": "一个文件只能属于一种栏目类型，但这个文件同时写了 {first} 和 {second}",
     "GS210.two-kinds.hint": "请保留本文件所属类型的那一段，删除另一段",
     "GS210.mapping": "'{key}' 下面应写{title}的各个字段",
