@@ -331,6 +331,9 @@ def serve(site_dir: Path, host: str, port: int, lang: str | None, debug: bool) -
                 )
             except KeyboardInterrupt:
                 click.echo("Stopped.", err=True)
+            except preview.AddressUnavailable as exc:
+                click.echo(exc.format_text(speaker.language), err=True)
+                sys.exit(EXIT_USAGE)
 
 
 @main.command()

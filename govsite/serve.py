@@ -205,21 +205,45 @@ class _ChangeWatcher(FileSystemEventHandler):
         return sorted(paths, key=lambda c: str(c.path))
 
 
+class AddressUnavailable(Exception):
+    """The preview cannot listen where it was asked to (the port is taken, say)."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(f"{host}:{port}: {reason}")
+        self.host, self.port, self.reason = host, port, reason
+
+    def format_text(self, language: Language) -> str:
+        other = self.port + 1 if 0 < self.port < 65535 else 8001
+        message = text("serve.address", host=self.host, port=self.port, reason=self.reason)
+        hint = text("serve.address.hint", other=other)
+        return f"error: {message.render(language)}\n  hint: {hint.render(language)}"
+
+
 def serve(
     root: Path, host: str, port: int, log: Callable[[str], None], language: str | None = None
 ) -> None:
     """Build and serve the site at `root` until interrupted; problems are shown in `language`
-    (`--lang`), or the locale's or the site's."""
-    state, observer = start_preview(root, log, language=language)
-    out_dir = load_project(root).out_dir
-    handler = functools.partial(_PreviewHandler, state=state, directory=str(out_dir))
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
-    log(f"Serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl+C stops)")
+    (`--lang`), or the locale's or the site's. AddressUnavailable, before anything is
+    built, if the address cannot be listened on."""
     try:
-        server.serve_forever()
+        # Taken first, so a port in use is said at once, not after the site's first build.
+        # No request is handled before serve_forever, by when the preview's handler is set.
+        server = ThreadingHTTPServer((host, port), SimpleHTTPRequestHandler)
+    except OSError as exc:
+        raise AddressUnavailable(host, port, exc.strerror or str(exc)) from None
+    try:
+        state, observer = start_preview(root, log, language=language)
+        out_dir = load_project(root).out_dir
+        server.RequestHandlerClass = functools.partial(
+            _PreviewHandler, state=state, directory=str(out_dir)
+        )
+        server.daemon_threads = True  # event streams stay open; they must not hold up Ctrl+C
+        log(f"Serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        finally:
+            observer.stop()
     finally:
-        observer.stop()
         server.server_close()
 
 

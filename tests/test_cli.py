@@ -313,3 +313,25 @@ def test_control_characters_are_removed_with_a_warning_at_each(
     ]
     html = (root / "build/pages/guide/index.html").read_text(encoding="utf-8")
     assert "指南一" in html and "<p>第一段。</p>" in html and "<p>[1m第二段。</p>" in html
+
+
+def test_serve_on_a_port_in_use_says_so_at_once_and_builds_nothing(
+    runner: CliRunner, make_site: MakeSite
+) -> None:
+    import socket
+
+    root = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--site", str(root), "--port", str(port)])
+        said = runner.invoke(
+            main, ["serve", "--site", str(root), "--port", str(port), "--lang", "en"]
+        )
+    assert result.exit_code == 2, result.output
+    assert f"无法在 127.0.0.1:{port} 上提供预览" in result.output  # the sample site is zh-CN
+    assert f"--port {port + 1}" in result.output and "--port 0" in result.output
+    assert said.exit_code == 2 and f"cannot serve the preview at 127.0.0.1:{port}" in said.output
+    assert "Traceback" not in result.output + said.output
+    assert not (root / "build").exists()  # said before the site's first build

@@ -39,6 +39,11 @@ MESSAGES: dict[str, str] = {
     "serve.planned.kept": "plan kept",
     "serve.planned.listings": "listings planned again",
     "serve.planned.all": "planned again",
+    "serve.address": "cannot serve the preview at {host}:{port}: {reason}",
+    "serve.address.hint": (
+        "another program (a second govsite serve?) may be using the port: stop it, or choose"
+        " another, e.g. --port {other} (--port 0 takes any free one)"
+    ),
     # Hints shared by several codes.
     "hint.did-you-mean": "did you mean '{word}'?",
     # GS1xx: files that cannot be read.

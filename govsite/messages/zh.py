@@ -30,6 +30,11 @@ MESSAGES: dict[str, str] = {
     "serve.planned.kept": "页面安排不变",
     "serve.planned.listings": "重新安排涉及的列表",
     "serve.planned.all": "重新安排全部页面",
+    "serve.address": "无法在 {host}:{port} 上提供预览：{reason}",
+    "serve.address.hint": (
+        "可能有其他程序（例如另一个 govsite serve）占用了这个端口：请先关闭它，或换一个端口，"
+        "例如 --port {other}（--port 0 表示任选一个空闲端口）"
+    ),
     "hint.did-you-mean": "是不是要写 '{word}'？",
     "GS100": "'{folder}' 中没有 {file}：这是 govsite 站点吗？",
     "GS100.hint": "请在站点文件夹中运行 govsite，或用 --site 指定文件夹；新建站点用 govsite init 文件夹",
