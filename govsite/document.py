@@ -200,16 +200,14 @@ def _without_repeats(doc: LocatedYaml, meta: RecordMeta, report: Report) -> Reco
     changes: dict[str, Any] = {}
     for name in _LISTS_OF_NAMES:
         items: tuple[str, ...] = getattr(meta, name)
-        once = tuple(dict.fromkeys(items))
-        if len(once) == len(items):
-            continue
-        seen: set[str] = set()
+        once: dict[str, None] = {}  # in the order written
         for index, item in enumerate(items):
-            if item in seen:
+            if item in once:
                 message = text("GS208", field=name, index=index, value=item)
                 report.say("warning", message, doc.value_at((name, index)), text("GS208.hint"))
-            seen.add(item)
-        changes[name] = once
+            once[item] = None
+        if len(once) < len(items):
+            changes[name] = tuple(once)
     return dataclasses.replace(meta, **changes) if changes else meta
 
 

@@ -33,7 +33,7 @@ from govsite.reads import (
     noting_reads,
     record_lookup,
 )
-from govsite.theme import Theme, display_path
+from govsite.theme import Asset, Theme, display_path
 from govsite.urls import absolute_url, encode_path, link_href
 
 if TYPE_CHECKING:  # check.html reads OutputFile from here
@@ -341,13 +341,17 @@ def _link(context: jinja2.runtime.Context, url: str) -> str:
 def _asset_linker(theme: Theme) -> Any:
     @jinja2.pass_context
     def asset(context: jinja2.runtime.Context, name: str) -> str:
-        if name not in theme.assets:
-            raise LookupError(
-                f"asset '{name}' is not in the static/ folder of theme '{theme.name}'"
-            )
-        return str(_link(context, theme.assets[name].url))
+        return str(_link(context, _theme_asset(theme, name).url))
 
     return asset
+
+
+def _theme_asset(theme: Theme, name: str) -> Asset:
+    """The theme's static file `name`; LookupError, which the page's error shows, if none."""
+    found = theme.assets.get(name)
+    if found is None:
+        raise LookupError(f"asset '{name}' is not in the static/ folder of theme '{theme.name}'")
+    return found
 
 
 def _asset_has_content(theme: Theme) -> Any:
@@ -356,11 +360,7 @@ def _asset_has_content(theme: Theme) -> Any:
     every page for nothing)."""
 
     def has_content(name: str) -> bool:
-        found = theme.assets.get(name)
-        if found is None:
-            raise LookupError(
-                f"asset '{name}' is not in the static/ folder of theme '{theme.name}'"
-            )
+        found = _theme_asset(theme, name)
         if found.minified is not None:  # CSS and JS: what is published is the minified bytes
             return found.minified != b""
         return found.source.stat().st_size > 0

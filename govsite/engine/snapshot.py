@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -187,10 +186,7 @@ def built_files(cache_dir: Path, key: str) -> dict[str, BuiltFile] | None:
 def read_sources(inputs: Inputs) -> dict[str, tuple[int, int, str]]:
     """Size, mtime and digest of every file the build reads (see `Snapshot.sources`), as
     `inputs` listed them (uptodate.read_inputs)."""
-    found = {}
-    for path, status in inputs.sources:
-        found[path] = (status.st_size, _settled_mtime(status, inputs), _digest_of(path))
-    return found
+    return changed_sources({}, inputs)[1]  # every file is new to an empty listing
 
 
 def changed_sources(
@@ -206,7 +202,8 @@ def changed_sources(
     now: dict[str, tuple[int, int, str]] = {}
     changed = []
     for path, status in inputs.sources:
-        mtime = _settled_mtime(status, inputs)
+        # -1: modified just before it was looked at, so its digest decides next time.
+        mtime = status.st_mtime_ns if status.st_mtime_ns < inputs.looked_at - SETTLED_NS else -1
         before = known.get(path)
         if before is not None and before[0] == status.st_size and before[1] == mtime != -1:
             now[path] = before
@@ -217,12 +214,6 @@ def changed_sources(
             changed.append(path)
     changed += [path for path in known if path not in now]
     return changed, now
-
-
-def _settled_mtime(status: os.stat_result, inputs: Inputs) -> int:
-    """The file's mtime, or -1 if it was modified just before it was looked at (its digest
-    decides next time)."""
-    return status.st_mtime_ns if status.st_mtime_ns < inputs.looked_at - SETTLED_NS else -1
 
 
 def _digest_of(path: str) -> str:
